@@ -1,0 +1,352 @@
+"""The document store: SQLite in WAL mode, the embedded default.
+
+Documents are keyed by canonical URL. The raw bytes of every fetched page or
+PDF are kept (content-addressed, so identical bytes are stored once), which is
+what lets extraction and indexing be re-run from the store at any time. A page
+whose extracted text changed becomes a new version; an unchanged one does not.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from kume.schema import Document, Extraction, Page, ProjectRecord, document_id, sha256_hex, text_hash
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS raw_blobs (
+    sha256 TEXT PRIMARY KEY,
+    content_type TEXT NOT NULL,
+    encoding TEXT,
+    size INTEGER NOT NULL,
+    data BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    source TEXT NOT NULL,
+    current_version INTEGER NOT NULL,
+    first_seen TEXT NOT NULL,
+    duplicate_of TEXT REFERENCES documents(id)
+);
+CREATE TABLE IF NOT EXISTS versions (
+    doc_id TEXT NOT NULL REFERENCES documents(id),
+    version INTEGER NOT NULL,
+    fetched_at TEXT NOT NULL,
+    published TEXT,
+    language TEXT,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    raw_sha256 TEXT NOT NULL REFERENCES raw_blobs(sha256),
+    content_hash TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    PRIMARY KEY (doc_id, version)
+);
+CREATE TABLE IF NOT EXISTS aliases (
+    url TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(id)
+);
+CREATE TABLE IF NOT EXISTS extractions (
+    doc_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    pipeline_version TEXT NOT NULL,
+    extracted_at TEXT NOT NULL,
+    result TEXT NOT NULL,
+    PRIMARY KEY (doc_id, version),
+    FOREIGN KEY (doc_id, version) REFERENCES versions(doc_id, version)
+);
+CREATE TABLE IF NOT EXISTS projects (
+    id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+);
+"""
+
+
+class StoreError(RuntimeError):
+    """The store file cannot be used (locked, corrupt, not a database); names the file."""
+
+
+class UpsertOutcome(StrEnum):
+    NEW = "new"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    doc_id: str
+    version: int
+    outcome: UpsertOutcome
+
+
+@dataclass(frozen=True)
+class KnownPage:
+    """What the crawler needs to ask a server whether a page changed."""
+
+    doc_id: str
+    version: int
+    content_hash: str
+    etag: str | None
+    last_modified: str | None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+class Store:
+    """A document store in one SQLite file (WAL mode), safe to share between threads."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        try:
+            self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open document store {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _execute(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        try:
+            return self._db.execute(sql, params)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"document store {self.path}: {exc}") from exc
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"document store {self.path} is damaged: {exc}") from exc
+
+    # -- writing -------------------------------------------------------------
+
+    def upsert_page(self, page: Page) -> UpsertResult:
+        """Store a fetched page: new document, new version, or nothing when its text is unchanged.
+
+        The raw bytes are kept in every case so that a re-fetch with new markup
+        but the same text still leaves the latest bytes available.
+        """
+        raw_sha = sha256_hex(page.raw)
+        content_hash = text_hash(page.title, page.body)
+        with self._lock, self._transaction():
+            self._execute(
+                "INSERT OR IGNORE INTO raw_blobs (sha256, content_type, encoding, size, data) VALUES (?, ?, ?, ?, ?)",
+                (raw_sha, page.content_type, page.encoding, len(page.raw), page.raw),
+            )
+            row = self._execute(
+                "SELECT d.id, d.current_version, v.content_hash FROM documents d "
+                "JOIN versions v ON v.doc_id = d.id AND v.version = d.current_version WHERE d.url = ?",
+                (page.url,),
+            ).fetchone()
+            if row is None:
+                doc_id, version, outcome = document_id(page.url), 1, UpsertOutcome.NEW
+                self._execute(
+                    "INSERT INTO documents (id, url, source, current_version, first_seen) VALUES (?, ?, ?, 1, ?)",
+                    (doc_id, page.url, page.source, _now()),
+                )
+            elif row["content_hash"] == content_hash:
+                doc_id, version, outcome = row["id"], row["current_version"], UpsertOutcome.UNCHANGED
+                self._execute(
+                    "UPDATE versions SET fetched_at = ?, etag = ?, last_modified = ?, raw_sha256 = ? "
+                    "WHERE doc_id = ? AND version = ?",
+                    (page.fetched_at.isoformat(), page.etag, page.last_modified, raw_sha, doc_id, version),
+                )
+            else:
+                doc_id, version, outcome = row["id"], row["current_version"] + 1, UpsertOutcome.CHANGED
+                self._execute("UPDATE documents SET current_version = ? WHERE id = ?", (version, doc_id))
+            if outcome is not UpsertOutcome.UNCHANGED:
+                self._execute(
+                    "INSERT INTO versions (doc_id, version, fetched_at, published, language, title, body, "
+                    "raw_sha256, content_hash, etag, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        doc_id,
+                        version,
+                        page.fetched_at.isoformat(),
+                        page.published.isoformat() if page.published else None,
+                        page.language,
+                        page.title,
+                        page.body,
+                        raw_sha,
+                        content_hash,
+                        page.etag,
+                        page.last_modified,
+                    ),
+                )
+            for alias in page.aliases:
+                if alias != page.url:
+                    self._execute("INSERT OR IGNORE INTO aliases (url, doc_id) VALUES (?, ?)", (alias, doc_id))
+        return UpsertResult(doc_id, version, outcome)
+
+    def add_alias(self, url: str, doc_id: str) -> None:
+        """Record another URL of a document (a redirect source or a syndicated copy)."""
+        with self._lock:
+            self._execute("INSERT OR IGNORE INTO aliases (url, doc_id) VALUES (?, ?)", (url, doc_id))
+
+    def mark_duplicate(self, doc_id: str, canonical_id: str) -> None:
+        """Keep `canonical_id` as the document and record `doc_id`'s URL as one of its aliases."""
+        with self._lock, self._transaction():
+            row = self._execute("SELECT url FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            if row is None:
+                raise KeyError(doc_id)
+            self._execute("UPDATE documents SET duplicate_of = ? WHERE id = ?", (canonical_id, doc_id))
+            self._execute("INSERT OR IGNORE INTO aliases (url, doc_id) VALUES (?, ?)", (row["url"], canonical_id))
+
+    def save_extraction(self, doc_id: str, version: int, extraction: Extraction) -> None:
+        with self._lock:
+            self._execute(
+                "INSERT OR REPLACE INTO extractions (doc_id, version, pipeline_version, extracted_at, result) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (doc_id, version, extraction.pipeline_version, _now(), extraction.model_dump_json()),
+            )
+
+    def save_project(self, project: ProjectRecord) -> None:
+        with self._lock:
+            self._execute(
+                "INSERT OR REPLACE INTO projects (id, record) VALUES (?, ?)", (project.id, project.model_dump_json())
+            )
+
+    # -- reading -------------------------------------------------------------
+
+    def project(self, project_id: str) -> ProjectRecord | None:
+        with self._lock:
+            row = self._execute("SELECT record FROM projects WHERE id = ?", (project_id,)).fetchone()
+        return ProjectRecord.model_validate_json(row["record"]) if row else None
+
+    def projects(self) -> list[ProjectRecord]:
+        with self._lock:
+            rows = self._execute("SELECT record FROM projects ORDER BY id").fetchall()
+        return [ProjectRecord.model_validate_json(r["record"]) for r in rows]
+
+    def known(self, url: str) -> KnownPage | None:
+        """The current version of a URL (or of the document it is an alias of), if stored."""
+        with self._lock:
+            row = self._execute(
+                "SELECT d.id, d.current_version, v.content_hash, v.etag, v.last_modified FROM documents d "
+                "JOIN versions v ON v.doc_id = d.id AND v.version = d.current_version "
+                "WHERE d.url = ? OR d.id = (SELECT doc_id FROM aliases WHERE url = ?)",
+                (url, url),
+            ).fetchone()
+        if row is None:
+            return None
+        return KnownPage(row["id"], row["current_version"], row["content_hash"], row["etag"], row["last_modified"])
+
+    def raw(self, sha256: str) -> bytes:
+        with self._lock:
+            row = self._execute("SELECT data FROM raw_blobs WHERE sha256 = ?", (sha256,)).fetchone()
+        if row is None:
+            raise KeyError(sha256)
+        return bytes(row["data"])
+
+    def get(self, doc_id: str, version: int | None = None) -> Document | None:
+        """A document at its current version (or the given one), with its extraction if any."""
+        where = "v.version = ?" if version is not None else "v.version = d.current_version"
+        params: tuple[Any, ...] = (doc_id, version) if version is not None else (doc_id,)
+        with self._lock:
+            row = self._execute(f"{_DOCUMENT_SELECT} WHERE d.id = ? AND {where}", params).fetchone()
+            return self._document(row) if row else None
+
+    def documents(
+        self, *, missing_extraction_for: str | None = None, include_duplicates: bool = False
+    ) -> Iterator[Document]:
+        """Current versions of all documents, in a stable order.
+
+        With `missing_extraction_for`, only those without an extraction made by
+        that pipeline version. Near-duplicates are left out unless asked for.
+        """
+        clauses = ["v.version = d.current_version"]
+        params: list[Any] = []
+        if not include_duplicates:
+            clauses.append("d.duplicate_of IS NULL")
+        if missing_extraction_for is not None:
+            clauses.append("(e.pipeline_version IS NULL OR e.pipeline_version != ?)")
+            params.append(missing_extraction_for)
+        sql = f"{_DOCUMENT_SELECT} WHERE {' AND '.join(clauses)} ORDER BY d.first_seen, d.id"
+        with self._lock:
+            rows = self._execute(sql, tuple(params)).fetchall()
+        for row in rows:
+            with self._lock:
+                doc = self._document(row)
+            yield doc
+
+    def count(self, *, include_duplicates: bool = False) -> int:
+        sql = "SELECT COUNT(*) FROM documents" + ("" if include_duplicates else " WHERE duplicate_of IS NULL")
+        with self._lock:
+            return int(self._execute(sql).fetchone()[0])
+
+    def versions_count(self, doc_id: str) -> int:
+        with self._lock:
+            return int(self._execute("SELECT COUNT(*) FROM versions WHERE doc_id = ?", (doc_id,)).fetchone()[0])
+
+    def check(self) -> None:
+        """Raise StoreError unless the store file is readable and intact."""
+        with self._lock:
+            result = self._execute("PRAGMA quick_check").fetchone()[0]
+        if result != "ok":
+            raise StoreError(f"document store {self.path} failed its integrity check: {result}")
+
+    # -- internals -----------------------------------------------------------
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self)
+
+    def _document(self, row: sqlite3.Row) -> Document:
+        aliases = [
+            r["url"] for r in self._execute("SELECT url FROM aliases WHERE doc_id = ? ORDER BY url", (row["id"],))
+        ]
+        extraction = Extraction.model_validate_json(row["result"]) if row["result"] else None
+        return Document(
+            id=row["id"],
+            version=row["version"],
+            source=row["source"],
+            url=row["url"],
+            fetched_at=datetime.fromisoformat(row["fetched_at"]),
+            published=date.fromisoformat(row["published"]) if row["published"] else None,
+            language=row["language"],
+            title=row["title"],
+            body=row["body"],
+            raw_ref=row["raw_sha256"],
+            content_type=row["content_type"],
+            content_hash=row["content_hash"],
+            aliases=aliases,
+            extraction=extraction,
+        )
+
+
+_DOCUMENT_SELECT = (
+    "SELECT d.id, d.url, d.source, v.version, v.fetched_at, v.published, v.language, v.title, v.body, "
+    "v.raw_sha256, v.content_hash, r.content_type, e.result, e.pipeline_version FROM documents d "
+    "JOIN versions v ON v.doc_id = d.id "
+    "JOIN raw_blobs r ON r.sha256 = v.raw_sha256 "
+    "LEFT JOIN extractions e ON e.doc_id = d.id AND e.version = v.version"
+)
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on error, so a failed upsert leaves nothing half-written."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def __enter__(self) -> None:
+        self._store._execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        self._store._execute("ROLLBACK" if exc_type else "COMMIT")

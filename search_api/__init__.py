@@ -1,0 +1,1 @@
+"""Search: the index backends behind one contract, and the HTTP API over them."""

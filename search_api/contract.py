@@ -1,0 +1,140 @@
+"""The contract every search backend fulfils, and the types it speaks.
+
+The embedded backend (SQLite FTS5) and the Elasticsearch/OpenSearch backend
+implement `SearchBackend`; the service layer and the indexer only ever talk to
+this protocol. Text analysis happens in Python before a backend sees the text
+(see `search_api.analysis`), so every backend indexes and queries the same terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from enum import StrEnum
+from typing import Protocol
+
+from pydantic import BaseModel, Field
+
+# Facet fields: keyword lists on every indexed document, filterable and countable.
+FACETS = ("country", "city", "sector", "program", "project", "organization", "activity", "language", "source")
+
+
+class DateRange(BaseModel):
+    start: str = Field(description="ISO date or YYYY-MM")
+    end: str
+
+
+class IndexDocument(BaseModel):
+    """What a backend indexes for one document: its text and its facts flattened to keywords."""
+
+    id: str
+    url: str
+    source: str
+    language: str | None = None
+    title: str = ""
+    body: str = ""
+    published: date | None = None
+    country: list[str] = Field(default_factory=list)
+    city: list[str] = Field(default_factory=list)
+    sector: list[str] = Field(default_factory=list)
+    program: list[str] = Field(default_factory=list)
+    project: list[str] = Field(default_factory=list, description="Project ids (or names when unlinked).")
+    organization: list[str] = Field(default_factory=list)
+    activity: list[str] = Field(default_factory=list)
+    event_dates: list[DateRange] = Field(default_factory=list)
+
+
+class Sort(StrEnum):
+    RELEVANCE = "relevance"
+    DATE_DESC = "date_desc"
+    DATE_ASC = "date_asc"
+
+
+class Interval(StrEnum):
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+
+class SearchQuery(BaseModel):
+    q: str = Field(default="", description="Free text; searched as text, never as a query language.")
+    filters: dict[str, list[str]] = Field(
+        default_factory=dict, description="Facet -> accepted values (OR within a facet, AND across facets)."
+    )
+    published_from: date | None = None
+    published_to: date | None = None
+    event_from: date | None = None
+    event_to: date | None = None
+    sort: Sort = Sort.RELEVANCE
+    size: int = Field(default=10, ge=0, le=100)
+    cursor: str | None = Field(default=None, description="Opaque search-after cursor from a previous page.")
+    facets: list[str] = Field(default_factory=list, description="Facets to count.")
+    facet_size: int = Field(default=20, ge=1, le=1000)
+    highlight: bool = True
+
+
+class SearchHit(BaseModel):
+    id: str
+    url: str
+    source: str
+    title: str
+    language: str | None = None
+    published: date | None = None
+    score: float = 0.0
+    highlights: list[str] = Field(default_factory=list, description="Body fragments, matched terms in <mark>.")
+    country: list[str] = Field(default_factory=list)
+    sector: list[str] = Field(default_factory=list)
+    program: list[str] = Field(default_factory=list)
+    activity: list[str] = Field(default_factory=list)
+
+
+class FacetCount(BaseModel):
+    value: str
+    count: int
+
+
+class SearchResult(BaseModel):
+    total: int
+    hits: list[SearchHit]
+    facets: dict[str, list[FacetCount]] = Field(default_factory=dict)
+    next_cursor: str | None = None
+
+
+class HistogramBucket(BaseModel):
+    period: str = Field(description="2023-07, 2023-Q3 or 2023")
+    split: str | None = Field(default=None, description="Value of the split facet, if split.")
+    count: int
+
+
+class BackendUnavailable(RuntimeError):
+    """The search backend cannot be reached; the store still holds every document."""
+
+
+class SearchBackend(Protocol):
+    """Indexing and querying, identical in behaviour for every backend."""
+
+    def bulk_upsert(self, docs: Iterable[IndexDocument]) -> int:
+        """Index or replace documents; returns how many were written."""
+        ...
+
+    def delete(self, ids: Iterable[str]) -> int: ...
+
+    def rebuild(self, docs: Iterable[IndexDocument]) -> int:
+        """Replace the whole index with `docs`; readers see the old index until the switch."""
+        ...
+
+    def search(self, query: SearchQuery) -> SearchResult: ...
+
+    def histogram(
+        self, query: SearchQuery, interval: Interval, split_by: str | None = None, field: str = "published"
+    ) -> list[HistogramBucket]:
+        """Counts of matching documents per period of `field` (published or event date)."""
+        ...
+
+    def count(self) -> int: ...
+
+    def ping(self) -> None:
+        """Raise BackendUnavailable unless the backend answers."""
+        ...
+
+    def close(self) -> None: ...
