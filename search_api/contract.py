@@ -131,6 +131,10 @@ class SearchBackend(Protocol):
         """Counts of matching documents per period of `field` (published or event date)."""
         ...
 
+    def suggest(self, facet: str, prefix: str, size: int = 10) -> list[FacetCount]:
+        """Values of `facet` starting with `prefix` (case- and accent-insensitive), most frequent first."""
+        ...
+
     def count(self) -> int: ...
 
     def ping(self) -> None:
