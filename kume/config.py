@@ -76,4 +76,4 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment and config file, with explicit (non-None) overrides on top."""
     given = {key: value for key, value in overrides.items() if value is not None}
-    return Settings(**given)
+    return Settings(**given)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""The `kume` command line, the composition root that wires the stages together."""

@@ -1,0 +1,3 @@
+from kume_cli.main import app
+
+app(prog_name="kume")

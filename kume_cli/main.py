@@ -1,0 +1,407 @@
+"""The `kume` command line: one sub-command per stage, plus the demo and the evaluations.
+
+This module is the composition root: it reads settings, opens the store and
+the search backend, and calls each stage's public entry point. Stages are
+imported inside the commands so that `kume --help` stays instant.
+
+Exit codes scripts can rely on:
+  0  success
+  1  the run finished but some items failed (each is reported by URL or id)
+  2  bad usage (unknown option, missing argument, invalid value)
+  3  the document store cannot be used (locked, corrupt, unwritable)
+  4  the search backend cannot be reached
+  5  nothing to do where something was expected (e.g. a search with no hits)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from contextlib import contextmanager
+from enum import IntEnum
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kume.config import CONFIG_ENV, Settings, load_settings
+from kume.store import Store, StoreError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from search_api.contract import SearchBackend, SearchResult
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    PARTIAL_FAILURE = 1
+    USAGE = 2
+    STORE_ERROR = 3
+    BACKEND_UNAVAILABLE = 4
+    NOTHING_FOUND = 5
+
+
+app = typer.Typer(
+    name="kume",
+    help="Collect, extract, index and search news about Turkey's export-cluster programmes.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+eval_app = typer.Typer(help="Score extraction and NER against gold data.", no_args_is_help=True)
+train_app = typer.Typer(help="Train the project's own models.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+app.add_typer(train_app, name="train")
+
+console = Console(stderr=True)
+stdout = Console()
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    settings = ctx.obj
+    assert isinstance(settings, Settings)
+    return settings
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", envvar="KUME_DATA_DIR", help="Directory holding the store and the index."),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", envvar=CONFIG_ENV, help="TOML settings file (default: ./kume.toml if present)."),
+    ] = None,
+) -> None:
+    """kume: news mining for export-cluster programmes."""
+    if config is not None and not config.is_file():
+        console.print(f"[red]config file not found:[/red] {config}")
+        raise typer.Exit(ExitCode.USAGE)
+    if config is not None:
+        os.environ[CONFIG_ENV] = str(config)
+    ctx.obj = load_settings(data_dir=data_dir)
+
+
+@contextmanager
+def _open_store(settings: Settings) -> Iterator[Store]:
+    try:
+        store = Store(settings.store_path)
+    except StoreError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(ExitCode.STORE_ERROR) from exc
+    try:
+        yield store
+    except StoreError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(ExitCode.STORE_ERROR) from exc
+    finally:
+        store.close()
+
+
+@contextmanager
+def _open_backend(settings: Settings) -> Iterator[SearchBackend]:
+    from search_api.backends import open_backend
+    from search_api.contract import BackendUnavailable
+
+    try:
+        backend = open_backend(settings)
+        backend.ping()
+    except BackendUnavailable as exc:
+        console.print(f"[red]search backend unavailable:[/red] {exc}")
+        console.print("The store keeps every document; run `kume index` again once the backend is up.")
+        raise typer.Exit(ExitCode.BACKEND_UNAVAILABLE) from exc
+    try:
+        yield backend
+    except BackendUnavailable as exc:
+        console.print(f"[red]search backend unavailable:[/red] {exc}")
+        raise typer.Exit(ExitCode.BACKEND_UNAVAILABLE) from exc
+    finally:
+        backend.close()
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+# -- stages -------------------------------------------------------------------
+
+
+def _run_crawl(
+    settings: Settings,
+    registry_path: Path | None,
+    base_url: str | None,
+    sources: list[str] | None,
+    max_pages: int | None,
+) -> bool:
+    """Crawl into the store; True when every page went through."""
+    from crawler.registry import load_registry
+    from crawler.run import CrawlEvent, crawl
+
+    registry = load_registry(registry_path, base_url=base_url)
+    with _progress() as progress:
+        task = progress.add_task("crawling", total=None)
+
+        def on_page(event: CrawlEvent) -> None:
+            progress.update(task, advance=1, description=f"crawling {event.url[-60:]}")
+
+        report = crawl(settings, registry, sources, max_pages=max_pages, on_page=on_page)
+        progress.update(task, description="crawled")
+    console.print(
+        f"new {report.new}, changed {report.changed}, unchanged {report.unchanged}, "
+        f"not modified {report.not_modified}, duplicates {report.duplicates}, errors {len(report.errors)}"
+    )
+    for error in report.errors:
+        console.print(f"  [yellow]{error.url}[/yellow]: {error.message}")
+    return not report.errors
+
+
+def _run_extract(settings: Settings, force: bool, processes: int) -> bool:
+    from kume.schema import Document, Extraction, ExtractionStatus
+    from nlp.run import extract_store
+
+    with _open_store(settings) as store, _progress() as progress:
+        task = progress.add_task("extracting", total=store.count())
+
+        def on_document(doc: Document, extraction: Extraction) -> None:
+            progress.update(task, advance=1)
+            if extraction.status is ExtractionStatus.ERROR:
+                console.print(f"  [yellow]{doc.url}[/yellow]: {extraction.message}")
+
+        report = extract_store(store, settings, force=force, n_process=processes, on_document=on_document)
+    console.print(f"extracted: {report}")
+    return report.errors == 0
+
+
+def _run_index(settings: Settings, rebuild: bool) -> int:
+    from search_api.indexer import index_store
+
+    with _open_store(settings) as store, _open_backend(settings) as backend, _progress() as progress:
+        task = progress.add_task(f"indexing into {settings.backend}", total=store.count())
+        indexed = index_store(store, backend, rebuild=rebuild, on_document=lambda _id: progress.update(task, advance=1))
+    console.print(f"indexed {indexed} documents into the {settings.backend} backend")
+    return indexed
+
+
+@app.command("crawl")
+def crawl_command(
+    ctx: typer.Context,
+    source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Registry id; repeat for several.")] = None,
+    registry: Annotated[Path | None, typer.Option(help="Source registry TOML (default: the shipped one).")] = None,
+    base_url: Annotated[str | None, typer.Option(help="Value for {base_url} placeholders in the registry.")] = None,
+    max_pages: Annotated[int | None, typer.Option(min=1, help="Stop after this many pages.")] = None,
+) -> None:
+    """Crawl registered sources into the document store (incremental and resumable)."""
+    ok = _run_crawl(_settings(ctx), registry, base_url, source, max_pages)
+    raise typer.Exit(ExitCode.OK if ok else ExitCode.PARTIAL_FAILURE)
+
+
+@app.command("extract")
+def extract_command(
+    ctx: typer.Context,
+    force: Annotated[
+        bool, typer.Option(help="Re-extract documents already extracted by this pipeline version.")
+    ] = False,
+    processes: Annotated[int, typer.Option(min=1, help="Worker processes for the spaCy pipelines.")] = 1,
+) -> None:
+    """Extract projects, sectors, countries, organisations, activities and dates from stored documents."""
+    ok = _run_extract(_settings(ctx), force, processes)
+    raise typer.Exit(ExitCode.OK if ok else ExitCode.PARTIAL_FAILURE)
+
+
+@app.command("index")
+def index_command(
+    ctx: typer.Context,
+    backend: Annotated[
+        str | None, typer.Option(help="embedded, elasticsearch or opensearch (default from settings).")
+    ] = None,
+    url: Annotated[str | None, typer.Option(help="Elasticsearch/OpenSearch URL.")] = None,
+    rebuild: Annotated[bool, typer.Option(help="Rebuild the whole index and switch to it atomically.")] = True,
+) -> None:
+    """Index the store's documents into the search backend."""
+    settings = _settings(ctx).model_copy(update={k: v for k, v in {"backend": backend, "search_url": url}.items() if v})
+    if settings.backend not in ("embedded", "elasticsearch", "opensearch"):
+        console.print(f"[red]unknown backend {settings.backend!r}[/red]: use embedded, elasticsearch or opensearch")
+        raise typer.Exit(ExitCode.USAGE)
+    _run_index(settings, rebuild)
+
+
+@app.command("serve")
+def serve_command(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the HTTP API and the researchers' web page over the data directory."""
+    import uvicorn
+
+    from search_api.app import create_app
+
+    settings = _settings(ctx)
+    console.print(f"serving {settings.data_dir} on http://{host}:{port}/ (API docs at /docs)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@app.command("search")
+def search_command(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="Free text, in Turkish or English.")] = "",
+    country: Annotated[list[str] | None, typer.Option(help="ISO country code filter; repeatable.")] = None,
+    sector: Annotated[list[str] | None, typer.Option(help="NACE division filter; repeatable.")] = None,
+    program: Annotated[list[str] | None, typer.Option(help="Programme filter; repeatable.")] = None,
+    facet: Annotated[list[str] | None, typer.Option(help="Facet to count, e.g. country; repeatable.")] = None,
+    size: Annotated[int, typer.Option(min=0, max=100, help="Hits to show.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Search the index (exit code 5 when nothing matches)."""
+    from search_api.contract import FACETS, SearchQuery
+
+    unknown = [f for f in facet or [] if f not in FACETS]
+    if unknown:
+        console.print(f"[red]unknown facet {unknown[0]!r}[/red]; known: {', '.join(FACETS)}")
+        raise typer.Exit(ExitCode.USAGE)
+    filters = {k: v for k, v in {"country": country, "sector": sector, "program": program}.items() if v}
+    search_query = SearchQuery(q=query, filters=filters, facets=facet or [], size=size)
+    with _open_backend(_settings(ctx)) as backend:
+        result = backend.search(search_query)
+    if as_json:
+        stdout.print_json(result.model_dump_json())
+    else:
+        _print_result(query, result)
+    raise typer.Exit(ExitCode.OK if result.total else ExitCode.NOTHING_FOUND)
+
+
+def _print_result(query: str, result: SearchResult) -> None:
+    table = Table(title=f"{result.total} documents match {query!r}", show_lines=False)
+    table.add_column("published")
+    table.add_column("title")
+    table.add_column("countries")
+    table.add_column("source")
+    for hit in result.hits:
+        table.add_row(str(hit.published or ""), hit.title, " ".join(hit.country), hit.source)
+    stdout.print(table)
+    for facet, counts in result.facets.items():
+        stdout.print(f"[bold]{facet}[/bold]: " + ", ".join(f"{c.value} ({c.count})" for c in counts))
+
+
+# -- demo ---------------------------------------------------------------------
+
+DEMO_QUERIES: tuple[tuple[str, str, dict[str, list[str]], list[str]], ...] = (
+    ("A Turkish query in another inflection than the text", "Kazakistan", {}, []),
+    ("An English query", "rail systems trade delegation", {}, []),
+    ("Facet counts by country over everything", "", {}, ["country"]),
+    ("UR-GE news about chemicals, by activity", "UR-GE", {"sector": ["C20"]}, ["activity"]),
+)
+
+
+@app.command("demo")
+def demo_command(ctx: typer.Context) -> None:
+    """Serve the bundled demo site on 127.0.0.1, crawl it, extract, index and answer a few queries.
+
+    Its store and index stay in the data directory, so `kume serve` and
+    `kume search` afterwards show the demo's documents.
+    """
+    from demo_site.server import serve_demo_site
+    from search_api.contract import SearchQuery
+
+    settings = _settings(ctx).model_copy(update={"backend": "embedded"})
+    console.print(f"[bold]kume demo[/bold]: data directory {settings.data_dir}")
+    with serve_demo_site() as base_url:
+        console.print(f"demo site serving at {base_url}")
+        demo_registry = Path(str(resources.files("demo_site") / "sources.toml"))
+        crawled_ok = _run_crawl(settings, demo_registry, base_url, None, None)
+    extracted_ok = _run_extract(settings, force=False, processes=1)
+    if _run_index(settings, rebuild=True) == 0:
+        console.print("[red]nothing was indexed[/red]")
+        raise typer.Exit(ExitCode.NOTHING_FOUND)
+    with _open_backend(settings) as backend:
+        for caption, text, filters, facets in DEMO_QUERIES:
+            stdout.rule(caption)
+            result = backend.search(SearchQuery(q=text, filters=filters, facets=facets, size=5))
+            _print_result(text, result)
+            for hit in result.hits[:2]:
+                for fragment in hit.highlights[:1]:
+                    stdout.print(f"  … {fragment} …", markup=False, highlight=False)
+    stdout.print(f"\nNext: `kume --data-dir {settings.data_dir} serve` and open http://127.0.0.1:8000/")
+    raise typer.Exit(ExitCode.OK if crawled_ok and extracted_ok else ExitCode.PARTIAL_FAILURE)
+
+
+# -- evaluation and training ----------------------------------------------------
+
+
+@eval_app.command("extract")
+def eval_extract_command(
+    gold: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Gold JSONL (see shared/eval/README.md).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as one JSON object.")] = False,
+    predictions: Annotated[Path | None, typer.Option(help="Also write the predictions, in the gold's format.")] = None,
+) -> None:
+    """Per-field precision, recall and F1 of extraction against gold annotations."""
+    from nlp.evaluation import evaluate_gold
+
+    scores = evaluate_gold(gold, predictions_path=predictions)
+    if as_json:
+        print(json.dumps(scores, ensure_ascii=False))
+        return
+    table = Table(title=f"extraction scores on {gold}")
+    for column in ("field", "precision", "recall", "f1", "tp", "fp", "fn"):
+        table.add_column(column)
+    for field, s in scores.items():
+        table.add_row(
+            field, *(f"{s[k]:.3f}" for k in ("precision", "recall", "f1")), *(str(s[k]) for k in ("tp", "fp", "fn"))
+        )
+    stdout.print(table)
+
+
+@eval_app.command("ner")
+def eval_ner_command(
+    conll: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CoNLL file: token and BIO tag per line.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as one JSON object.")] = False,
+    model: Annotated[
+        Path | None, typer.Option(help="spaCy pipeline directory (default: the shipped Turkish one).")
+    ] = None,
+) -> None:
+    """Entity-level precision, recall and F1 of an NER pipeline on a CoNLL file (seqeval's exact match)."""
+    import spacy
+
+    from models import turkish_pipeline_path
+    from models.evaluation import evaluate_conll
+
+    scores = evaluate_conll(conll, spacy.load(model or turkish_pipeline_path()))
+    if as_json:
+        print(json.dumps(scores))
+        return
+    table = Table(title=f"NER scores on {conll}")
+    for column in ("label", "precision", "recall", "f1"):
+        table.add_column(column)
+    for label, s in [("micro", scores["micro"]), *scores["labels"].items()]:
+        table.add_row(label, *(f"{s[k]:.3f}" for k in ("precision", "recall", "f1")))
+    stdout.print(table)
+
+
+@train_app.command("ner")
+def train_ner_command(
+    output: Annotated[Path, typer.Option(help="Where to write the trained pipeline.")] = Path("models/tr_kume_ner"),
+    data_dir: Annotated[Path, typer.Option(help="Turkish-Wiki-NER folder.")] = Path("../shared/data/turkish-wiki-ner"),
+    max_minutes: Annotated[float | None, typer.Option(help="Stop training after this many minutes.")] = None,
+) -> None:
+    """Train the Turkish NER pipeline on Turkish-Wiki-NER (CPU)."""
+    from models.train_ner import train_ner
+
+    if not data_dir.is_dir():
+        console.print(f"[red]training data not found:[/red] {data_dir}")
+        raise typer.Exit(ExitCode.USAGE)
+    path = train_ner(output, data_dir=data_dir, max_minutes=max_minutes)
+    console.print(f"trained pipeline written to {path}")
