@@ -1,0 +1,211 @@
+"""Main text, title, date and language of one fetched page or PDF, without Scrapy.
+
+`extract_page` is a pure function of the fetched bytes so that the crawler, the
+API's ingest-by-body and the extraction benchmark all share it.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import dateparser
+import htmldate
+import lxml.html
+import py3langid
+import trafilatura
+from charset_normalizer import from_bytes
+from lxml.etree import ParserError
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+from w3lib.encoding import html_to_unicode, resolve_encoding
+
+from crawler.registry import Selectors
+
+SUPPORTED_LANGUAGES = ("tr", "en")
+
+# Precision mode drops boilerplate that balanced mode keeps, but on some layouts
+# it also drops real paragraphs; when it keeps less than this share of the
+# balanced extraction's words, the balanced extraction is the better body.
+PRECISION_KEEP_RATIO = 0.5
+
+# Share of control or undecodable characters above which "HTML" is binary junk.
+JUNK_CHARACTER_RATIO = 0.05
+
+_WORD = re.compile(r"\w+")
+_JUNK = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
+
+
+class ExtractionError(ValueError):
+    """A page cannot be turned into text; the message names the URL and the reason."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ExtractedText:
+    """What a page says, ready to become a `kume.schema.Page`."""
+
+    title: str
+    body: str
+    published: date | None
+    language: str | None
+    encoding: str | None
+    content_type: str
+
+
+def is_pdf(raw: bytes, content_type: str) -> bool:
+    return content_type.split(";")[0].strip().lower() == "application/pdf" or raw.startswith(b"%PDF-")
+
+
+def extract_page(
+    raw: bytes,
+    url: str,
+    content_type: str,
+    encoding: str | None,
+    selectors: Selectors | None = None,
+    *,
+    languages: list[str] | None = None,
+) -> ExtractedText:
+    """Extract an HTML page or a PDF report; raise ExtractionError naming the URL when there is no text.
+
+    `encoding` is the charset the server declared (HTTP header), trusted first;
+    then the page's own meta charset, then detection. `languages` are the
+    source's registry languages: with only one, it is the page's language.
+    """
+    if is_pdf(raw, content_type):
+        title, body, published = _extract_pdf(raw, url)
+        used_encoding = None
+        content_type = "application/pdf"
+    else:
+        html, used_encoding = decode_html(raw, url, content_type, encoding)
+        title, body, published = _extract_html(html, url, selectors)
+        content_type = "text/html"
+    if not body.strip():
+        raise ExtractionError(url, "no main text found")
+    return ExtractedText(
+        title=title,
+        body=body,
+        published=published,
+        language=detect_language(f"{title}\n{body}", languages),
+        encoding=used_encoding,
+        content_type=content_type,
+    )
+
+
+def decode_html(raw: bytes, url: str, content_type: str, encoding: str | None) -> tuple[str, str]:
+    """Decode HTML bytes: declared charset, then BOM and meta charset, then detection."""
+    header = f"text/html; charset={encoding}" if encoding else content_type
+    encoding_name, text = html_to_unicode(header, raw, auto_detect_fun=_detect_encoding)
+    if text and len(_JUNK.findall(text)) > JUNK_CHARACTER_RATIO * len(text):
+        raise ExtractionError(url, f"content is binary, not {content_type.split(';')[0] or 'text'}")
+    return text, encoding_name
+
+
+def _detect_encoding(raw: bytes) -> str | None:
+    best = from_bytes(raw[:200_000]).best()
+    return resolve_encoding(best.encoding) if best is not None else None
+
+
+def detect_language(text: str, languages: list[str] | None = None) -> str | None:
+    """The page's language: the registry's when it names only one, else py3langid restricted to tr/en."""
+    if languages and len(languages) == 1:
+        return languages[0]
+    candidates = [code for code in (languages or SUPPORTED_LANGUAGES) if code in SUPPORTED_LANGUAGES]
+    if not text.strip() or not candidates:
+        return None
+    language, _ = _language_identifier(tuple(candidates)).classify(text[:5000])
+    return str(language)
+
+
+@functools.cache
+def _language_identifier(languages: tuple[str, ...]) -> py3langid.langid.LanguageIdentifier:
+    identifier = py3langid.langid.LanguageIdentifier.from_modelpath(
+        py3langid.langid.MODEL_DIR / py3langid.langid.MODEL_FILE, norm_probs=True
+    )
+    identifier.set_languages(list(languages))
+    return identifier
+
+
+def _word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def main_text(html: str) -> str:
+    """The article body of an HTML page: trafilatura in precision mode, balanced mode when precision lost too much."""
+    precise = trafilatura.extract(html, include_comments=False, favor_precision=True) or ""
+    balanced = trafilatura.extract(html, include_comments=False) or ""
+    if _word_count(precise) >= PRECISION_KEEP_RATIO * _word_count(balanced):
+        return precise
+    return balanced
+
+
+def _extract_html(html: str, url: str, selectors: Selectors | None) -> tuple[str, str, date | None]:
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except (ParserError, ValueError) as exc:
+        raise ExtractionError(url, f"not parseable as HTML: {exc}") from exc
+    metadata = trafilatura.extract_metadata(tree, default_url=url)
+    title = (metadata.title if metadata else None) or ""
+    body = ""
+    published = _parse_date(metadata.date) if metadata and metadata.date else None
+    if selectors is not None:
+        title = _css_text(tree, selectors.title) or title
+        body = _css_text(tree, selectors.body, separator="\n")
+        if selectors.date and (date_text := _css_text(tree, selectors.date)):
+            published = _parse_date(date_text) or published
+    if not body:
+        body = main_text(html)
+    # Extractors often keep the headline as the body's first line; Document.text already starts with the title.
+    first_line, _, rest = body.strip().partition("\n")
+    if title and rest and " ".join(first_line.split()) == " ".join(title.split()):
+        body = rest
+    if published is None:
+        found = htmldate.find_date(tree, url=url, original_date=True, extensive_search=True)
+        published = _parse_date(found) if found else None
+    return title.strip(), body.strip(), published
+
+
+def _css_text(tree: lxml.html.HtmlElement, selector: str | None, separator: str = " ") -> str:
+    if not selector:
+        return ""
+    parts = []
+    for element in tree.cssselect(selector):
+        for junk in element.xpath(".//script|.//style|.//noscript"):
+            junk.drop_tree()
+        lines = [" ".join(line.split()) for line in element.itertext()]
+        parts.append(separator.join(line for line in lines if line))
+    return "\n".join(part for part in parts if part)
+
+
+def _parse_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        parsed = dateparser.parse(text, languages=["tr", "en"], settings={"DATE_ORDER": "DMY"})
+        return parsed.date() if parsed else None
+
+
+def _extract_pdf(raw: bytes, url: str) -> tuple[str, str, date | None]:
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        pages = [page.extract_text() or "" for page in reader.pages]
+        metadata = reader.metadata
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        raise ExtractionError(url, f"not a readable PDF: {exc}") from exc
+    body = "\n\n".join(text.strip() for text in pages if text.strip())
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    title = (metadata.title if metadata and metadata.title else "") or (lines[0] if lines else "")
+    created: datetime | None = None
+    if metadata is not None:
+        try:
+            created = metadata.creation_date or metadata.modification_date
+        except ValueError:
+            created = None
+    return title.strip(), body, created.date() if created else None
