@@ -1,0 +1,570 @@
+"""The search service: one typed layer over the document store and the search backend.
+
+The HTTP routes in `search_api.app` only translate requests into calls on
+`SearchService` and its answers (pydantic models) back into JSON, so every
+behaviour here can be used and tested without HTTP.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Protocol
+
+from pydantic import BaseModel, Field
+
+from kume.config import Settings
+from kume.schema import Document, Extraction, Page, ProjectRecord
+from kume.store import Store
+from search_api.contract import (
+    FacetCount,
+    HistogramBucket,
+    Interval,
+    SearchBackend,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+)
+
+if TYPE_CHECKING:
+    from crawler.registry import Registry
+
+# Pages of this size are what a cursor walk asks the backend for; the contract caps a page at 100.
+EXPORT_PAGE_SIZE = 100
+MAX_EXPORT = 10_000
+
+
+class DocumentNotFound(LookupError):
+    pass
+
+
+class ProjectNotFound(LookupError):
+    pass
+
+
+class UnknownSource(LookupError):
+    pass
+
+
+class UrlRejected(ValueError):
+    """A URL the service will not fetch: outside every registered source's allowed domains."""
+
+
+class FetchFailed(RuntimeError):
+    """A registered source's page could not be fetched or read; names the URL."""
+
+
+class CrawlAlreadyRunning(RuntimeError):
+    pass
+
+
+# -- answers -------------------------------------------------------------------
+
+
+class DocumentDetail(BaseModel):
+    """A stored document with its extracted facts; fact offsets point into `text`."""
+
+    id: str
+    version: int
+    url: str
+    source: str
+    published: date | None = None
+    language: str | None = None
+    fetched_at: datetime
+    title: str
+    body: str
+    text: str = Field(description='title + "\\n\\n" + body: the string every fact span indexes into.')
+    aliases: list[str] = Field(default_factory=list)
+    extraction: Extraction | None = None
+
+    @classmethod
+    def of(cls, doc: Document) -> DocumentDetail:
+        return cls(
+            id=doc.id,
+            version=doc.version,
+            url=doc.url,
+            source=doc.source,
+            published=doc.published,
+            language=doc.language,
+            fetched_at=doc.fetched_at,
+            title=doc.title,
+            body=doc.body,
+            text=doc.text,
+            aliases=doc.aliases,
+            extraction=doc.extraction,
+        )
+
+
+class ProjectSummary(BaseModel):
+    id: str
+    name: str
+    code: str | None = None
+    program: str | None = None
+    coordinator: str | None = None
+    sector: str | None = None
+    document_count: int
+
+
+class SourceLink(BaseModel):
+    document_id: str
+    url: str
+    title: str
+    source: str
+    published: date | None = None
+
+
+class TimelineEntry(BaseModel):
+    """One dated step of a project: an event date stated in a document, else the document's publication date."""
+
+    start: str = Field(description="ISO date or YYYY-MM", examples=["2023-07-09"])
+    end: str = Field(examples=["2023-07-15"])
+    dated_by: str = Field(description="event (a date stated in the text) or published", examples=["event"])
+    activities: list[str] = Field(default_factory=list, examples=[["trade_delegation", "b2b_meetings"]])
+    countries: list[str] = Field(default_factory=list, examples=[["KZ"]])
+    source: SourceLink
+
+
+class ProjectDossier(BaseModel):
+    id: str
+    name: str
+    names: list[str] = Field(default_factory=list)
+    code: str | None = Field(default=None, examples=["21.UR-GE.016"])
+    program: str | None = Field(default=None, examples=["UR-GE"])
+    coordinator: str | None = None
+    sector: str | None = None
+    sectors: list[str] = Field(default_factory=list, description="Every sector the project's documents are about.")
+    countries: list[str] = Field(default_factory=list)
+    activities: list[FacetCount] = Field(default_factory=list)
+    timeline: list[TimelineEntry] = Field(default_factory=list, description="Oldest first.")
+    documents: list[SourceLink] = Field(default_factory=list)
+
+
+class Timeseries(BaseModel):
+    interval: Interval
+    field: str
+    split_by: str | None = None
+    buckets: list[HistogramBucket]
+
+
+class TopValues(BaseModel):
+    facet: str
+    total: int = Field(description="Documents matching the query.")
+    values: list[FacetCount]
+
+
+class SuggestKind(StrEnum):
+    ORGANIZATION = "organization"
+    PROJECT = "project"
+    COUNTRY = "country"
+    SECTOR = "sector"
+
+
+class Suggestion(BaseModel):
+    kind: SuggestKind
+    value: str = Field(description="What to filter by (a facet value or a project id).")
+    label: str = Field(description="What to show.")
+    count: int
+
+
+class IngestRequest(BaseModel):
+    """A document given by its text, or (body left out) a URL fetched from a registered source."""
+
+    url: str = Field(min_length=1, max_length=2048, examples=["https://www.example-tso.org.tr/haber/urge-kazakistan"])
+    title: str | None = Field(default=None, max_length=1000, examples=["UR-GE heyeti Kazakistan'da"])
+    body: str | None = Field(
+        default=None, max_length=2_000_000, examples=["Odamızın UR-GE projesi kapsamında Almatı'da B2B görüşmeleri..."]
+    )
+    source: str = Field(default="api", min_length=1, max_length=200, examples=["demirci-tso"])
+    published: date | None = None
+    language: str | None = Field(default=None, max_length=8, examples=["tr"])
+
+
+class IngestResult(BaseModel):
+    id: str
+    version: int
+    outcome: str = Field(description="new, changed or unchanged", examples=["new"])
+    extraction_status: str | None = Field(default=None, examples=["ok"])
+    indexed: bool
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class CrawlJob(BaseModel):
+    id: str
+    source: str
+    status: JobStatus
+    created_at: datetime
+    finished_at: datetime | None = None
+    message: str | None = None
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    errors: list[str] = Field(default_factory=list, description="URL: message, for each page that failed.")
+    indexed: int = 0
+
+
+class Readiness(BaseModel):
+    ready: bool
+    store: str
+    backend: str
+
+
+# -- the pipeline stages the service calls ---------------------------------------
+
+
+class DocumentExtractor(Protocol):
+    def extract(self, doc: Document) -> Extraction: ...
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive form; Turkish dotted/dotless i fold to plain i."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("İ", "i").replace("ı", "i").casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SearchService:
+    """Everything the API does, over one store and one search backend.
+
+    The nlp extractor and the crawler registry are loaded on first use: a
+    read-only deployment never pays for the spaCy pipelines.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        backend: SearchBackend,
+        *,
+        registry: Registry | None = None,
+        extractor_factory: Callable[[], DocumentExtractor] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.backend = backend
+        self._registry = registry
+        self._extractor_factory = extractor_factory
+        self._extractor: DocumentExtractor | None = None
+        self._extractor_lock = threading.Lock()
+        self._jobs: dict[str, CrawlJob] = {}
+        self._jobs_lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+
+    # -- reading ---------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        return self.backend.search(query)
+
+    def document(self, doc_id: str) -> DocumentDetail:
+        doc = self.store.get(doc_id)
+        if doc is None:
+            raise DocumentNotFound(f"no document with id {doc_id!r}")
+        return DocumentDetail.of(doc)
+
+    def projects(self) -> list[ProjectSummary]:
+        return [
+            ProjectSummary(
+                id=p.id,
+                name=p.name,
+                code=p.code,
+                program=p.program,
+                coordinator=p.coordinator,
+                sector=p.sector,
+                document_count=len(p.document_ids),
+            )
+            for p in self.store.projects()
+        ]
+
+    def project(self, project_id: str) -> ProjectDossier:
+        record = self.store.project(project_id)
+        if record is None:
+            raise ProjectNotFound(f"no project with id {project_id!r}")
+        return self._dossier(record)
+
+    def _dossier(self, record: ProjectRecord) -> ProjectDossier:
+        timeline: list[TimelineEntry] = []
+        links: list[SourceLink] = []
+        countries: set[str] = set()
+        sectors: set[str] = {record.sector} if record.sector else set()
+        activity_counts: dict[str, int] = {}
+        for doc_id in record.document_ids:
+            doc = self.store.get(doc_id)
+            if doc is None:
+                continue
+            link = SourceLink(
+                document_id=doc.id, url=doc.url, title=doc.title, source=doc.source, published=doc.published
+            )
+            links.append(link)
+            extraction = doc.extraction or Extraction(pipeline_version="none")
+            doc_countries = sorted({c.code for c in extraction.countries})
+            activities = sorted({a.code for a in extraction.activities})
+            countries.update(doc_countries)
+            sectors.update(s.code for s in extraction.sectors)
+            for code in activities:
+                activity_counts[code] = activity_counts.get(code, 0) + 1
+            if extraction.event_dates:
+                timeline.extend(
+                    TimelineEntry(
+                        start=d.start,
+                        end=d.end,
+                        dated_by="event",
+                        activities=activities,
+                        countries=doc_countries,
+                        source=link,
+                    )
+                    for d in extraction.event_dates
+                )
+            elif doc.published:
+                day = doc.published.isoformat()
+                timeline.append(
+                    TimelineEntry(
+                        start=day,
+                        end=day,
+                        dated_by="published",
+                        activities=activities,
+                        countries=doc_countries,
+                        source=link,
+                    )
+                )
+        timeline.sort(key=lambda entry: (entry.start, entry.end, entry.source.document_id))
+        links.sort(key=lambda link: (link.published or date.min, link.document_id))
+        return ProjectDossier(
+            id=record.id,
+            name=record.name,
+            names=record.names,
+            code=record.code,
+            program=record.program,
+            coordinator=record.coordinator,
+            sector=record.sector,
+            sectors=sorted(sectors),
+            countries=sorted(countries),
+            activities=[
+                FacetCount(value=code, count=n)
+                for code, n in sorted(activity_counts.items(), key=lambda item: (-item[1], item[0]))
+            ],
+            timeline=timeline,
+            documents=links,
+        )
+
+    def timeseries(
+        self, query: SearchQuery, interval: Interval, split_by: str | None = None, field: str = "published"
+    ) -> Timeseries:
+        buckets = self.backend.histogram(query, interval, split_by=split_by, field=field)
+        return Timeseries(interval=interval, field=field, split_by=split_by, buckets=buckets)
+
+    def top(self, query: SearchQuery, facet: str, size: int = 10) -> TopValues:
+        counted = query.model_copy(update={"size": 0, "facets": [facet], "facet_size": size, "cursor": None})
+        result = self.backend.search(counted)
+        return TopValues(facet=facet, total=result.total, values=result.facets.get(facet, [])[:size])
+
+    def suggest(self, kind: SuggestKind, prefix: str, size: int = 10) -> list[Suggestion]:
+        if kind is SuggestKind.PROJECT:
+            return self._suggest_projects(prefix, size)
+        return [
+            Suggestion(kind=kind, value=c.value, label=c.value, count=c.count)
+            for c in self.backend.suggest(kind.value, prefix, size)
+        ]
+
+    def _suggest_projects(self, prefix: str, size: int) -> list[Suggestion]:
+        # The index's project facet holds linker ids, which nobody types: projects are matched
+        # by any word of any of their names or their code instead.
+        wanted = _fold(prefix.strip())
+        matches: list[Suggestion] = []
+        for record in self.store.projects():
+            words = [_fold(w) for name in [*record.names, record.name, record.code or ""] for w in name.split()]
+            full_names = [_fold(n) for n in [*record.names, record.name, record.code or ""]]
+            if not wanted or any(w.startswith(wanted) for w in [*words, *full_names]):
+                label = f"{record.name} ({record.code})" if record.code else record.name
+                matches.append(
+                    Suggestion(kind=SuggestKind.PROJECT, value=record.id, label=label, count=len(record.document_ids))
+                )
+        matches.sort(key=lambda s: (-s.count, s.label))
+        return matches[:size]
+
+    def export(self, query: SearchQuery, limit: int) -> Iterator[SearchHit]:
+        """Every hit of `query`, up to `limit`, walking the backend's cursors page by page."""
+        page_query = query.model_copy(update={"size": min(EXPORT_PAGE_SIZE, limit), "facets": [], "cursor": None})
+        sent = 0
+        while sent < limit:
+            result = self.backend.search(page_query)
+            for hit in result.hits[: limit - sent]:
+                yield hit
+                sent += 1
+            if not result.next_cursor or not result.hits:
+                return
+            page_query = page_query.model_copy(update={"cursor": result.next_cursor})
+
+    def readiness(self) -> Readiness:
+        from kume.store import StoreError
+        from search_api.contract import BackendUnavailable
+
+        store_state = backend_state = "ok"
+        try:
+            self.store.check()
+        except StoreError as exc:
+            store_state = str(exc)
+        try:
+            self.backend.ping()
+        except BackendUnavailable as exc:
+            backend_state = f"search backend unavailable: {exc}"
+        return Readiness(ready=store_state == backend_state == "ok", store=store_state, backend=backend_state)
+
+    # -- writing -------------------------------------------------------------------
+
+    def ingest(self, request: IngestRequest) -> IngestResult:
+        """Store, extract and index one document given by its text or by a registered source's URL."""
+        page = self._page_from_text(request) if request.body is not None else self._fetch(request.url)
+        upserted = self.store.upsert_page(page)
+        doc = self.store.get(upserted.doc_id)
+        if doc is None:  # the upsert above committed it; absent only if the store was swapped underneath
+            raise DocumentNotFound(f"document {upserted.doc_id} for {page.url} vanished from the store")
+        if doc.extraction is None:
+            extraction = self._extractor_instance().extract(doc)
+            self.store.save_extraction(doc.id, doc.version, extraction)
+            doc = doc.model_copy(update={"extraction": extraction})
+        indexed = self._index([doc]) == 1
+        return IngestResult(
+            id=doc.id,
+            version=doc.version,
+            outcome=upserted.outcome.value,
+            extraction_status=doc.extraction.status.value if doc.extraction else None,
+            indexed=indexed,
+        )
+
+    def _page_from_text(self, request: IngestRequest) -> Page:
+        body = request.body or ""
+        title = request.title or ""
+        return Page(
+            source=request.source,
+            url=request.url,
+            fetched_at=_now(),
+            raw=f"{title}\n\n{body}".encode(),
+            content_type="text/plain; charset=utf-8",
+            encoding="utf-8",
+            title=title,
+            body=body,
+            published=request.published,
+            language=request.language,
+        )
+
+    def _fetch(self, url: str) -> Page:
+        from crawler.run import UrlNotAllowed, fetch_page
+
+        try:
+            return fetch_page(self.settings, self.registry, url)
+        except UrlNotAllowed as exc:
+            raise UrlRejected(f"{url} is outside every registered source's domains; it was not fetched") from exc
+        except (OSError, ValueError) as exc:
+            raise FetchFailed(f"cannot fetch {url}: {exc}") from exc
+
+    def _extractor_instance(self) -> DocumentExtractor:
+        with self._extractor_lock:
+            if self._extractor is None:
+                self._extractor = self._extractor_factory() if self._extractor_factory else _default_extractor()
+            return self._extractor
+
+    def _index(self, docs: list[Document]) -> int:
+        from search_api.indexer import index_document
+
+        return self.backend.bulk_upsert(index_document(doc) for doc in docs)
+
+    @property
+    def registry(self) -> Registry:
+        if self._registry is None:
+            from crawler.registry import load_registry
+
+            self._registry = load_registry(None)
+        return self._registry
+
+    def source_ids(self) -> list[str]:
+        return [source.id for source in self.registry.sources]
+
+    def start_crawl(self, source_id: str) -> CrawlJob:
+        if source_id not in self.source_ids():
+            raise UnknownSource(f"no registered source {source_id!r}; known: {', '.join(self.source_ids())}")
+        with self._jobs_lock:
+            running = [j for j in self._jobs.values() if j.source == source_id and j.status in _ACTIVE]
+            if running:
+                raise CrawlAlreadyRunning(f"source {source_id!r} is already being crawled by job {running[0].id}")
+            job = CrawlJob(id=uuid.uuid4().hex, source=source_id, status=JobStatus.QUEUED, created_at=_now())
+            self._jobs[job.id] = job
+        thread = threading.Thread(target=self._run_crawl, args=(job.id,), name=f"crawl-{source_id}", daemon=True)
+        self._threads.append(thread)
+        thread.start()
+        return job
+
+    def crawl_job(self, job_id: str) -> CrawlJob | None:
+        with self._jobs_lock:
+            job = self._jobs.get(job_id)
+            return job.model_copy() if job else None
+
+    def _update_job(self, job_id: str, **changes: Any) -> None:
+        with self._jobs_lock:
+            self._jobs[job_id] = self._jobs[job_id].model_copy(update=changes)
+
+    def _run_crawl(self, job_id: str) -> None:
+        from crawler.run import crawl
+
+        source = self._jobs[job_id].source
+        self._update_job(job_id, status=JobStatus.RUNNING)
+        try:
+            report = crawl(self.settings, self.registry, [source])
+            self._update_job(
+                job_id,
+                new=report.new,
+                changed=report.changed,
+                unchanged=report.unchanged,
+                errors=[f"{e.url}: {e.message}" for e in report.errors],
+            )
+            indexed = self._extract_and_index_source(source)
+        except Exception as exc:  # a background job has no caller to raise to: its status carries the error
+            self._update_job(
+                job_id, status=JobStatus.FAILED, finished_at=_now(), message=f"{type(exc).__name__}: {exc}"
+            )
+            return
+        self._update_job(job_id, status=JobStatus.DONE, finished_at=_now(), indexed=indexed)
+
+    def _extract_and_index_source(self, source: str) -> int:
+        extractor = self._extractor_instance()
+        docs: list[Document] = []
+        for doc in self.store.documents():
+            if doc.source != source:
+                continue
+            if doc.extraction is None:
+                extraction = extractor.extract(doc)
+                self.store.save_extraction(doc.id, doc.version, extraction)
+                doc = doc.model_copy(update={"extraction": extraction})
+            docs.append(doc)
+        return self._index(docs) if docs else 0
+
+    def wait_for_jobs(self, timeout: float | None = None) -> None:
+        """Join the crawl threads started so far (used at shutdown and by tests)."""
+        for thread in list(self._threads):
+            thread.join(timeout)
+
+    def close(self) -> None:
+        self.wait_for_jobs(timeout=30)
+        self.backend.close()
+        self.store.close()
+
+
+_ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+def _default_extractor() -> DocumentExtractor:
+    from nlp.pipeline import Extractor
+
+    extractor: DocumentExtractor = Extractor()
+    return extractor

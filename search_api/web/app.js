@@ -1,0 +1,422 @@
+// The researchers' page: search with facets and charts, project list and dossiers, in Turkish or English.
+"use strict";
+
+const FACETS_SHOWN = ["country", "sector", "program", "activity", "organization", "language", "source"];
+const PAGE_SIZE = 20;
+
+const state = {
+  lang: localStorage.getItem("kume-lang") || ((navigator.language || "tr").startsWith("en") ? "en" : "tr"),
+  q: "",
+  sort: "relevance",
+  dateFrom: "",
+  dateTo: "",
+  filters: {},
+  cursor: null,
+  lastResult: null,
+  projects: [],
+};
+
+const charts = { timeline: null, countries: null };
+const $ = (id) => document.getElementById(id);
+const t = (key) => window.KUME_STRINGS[state.lang][key];
+
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+// Highlights arrive as text with <mark> around matched terms; everything else in them is escaped
+// so that text from crawled pages can never inject markup.
+function safeHighlight(fragment) {
+  return escapeHtml(fragment).replace(/&lt;mark&gt;/g, "<mark>").replace(/&lt;\/mark&gt;/g, "</mark>");
+}
+
+function countryName(code) {
+  try {
+    return new Intl.DisplayNames([state.lang], { type: "region" }).of(code) || code;
+  } catch {
+    return code;
+  }
+}
+
+function languageName(code) {
+  try {
+    return new Intl.DisplayNames([state.lang], { type: "language" }).of(code) || code;
+  } catch {
+    return code;
+  }
+}
+
+function valueLabel(facet, value) {
+  if (facet === "country") return countryName(value);
+  if (facet === "language") return languageName(value);
+  if (facet === "activity") return t("activity")[value] || value;
+  if (facet === "project") {
+    const project = state.projects.find((p) => p.id === value);
+    return project ? project.name : value;
+  }
+  return value;
+}
+
+function filterParams() {
+  const params = new URLSearchParams();
+  if (state.q) params.set("q", state.q);
+  if (state.dateFrom) params.set("date_from", state.dateFrom);
+  if (state.dateTo) params.set("date_to", state.dateTo);
+  for (const [facet, values] of Object.entries(state.filters)) {
+    for (const value of values) params.append(facet, value);
+  }
+  return params;
+}
+
+async function getJson(path, params) {
+  const response = await fetch(params ? `${path}?${params}` : path, { headers: { Accept: "application/json" } });
+  const payload = await response.json().catch(() => ({ detail: response.statusText }));
+  if (!response.ok) throw new Error(typeof payload.detail === "string" ? payload.detail : JSON.stringify(payload.detail));
+  return payload;
+}
+
+function showError(error) {
+  const box = $("error");
+  if (!error) {
+    box.hidden = true;
+    return;
+  }
+  box.textContent = `${t("error_prefix")}: ${error.message}`;
+  box.hidden = false;
+}
+
+// -- language -------------------------------------------------------------------
+
+function applyLanguage() {
+  document.documentElement.lang = state.lang;
+  for (const el of document.querySelectorAll("[data-i18n]")) {
+    const value = t(el.dataset.i18n);
+    if (typeof value === "string") el.textContent = value;
+  }
+  for (const el of document.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = t(el.dataset.i18nPlaceholder);
+  for (const button of document.querySelectorAll(".lang button")) {
+    button.setAttribute("aria-pressed", String(button.dataset.lang === state.lang));
+  }
+}
+
+function setLanguage(lang) {
+  state.lang = lang;
+  localStorage.setItem("kume-lang", lang);
+  applyLanguage();
+  route();
+}
+
+// -- search -------------------------------------------------------------------
+
+async function runSearch({ append = false } = {}) {
+  const params = filterParams();
+  params.set("size", String(PAGE_SIZE));
+  params.set("sort", state.sort);
+  for (const facet of FACETS_SHOWN) params.append("facets", facet);
+  if (append && state.cursor) params.set("cursor", state.cursor);
+  try {
+    const result = await getJson("/v1/search", params);
+    showError(null);
+    state.cursor = result.next_cursor;
+    if (!append) state.lastResult = result;
+    renderHits(result, append);
+    if (!append) {
+      renderFacets(result.facets);
+      renderActiveFilters();
+      renderCharts();
+      updateExportLinks();
+    }
+  } catch (error) {
+    showError(error);
+  }
+}
+
+function renderHits(result, append) {
+  $("total").textContent = result.total ? t("total")(result.total) : t("no_hits");
+  const list = $("hits");
+  if (!append) list.replaceChildren();
+  for (const hit of result.hits) {
+    const item = document.createElement("li");
+    item.className = "hit";
+    const meta = [hit.published, hit.source, ...hit.country.map(countryName), ...hit.program].filter(Boolean);
+    const activities = hit.activity.map((a) => t("activity")[a] || a);
+    item.innerHTML = `
+      <h3><a href="${escapeHtml(hit.url)}" target="_blank" rel="noopener">${escapeHtml(hit.title || hit.url)}</a></h3>
+      <p class="meta">${meta.map(escapeHtml).join(" · ")}</p>
+      ${hit.highlights.map((h) => `<p class="highlight">… ${safeHighlight(h)} …</p>`).join("")}
+      <p class="tags">${activities.map((a) => `<span class="tag">${escapeHtml(a)}</span>`).join("")}</p>`;
+    list.append(item);
+  }
+  $("more").hidden = !state.cursor;
+}
+
+function renderFacets(facets) {
+  const aside = $("facets");
+  aside.replaceChildren();
+  for (const facet of FACETS_SHOWN) {
+    const counts = facets[facet] || [];
+    if (!counts.length) continue;
+    const group = document.createElement("fieldset");
+    group.className = "facet";
+    group.dataset.facet = facet;
+    const legend = document.createElement("legend");
+    legend.textContent = t("facet")[facet];
+    group.append(legend);
+    for (const { value, count } of counts) {
+      const label = document.createElement("label");
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.value = value;
+      box.checked = (state.filters[facet] || []).includes(value);
+      box.addEventListener("change", () => toggleFilter(facet, value));
+      const text = document.createElement("span");
+      text.textContent = valueLabel(facet, value);
+      const number = document.createElement("span");
+      number.className = "count";
+      number.textContent = count;
+      label.append(box, text, number);
+      group.append(label);
+    }
+    aside.append(group);
+  }
+}
+
+function renderActiveFilters() {
+  const box = $("active-filters");
+  box.replaceChildren();
+  for (const [facet, values] of Object.entries(state.filters)) {
+    for (const value of values) {
+      const chip = document.createElement("button");
+      chip.type = "button";
+      chip.className = "chip";
+      chip.textContent = `${t("facet")[facet]}: ${valueLabel(facet, value)} ×`;
+      chip.addEventListener("click", () => toggleFilter(facet, value));
+      box.append(chip);
+    }
+  }
+}
+
+function toggleFilter(facet, value) {
+  const values = new Set(state.filters[facet] || []);
+  if (values.has(value)) values.delete(value);
+  else values.add(value);
+  if (values.size) state.filters[facet] = [...values];
+  else delete state.filters[facet];
+  state.cursor = null;
+  runSearch();
+}
+
+function updateExportLinks() {
+  for (const format of ["csv", "ndjson"]) {
+    const params = filterParams();
+    params.set("format", format);
+    $(`export-${format}`).href = `/v1/export?${params}`;
+  }
+}
+
+// -- charts -------------------------------------------------------------------
+
+const PALETTE = ["#1f6feb", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6cab", "#e07a5f", "#3d405b", "#81b29a", "#f2cc8f", "#6c757d"];
+
+async function renderCharts() {
+  if (!window.Chart) return;
+  const params = filterParams();
+  const timelineParams = new URLSearchParams(params);
+  timelineParams.set("interval", "month");
+  timelineParams.set("date_field", "event");
+  timelineParams.set("split_by", "activity");
+  const topParams = new URLSearchParams(params);
+  topParams.set("facet", "country");
+  topParams.set("size", "15");
+  try {
+    const [series, top] = await Promise.all([
+      getJson("/v1/stats/timeseries", timelineParams),
+      getJson("/v1/stats/top", topParams),
+    ]);
+    drawTimeline(series.buckets);
+    drawCountries(top.values);
+  } catch (error) {
+    showError(error);
+  }
+}
+
+function drawTimeline(buckets) {
+  const periods = [...new Set(buckets.map((b) => b.period))].sort();
+  const splits = [...new Set(buckets.map((b) => b.split || "other"))].sort();
+  const datasets = splits.map((split, i) => ({
+    label: t("activity")[split] || split,
+    backgroundColor: PALETTE[i % PALETTE.length],
+    data: periods.map((p) => buckets.filter((b) => b.period === p && (b.split || "other") === split).reduce((n, b) => n + b.count, 0)),
+  }));
+  charts.timeline?.destroy();
+  charts.timeline = new Chart($("chart-timeline"), {
+    type: "bar",
+    data: { labels: periods, datasets },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      scales: { x: { stacked: true }, y: { stacked: true, ticks: { precision: 0 } } },
+      plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
+    },
+  });
+}
+
+function drawCountries(values) {
+  charts.countries?.destroy();
+  charts.countries = new Chart($("chart-countries"), {
+    type: "bar",
+    data: {
+      labels: values.map((v) => countryName(v.value)),
+      datasets: [{ label: t("chart_countries"), data: values.map((v) => v.count), backgroundColor: PALETTE[0] }],
+    },
+    options: {
+      animation: false,
+      indexAxis: "y",
+      maintainAspectRatio: false,
+      scales: { x: { ticks: { precision: 0 } } },
+      plugins: { legend: { display: false } },
+      onClick: (_, elements) => {
+        if (elements.length) toggleFilter("country", values[elements[0].index].value);
+      },
+    },
+  });
+}
+
+// -- suggestions -------------------------------------------------------------------
+
+let suggestTimer = null;
+function suggest() {
+  clearTimeout(suggestTimer);
+  const prefix = $("q").value.trim().split(/\s+/).pop() || "";
+  if (prefix.length < 2) return;
+  suggestTimer = setTimeout(async () => {
+    const kinds = ["organization", "project", "country", "sector"];
+    const answers = await Promise.all(
+      kinds.map((kind) => getJson("/v1/suggest", new URLSearchParams({ kind, prefix, size: "5" })).catch(() => [])),
+    );
+    const list = $("suggestions");
+    list.replaceChildren();
+    for (const suggestion of answers.flat()) {
+      const option = document.createElement("option");
+      option.value = suggestion.kind === "country" ? countryName(suggestion.value) : suggestion.label;
+      list.append(option);
+    }
+  }, 200);
+}
+
+// -- projects -------------------------------------------------------------------
+
+async function loadProjects() {
+  try {
+    state.projects = await getJson("/v1/projects");
+  } catch (error) {
+    showError(error);
+  }
+}
+
+function renderProjects() {
+  const wanted = $("project-filter").value.toLocaleLowerCase(state.lang);
+  const rows = $("project-rows");
+  rows.replaceChildren();
+  const shown = state.projects.filter((p) => `${p.name} ${p.code || ""}`.toLocaleLowerCase(state.lang).includes(wanted));
+  if (!shown.length) {
+    const row = document.createElement("tr");
+    row.innerHTML = `<td colspan="4">${escapeHtml(t("no_projects"))}</td>`;
+    rows.append(row);
+  }
+  for (const project of shown) {
+    const row = document.createElement("tr");
+    row.innerHTML = `<td><a href="#/project/${encodeURIComponent(project.id)}">${escapeHtml(project.name)}</a></td>
+      <td>${escapeHtml(project.code || "")}</td><td>${escapeHtml(project.program || "")}</td>
+      <td>${project.document_count}</td>`;
+    rows.append(row);
+  }
+}
+
+async function renderDossier(projectId) {
+  let dossier;
+  try {
+    dossier = await getJson(`/v1/projects/${encodeURIComponent(projectId)}`);
+  } catch (error) {
+    $("dossier-name").textContent = error.message;
+    return;
+  }
+  $("dossier-name").textContent = dossier.name;
+  const facts = [
+    ["program", dossier.program],
+    ["code", dossier.code],
+    ["coordinator", dossier.coordinator],
+    ["sector", dossier.sectors.join(", ")],
+    ["countries", dossier.countries.map(countryName).join(", ")],
+    ["activities", dossier.activities.map((a) => `${t("activity")[a.value] || a.value} (${a.count})`).join(", ")],
+  ];
+  $("dossier-facts").innerHTML = facts
+    .filter(([, value]) => value)
+    .map(([key, value]) => `<dt>${escapeHtml(t(key))}</dt><dd>${escapeHtml(value)}</dd>`)
+    .join("");
+  $("dossier-timeline").innerHTML = dossier.timeline
+    .map((entry) => {
+      const when = entry.start === entry.end ? entry.start : `${entry.start} – ${entry.end}`;
+      const what = entry.activities.map((a) => t("activity")[a] || a).join(", ");
+      const where = entry.countries.map(countryName).join(", ");
+      return `<li><time>${escapeHtml(when)}</time> <span class="dated-by">(${escapeHtml(t(`dated_by_${entry.dated_by}`))})</span>
+        <strong>${escapeHtml(what)}</strong> ${escapeHtml(where)}
+        <a href="${escapeHtml(entry.source.url)}" target="_blank" rel="noopener">${escapeHtml(entry.source.title)}</a></li>`;
+    })
+    .join("");
+  $("dossier-sources").innerHTML = dossier.documents
+    .map((d) => `<li>${escapeHtml(d.published || "")} <a href="${escapeHtml(d.url)}" target="_blank" rel="noopener">${escapeHtml(d.title || d.url)}</a> · ${escapeHtml(d.source)}</li>`)
+    .join("");
+}
+
+// -- routing -------------------------------------------------------------------
+
+function show(view) {
+  for (const id of ["view-search", "view-projects", "view-project"]) $(id).hidden = id !== view;
+}
+
+async function route() {
+  const hash = location.hash || "#/";
+  if (hash.startsWith("#/project/")) {
+    show("view-project");
+    await renderDossier(decodeURIComponent(hash.slice("#/project/".length)));
+  } else if (hash === "#/projects") {
+    show("view-projects");
+    await loadProjects();
+    renderProjects();
+  } else {
+    show("view-search");
+    if (state.lastResult) {
+      renderHits(state.lastResult, false);
+      renderFacets(state.lastResult.facets);
+      renderActiveFilters();
+      renderCharts();
+    } else {
+      await runSearch();
+    }
+  }
+}
+
+function start() {
+  applyLanguage();
+  for (const button of document.querySelectorAll(".lang button")) {
+    button.addEventListener("click", () => setLanguage(button.dataset.lang));
+  }
+  $("search-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    state.q = $("q").value.trim();
+    state.sort = $("sort").value;
+    state.dateFrom = $("date_from").value;
+    state.dateTo = $("date_to").value;
+    state.cursor = null;
+    if (location.hash.startsWith("#/project")) location.hash = "#/";
+    runSearch();
+  });
+  $("q").addEventListener("input", suggest);
+  $("more").addEventListener("click", () => runSearch({ append: true }));
+  $("project-filter").addEventListener("input", renderProjects);
+  window.addEventListener("hashchange", route);
+  loadProjects().then(route);
+}
+
+document.addEventListener("DOMContentLoaded", start);
