@@ -1,0 +1,204 @@
+"""Turkish and English text analysis shared by every search backend.
+
+Backends never analyse text themselves: documents are indexed as space-joined
+strings of the terms made here, and queries are turned into the same terms, so
+the embedded index and Elasticsearch/OpenSearch match the same documents
+without any language plugin on the server.
+
+A term is the stem of a word, lower-cased the Turkish way (İ -> i, I -> ı) and
+then ASCII-folded (ı -> i, ş -> s, é -> e ...), so "İHRACAT", "ihracat" and
+"IHRACAT" typed on an English keyboard all meet. Stemming is PyStemmer's
+Snowball (Turkish or English by the document's language). Two Turkish rules
+Snowball lacks are added by hand:
+
+* an apostrophe separates a proper noun from its suffixes ("Kazakistan'ımıza"),
+  so the part before it is the word and is not stemmed further;
+* the agent suffix -cı/-ci/-cu/-cü/-çı/... ("ihracatçı", "yatırımcı") is a
+  derivation Snowball keeps, but a user searching "ihracat" expects the exporters.
+
+A query word becomes a group of alternative terms (its folded surface form and
+its Turkish and English stems) because the query's language is unknown; a
+document matches a query when it holds at least one term of every group.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import Stemmer
+
+# Letters and digits, with apostrophe-joined suffixes kept on the same token.
+TOKEN_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_APOSTROPHES = ("'", "’")
+_AGENT_SUFFIXES = ("çı", "çi", "çu", "çü", "cı", "ci", "cu", "cü")
+# A shorter remainder is too often a different word that happens to end in -ci ("geçici", "seçici").
+_MIN_AGENT_ROOT = 5
+_DOTLESS = str.maketrans({"ı": "i"})
+_CACHE_LIMIT = 300_000
+
+_stemmers = {"tr": Stemmer.Stemmer("turkish"), "en": Stemmer.Stemmer("english")}
+
+
+def turkish_lower(text: str) -> str:
+    """Lower-case with Turkish dotted/dotless I (str.lower turns İ into i + combining dot)."""
+    return text.replace("İ", "i").replace("I", "ı").lower()
+
+
+def ascii_fold(text: str) -> str:
+    """Drop diacritics and map ı to i; text without them comes back unchanged."""
+    text = text.translate(_DOTLESS)
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fold_key(value: str) -> str:
+    """Case- and accent-insensitive key of a facet value, for prefix suggestions."""
+    return ascii_fold(turkish_lower(value.strip()))
+
+
+def _base(word: str) -> tuple[str, bool]:
+    """The word before an apostrophe, and whether there was one."""
+    for mark in _APOSTROPHES:
+        cut = word.find(mark)
+        if cut > 0:
+            return word[:cut], True
+    return word, False
+
+
+def _turkish_stem(lowered: str) -> str:
+    stem: str = _stemmers["tr"].stemWord(lowered)
+    if stem.endswith(_AGENT_SUFFIXES) and len(stem) - 2 >= _MIN_AGENT_ROOT:
+        stem = stem[:-2]
+    return ascii_fold(stem)
+
+
+def _english_stem(lowered: str) -> str:
+    # English Snowball treats ı as a consonant, so fold first.
+    stem: str = _stemmers["en"].stemWord(ascii_fold(lowered))
+    return stem
+
+
+def _stemmer_language(language: str | None) -> str | None:
+    return language if language in _stemmers else None
+
+
+class _TermCache:
+    """Word -> term per language; news vocabulary repeats, so most words are stemmed once."""
+
+    def __init__(self) -> None:
+        self._terms: dict[tuple[str | None, str], str] = {}
+
+    def term(self, word: str, language: str | None) -> str:
+        key = (language, word)
+        term = self._terms.get(key)
+        if term is None:
+            if len(self._terms) >= _CACHE_LIMIT:
+                self._terms.clear()
+            term = _compute_term(word, language)
+            self._terms[key] = term
+        return term
+
+
+def _compute_term(word: str, language: str | None) -> str:
+    base, had_apostrophe = _base(word)
+    lowered = turkish_lower(base)
+    if had_apostrophe or language is None:
+        return ascii_fold(lowered)
+    if language == "tr":
+        return _turkish_stem(lowered)
+    return _english_stem(lowered)
+
+
+_cache = _TermCache()
+
+
+def index_terms(text: str, language: str | None) -> str:
+    """The space-joined terms a backend indexes for `text` written in `language`."""
+    stem_language = _stemmer_language(language)
+    return " ".join(_cache.term(word, stem_language) for word in TOKEN_RE.findall(text))
+
+
+def query_groups(q: str) -> list[list[str]]:
+    """One group of alternative terms per query word, duplicates removed, in query order."""
+    groups: list[list[str]] = []
+    seen: set[tuple[str, ...]] = set()
+    for word in TOKEN_RE.findall(q):
+        base, _ = _base(word)
+        lowered = turkish_lower(base)
+        alternatives = sorted({ascii_fold(lowered), _turkish_stem(lowered), _english_stem(lowered)})
+        key = tuple(alternatives)
+        if key not in seen:
+            seen.add(key)
+            groups.append(alternatives)
+    return groups
+
+
+def query_terms(q: str) -> set[str]:
+    return {term for group in query_groups(q) for term in group}
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int
+    end: int
+    term: str
+
+
+def tokens(text: str, language: str | None) -> Iterator[Token]:
+    """Tokens with their offsets in `text` and the term each is indexed as."""
+    stem_language = _stemmer_language(language)
+    for match in TOKEN_RE.finditer(text):
+        yield Token(match.start(), match.end(), _cache.term(match.group(), stem_language))
+
+
+def highlight(
+    text: str,
+    language: str | None,
+    terms: set[str],
+    *,
+    fragment_chars: int = 160,
+    max_fragments: int = 3,
+) -> list[str]:
+    """Fragments of `text` around words whose terms are in `terms`; those words in <mark>, the rest escaped."""
+    if not terms or not text:
+        return []
+    all_tokens = list(tokens(text, language))
+    matched = [i for i, token in enumerate(all_tokens) if token.term in terms]
+    fragments: list[str] = []
+    covered_until = -1
+    lead = fragment_chars // 3
+    for index in matched:
+        if len(fragments) >= max_fragments:
+            break
+        if all_tokens[index].start < covered_until:
+            continue
+        first = index
+        while first > 0 and all_tokens[index].start - all_tokens[first - 1].start <= lead:
+            first -= 1
+        start = all_tokens[first].start
+        last = index
+        while last + 1 < len(all_tokens) and all_tokens[last + 1].end - start <= fragment_chars:
+            last += 1
+        end = all_tokens[last].end
+        fragments.append(_render(text, all_tokens[first : last + 1], terms, start, end))
+        covered_until = end
+    return fragments
+
+
+def _render(text: str, fragment_tokens: list[Token], terms: set[str], start: int, end: int) -> str:
+    parts: list[str] = []
+    position = start
+    for token in fragment_tokens:
+        if token.term not in terms:
+            continue
+        parts.append(html.escape(text[position : token.start]))
+        parts.append(f"<mark>{html.escape(text[token.start : token.end])}</mark>")
+        position = token.end
+    parts.append(html.escape(text[position:end]))
+    return " ".join("".join(parts).split())

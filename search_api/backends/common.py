@@ -1,0 +1,105 @@
+"""Rules every backend applies the same way, so their answers agree."""
+
+from __future__ import annotations
+
+import base64
+import calendar
+import json
+from datetime import date
+from typing import Any
+
+from search_api import analysis
+from search_api.contract import FACETS, DateRange, IndexDocument, Interval, SearchHit, SearchQuery, Sort
+
+HISTOGRAM_FIELDS = ("published", "event")
+
+
+class InvalidQuery(ValueError):
+    """A query names an unknown facet or field, or carries a cursor this backend did not make."""
+
+
+def event_bounds(event: DateRange) -> tuple[str, str]:
+    """ISO start and end days of an event; a YYYY-MM month spans the whole month."""
+    return _day(event.start, first=True), _day(event.end, first=False)
+
+
+def _day(value: str, *, first: bool) -> str:
+    value = value.strip()
+    if len(value) == 7:  # YYYY-MM
+        year, month = int(value[:4]), int(value[5:7])
+        day = 1 if first else calendar.monthrange(year, month)[1]
+        return date(year, month, day).isoformat()
+    return date.fromisoformat(value[:10]).isoformat()
+
+
+def effective_sort(query: SearchQuery) -> Sort:
+    """With no text there is nothing to rank by, so relevance means newest first."""
+    if query.sort == Sort.RELEVANCE and not analysis.query_groups(query.q):
+        return Sort.DATE_DESC
+    return query.sort
+
+
+def period_label(day: date, interval: Interval) -> str:
+    if interval == Interval.YEAR:
+        return f"{day.year:04d}"
+    if interval == Interval.QUARTER:
+        return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def check_query(query: SearchQuery) -> None:
+    unknown = [name for name in [*query.filters, *query.facets] if name not in FACETS]
+    if unknown:
+        raise InvalidQuery(f"unknown facet(s) {', '.join(sorted(set(unknown)))}; known: {', '.join(FACETS)}")
+
+
+def check_facet(name: str | None) -> None:
+    if name is not None and name not in FACETS:
+        raise InvalidQuery(f"unknown facet {name!r}; known: {', '.join(FACETS)}")
+
+
+def check_histogram_field(field: str) -> None:
+    if field not in HISTOGRAM_FIELDS:
+        raise InvalidQuery(f"unknown histogram field {field!r}; known: {', '.join(HISTOGRAM_FIELDS)}")
+
+
+def encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode()
+
+
+def decode_cursor(cursor: str, length: int) -> list[Any]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, TypeError) as exc:
+        raise InvalidQuery(f"malformed cursor {cursor!r}") from exc
+    if not isinstance(values, list) or len(values) != length:
+        raise InvalidQuery(f"cursor {cursor!r} does not belong to this sort order")
+    return values
+
+
+def hit_from_document(doc: IndexDocument, score: float, query: SearchQuery) -> SearchHit:
+    highlights = analysis.highlight(doc.body, doc.language, analysis.query_terms(query.q)) if query.highlight else []
+    return SearchHit(
+        id=doc.id,
+        url=doc.url,
+        source=doc.source,
+        title=doc.title,
+        language=doc.language,
+        published=doc.published,
+        score=score,
+        highlights=highlights,
+        country=doc.country,
+        sector=doc.sector,
+        program=doc.program,
+        activity=doc.activity,
+    )
+
+
+def facet_values(doc: IndexDocument) -> dict[str, list[str]]:
+    """Every facet of a document with its distinct values (language and source included)."""
+    values: dict[str, list[str]] = {}
+    for facet in FACETS:
+        raw = getattr(doc, facet)
+        items = [raw] if isinstance(raw, str) else list(raw or [])
+        values[facet] = list(dict.fromkeys(item for item in items if item))
+    return values

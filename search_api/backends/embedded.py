@@ -1,0 +1,398 @@
+"""The embedded search backend: SQLite FTS5 (BM25) in one file beside the store, no server.
+
+Text is indexed as the pre-analysed terms of `search_api.analysis`; facets and
+event dates live in ordinary indexed tables. All tables of one index carry a
+generation number: a rebuild fills generation N+1 while readers keep using N,
+then one committed write to `meta` switches every reader (in this process or
+another) at once and generation N is dropped. WAL mode lets readers go on while
+the indexer writes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from search_api import analysis
+from search_api.backends import common
+from search_api.contract import (
+    BackendUnavailable,
+    FacetCount,
+    HistogramBucket,
+    IndexDocument,
+    Interval,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+    Sort,
+)
+
+BATCH_SIZE = 500
+TITLE_WEIGHT = 2.0
+_SUGGEST_END = "\U0010ffff"
+
+_GENERATION_SCHEMA = """
+CREATE TABLE docs_{g} (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, published TEXT, doc TEXT NOT NULL);
+CREATE INDEX docs_{g}_published ON docs_{g}(published, id);
+CREATE VIRTUAL TABLE text_{g} USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 0');
+CREATE TABLE facets_{g} (doc INTEGER NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL, folded TEXT NOT NULL);
+CREATE INDEX facets_{g}_value ON facets_{g}(facet, value, doc);
+CREATE INDEX facets_{g}_doc ON facets_{g}(doc, facet, value);
+CREATE INDEX facets_{g}_folded ON facets_{g}(facet, folded);
+CREATE TABLE events_{g} (doc INTEGER NOT NULL, start TEXT NOT NULL, "end" TEXT NOT NULL);
+CREATE INDEX events_{g}_doc ON events_{g}(doc, start, "end");
+"""
+_GENERATION_TABLES = ("docs", "text", "facets", "events")
+
+# Period of an ISO date column in SQL, so grouping happens in SQLite rather than over fetched rows.
+_PERIOD_SQL = {
+    Interval.MONTH: "substr({col}, 1, 7)",
+    Interval.QUARTER: "substr({col}, 1, 4) || '-Q' || ((CAST(substr({col}, 6, 2) AS INTEGER) + 2) / 3)",
+    Interval.YEAR: "substr({col}, 1, 4)",
+}
+
+
+class EmbeddedBackend:
+    """SearchBackend over an SQLite FTS5 file."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+            # auto_vacuum only takes effect on a new file; it lets a rebuild hand dropped pages back.
+            self._db.execute("PRAGMA auto_vacuum = INCREMENTAL")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            with self._transaction():
+                if self._generation_or_none() is None:
+                    self._create_generation(1)
+                    self._db.execute("INSERT INTO meta (key, value) VALUES ('generation', '1')")
+        except (sqlite3.DatabaseError, OSError) as exc:
+            raise BackendUnavailable(f"embedded index {self.path} cannot be opened: {exc}") from exc
+
+    # -- plumbing ------------------------------------------------------------
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+    def _generation_or_none(self) -> int | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else None
+
+    def _generation(self) -> int:
+        generation = self._generation_or_none()
+        if generation is None:
+            raise BackendUnavailable(f"embedded index {self.path} has no generation recorded")
+        return generation
+
+    def _create_generation(self, generation: int) -> None:
+        # One statement at a time: executescript would commit the caller's open transaction.
+        for statement in _GENERATION_SCHEMA.format(g=generation).split(";"):
+            if statement.strip():
+                self._db.execute(statement)
+
+    def _drop_generation(self, generation: int) -> None:
+        for table in _GENERATION_TABLES:
+            self._db.execute(f"DROP TABLE IF EXISTS {table}_{generation}")
+
+    def _stale_generations(self, keep: int) -> set[int]:
+        names = [row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        generations = set()
+        for name in names:
+            prefix, _, suffix = name.partition("_")
+            if prefix in _GENERATION_TABLES and suffix.isdigit():
+                generations.add(int(suffix))
+        return generations - {keep}
+
+    @contextmanager
+    def _guarded(self, action: str) -> Iterator[None]:
+        """Turns SQLite failures into BackendUnavailable naming the index file."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            raise BackendUnavailable(f"cannot {action} embedded index {self.path}: {exc}") from exc
+
+    # -- writing -------------------------------------------------------------
+
+    def bulk_upsert(self, docs: Iterable[IndexDocument]) -> int:
+        written = 0
+        with self._guarded("write to"), self._lock:
+            generation = self._generation()
+            for batch in _batches(docs, BATCH_SIZE):
+                with self._transaction():
+                    self._delete_ids(generation, [doc.id for doc in batch])
+                    self._insert(generation, batch)
+                written += len(batch)
+        return written
+
+    def delete(self, ids: Iterable[str]) -> int:
+        deleted = 0
+        with self._guarded("delete from"), self._lock:
+            generation = self._generation()
+            for batch in _batches(ids, BATCH_SIZE):
+                with self._transaction():
+                    deleted += self._delete_ids(generation, batch)
+        return deleted
+
+    def rebuild(self, docs: Iterable[IndexDocument]) -> int:
+        with self._guarded("rebuild"), self._lock:
+            current = self._generation()
+            with self._transaction():
+                for stale in self._stale_generations(keep=current):
+                    self._drop_generation(stale)
+            new = current + 1
+            with self._transaction():
+                self._create_generation(new)
+            written = 0
+            for batch in _batches(docs, BATCH_SIZE):
+                with self._transaction():
+                    self._insert(new, batch)
+                written += len(batch)
+            # Merging FTS5 segments once makes every later query cheaper.
+            self._db.execute(f"INSERT INTO text_{new}(text_{new}) VALUES ('optimize')")
+            with self._transaction():
+                self._db.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(new),))
+            with self._transaction():
+                self._drop_generation(current)
+            self._db.execute("PRAGMA incremental_vacuum")
+        return written
+
+    def _insert(self, generation: int, batch: list[IndexDocument]) -> None:
+        db = self._db
+        for doc in batch:
+            cursor = db.execute(
+                f"INSERT INTO docs_{generation} (id, published, doc) VALUES (?, ?, ?)",
+                (doc.id, doc.published.isoformat() if doc.published else None, doc.model_dump_json()),
+            )
+            rowid = cursor.lastrowid
+            db.execute(
+                f"INSERT INTO text_{generation} (rowid, title, body) VALUES (?, ?, ?)",
+                (rowid, analysis.index_terms(doc.title, doc.language), analysis.index_terms(doc.body, doc.language)),
+            )
+            db.executemany(
+                f"INSERT INTO facets_{generation} (doc, facet, value, folded) VALUES (?, ?, ?, ?)",
+                [
+                    (rowid, facet, value, analysis.fold_key(value))
+                    for facet, values in common.facet_values(doc).items()
+                    for value in values
+                ],
+            )
+            db.executemany(
+                f'INSERT INTO events_{generation} (doc, start, "end") VALUES (?, ?, ?)',
+                [(rowid, *common.event_bounds(event)) for event in doc.event_dates],
+            )
+
+    def _delete_ids(self, generation: int, ids: list[str]) -> int:
+        marks = ",".join("?" * len(ids))
+        rowids = [row[0] for row in self._db.execute(f"SELECT rowid FROM docs_{generation} WHERE id IN ({marks})", ids)]
+        if not rowids:
+            return 0
+        row_marks = ",".join("?" * len(rowids))
+        for table, column in (("text", "rowid"), ("facets", "doc"), ("events", "doc"), ("docs", "rowid")):
+            self._db.execute(f"DELETE FROM {table}_{generation} WHERE {column} IN ({row_marks})", rowids)
+        return len(rowids)
+
+    # -- reading -------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        common.check_query(query)
+        sort = common.effective_sort(query)
+        with self._guarded("search"), self._lock:
+            generation = self._generation()
+            matched_sql, params = self._matched(generation, query)
+            total = int(self._db.execute(f"SELECT COUNT(*) FROM ({matched_sql})", params).fetchone()[0])
+            hits, next_cursor = self._page(generation, matched_sql, params, query, sort)
+            facets = {
+                facet: self._facet_counts(generation, matched_sql, params, facet, query.facet_size)
+                for facet in query.facets
+            }
+        return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor)
+
+    def _matched(self, generation: int, query: SearchQuery) -> tuple[str, list[Any]]:
+        """SQL selecting (rid, score, published, id) of every matching document, and its parameters."""
+        params: list[Any] = []
+        groups = analysis.query_groups(query.q)
+        if groups:
+            sql = (
+                f"SELECT d.rowid AS rid, -bm25(text_{generation}, {TITLE_WEIGHT}, 1.0) AS score, d.published, d.id "
+                f"FROM text_{generation} JOIN docs_{generation} d ON d.rowid = text_{generation}.rowid "
+                f"WHERE text_{generation} MATCH ?"
+            )
+            params.append(_match_expression(groups))
+        else:
+            sql = f"SELECT d.rowid AS rid, 0.0 AS score, d.published, d.id FROM docs_{generation} d WHERE 1"
+        for facet, values in query.filters.items():
+            if not values:
+                continue
+            marks = ",".join("?" * len(values))
+            sql += f" AND d.rowid IN (SELECT doc FROM facets_{generation} WHERE facet = ? AND value IN ({marks}))"
+            params += [facet, *values]
+        if query.published_from:
+            sql += " AND d.published >= ?"
+            params.append(query.published_from.isoformat())
+        if query.published_to:
+            sql += " AND d.published <= ?"
+            params.append(query.published_to.isoformat())
+        if query.event_from or query.event_to:
+            # An event matches when its span overlaps the asked range.
+            sql += f" AND EXISTS (SELECT 1 FROM events_{generation} e WHERE e.doc = d.rowid"
+            if query.event_from:
+                sql += ' AND e."end" >= ?'
+                params.append(query.event_from.isoformat())
+            if query.event_to:
+                sql += " AND e.start <= ?"
+                params.append(query.event_to.isoformat())
+            sql += ")"
+        return sql, params
+
+    def _page(
+        self, generation: int, matched_sql: str, params: list[Any], query: SearchQuery, sort: Sort
+    ) -> tuple[list[SearchHit], str | None]:
+        if query.size == 0:
+            return [], None
+        after_sql, after_params = _after(sort, query.cursor)
+        order = {
+            Sort.RELEVANCE: "m.score DESC, m.id ASC",
+            Sort.DATE_DESC: "m.published IS NULL, m.published DESC, m.id ASC",
+            Sort.DATE_ASC: "m.published IS NULL, m.published ASC, m.id ASC",
+        }[sort]
+        rows = self._db.execute(
+            f"SELECT m.rid, m.score, m.published, m.id, d.doc FROM ({matched_sql}) m "
+            f"JOIN docs_{generation} d ON d.rowid = m.rid WHERE {after_sql} ORDER BY {order} LIMIT ?",
+            [*params, *after_params, query.size + 1],
+        ).fetchall()
+        more = len(rows) > query.size
+        rows = rows[: query.size]
+        hits = [
+            common.hit_from_document(IndexDocument.model_validate_json(row[4]), float(row[1]), query) for row in rows
+        ]
+        next_cursor = None
+        if more:
+            last = rows[-1]
+            next_cursor = common.encode_cursor([last[1] if sort == Sort.RELEVANCE else last[2], last[3]])
+        return hits, next_cursor
+
+    def _facet_counts(
+        self, generation: int, matched_sql: str, params: list[Any], facet: str, size: int
+    ) -> list[FacetCount]:
+        rows = self._db.execute(
+            f"SELECT value, COUNT(*) AS n FROM facets_{generation} "
+            f"WHERE facet = ? AND doc IN (SELECT rid FROM ({matched_sql})) "
+            "GROUP BY value ORDER BY n DESC, value ASC LIMIT ?",
+            [facet, *params, size],
+        ).fetchall()
+        return [FacetCount(value=row[0], count=row[1]) for row in rows]
+
+    def histogram(
+        self, query: SearchQuery, interval: Interval, split_by: str | None = None, field: str = "published"
+    ) -> list[HistogramBucket]:
+        common.check_query(query)
+        common.check_facet(split_by)
+        common.check_histogram_field(field)
+        with self._guarded("query"), self._lock:
+            generation = self._generation()
+            matched_sql, params = self._matched(generation, query)
+            if field == "published":
+                period = _PERIOD_SQL[interval].format(col="m.published")
+                source = f"({matched_sql}) m"
+                where = "m.published IS NOT NULL"
+            else:
+                period = _PERIOD_SQL[interval].format(col="e.start")
+                source = f"({matched_sql}) m JOIN events_{generation} e ON e.doc = m.rid"
+                where = "1"
+            split_params: list[Any] = []
+            if split_by is None:
+                sql = f"SELECT {period} AS period, NULL, COUNT(DISTINCT m.rid) FROM {source} WHERE {where} GROUP BY 1"
+            else:
+                source += f" JOIN facets_{generation} f ON f.doc = m.rid AND f.facet = ?"
+                split_params.append(split_by)
+                sql = (
+                    f"SELECT {period} AS period, f.value, COUNT(DISTINCT m.rid) FROM {source} "
+                    f"WHERE {where} GROUP BY 1, 2"
+                )
+            rows = self._db.execute(sql, [*params, *split_params]).fetchall()
+        buckets = [HistogramBucket(period=row[0], split=row[1], count=row[2]) for row in rows]
+        return _top_splits(buckets, query.facet_size) if split_by else sorted(buckets, key=lambda b: b.period)
+
+    def suggest(self, facet: str, prefix: str, size: int = 10) -> list[FacetCount]:
+        common.check_facet(facet)
+        key = analysis.fold_key(prefix)
+        with self._guarded("query"), self._lock:
+            generation = self._generation()
+            rows = self._db.execute(
+                f"SELECT value, folded, COUNT(*) AS n FROM facets_{generation} "
+                "WHERE facet = ? AND folded >= ? AND folded < ? "
+                "GROUP BY value, folded ORDER BY n DESC, folded ASC, value ASC LIMIT ?",
+                (facet, key, key + _SUGGEST_END, size),
+            ).fetchall()
+        return [FacetCount(value=row[0], count=row[2]) for row in rows]
+
+    def count(self) -> int:
+        with self._guarded("count"), self._lock:
+            return int(self._db.execute(f"SELECT COUNT(*) FROM docs_{self._generation()}").fetchone()[0])
+
+    def ping(self) -> None:
+        with self._guarded("read"), self._lock:
+            self._generation()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def _match_expression(groups: list[list[str]]) -> str:
+    """FTS5 query from analysed terms: every term quoted, so no text is ever read as FTS5 syntax."""
+    quoted = ("(" + " OR ".join('"' + term.replace('"', '""') + '"' for term in group) + ")" for group in groups)
+    return " AND ".join(quoted)
+
+
+def _after(sort: Sort, cursor: str | None) -> tuple[str, list[Any]]:
+    """The WHERE clause that resumes after the cursor's (sort value, id)."""
+    if cursor is None:
+        return "1", []
+    value, last_id = common.decode_cursor(cursor, 2)
+    if sort == Sort.RELEVANCE:
+        return "(m.score < ? OR (m.score = ? AND m.id > ?))", [value, value, last_id]
+    if value is None:
+        return "(m.published IS NULL AND m.id > ?)", [last_id]
+    beyond = "<" if sort == Sort.DATE_DESC else ">"
+    return (
+        f"(m.published IS NULL OR m.published {beyond} ? OR (m.published = ? AND m.id > ?))",
+        [value, value, last_id],
+    )
+
+
+def _top_splits(buckets: list[HistogramBucket], size: int) -> list[HistogramBucket]:
+    """Per period, the `size` most frequent split values (as a terms aggregation under a histogram gives)."""
+    by_period: dict[str, list[HistogramBucket]] = {}
+    for bucket in buckets:
+        by_period.setdefault(bucket.period, []).append(bucket)
+    ordered: list[HistogramBucket] = []
+    for period in sorted(by_period):
+        ordered += sorted(by_period[period], key=lambda b: (-b.count, b.split or ""))[:size]
+    return ordered
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        self._db.execute("COMMIT" if exc_type is None else "ROLLBACK")

@@ -1,0 +1,63 @@
+"""From the document store to a search backend: facts flattened to facet keywords."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from kume.schema import Document
+from kume.store import Store
+from search_api.contract import DateRange, IndexDocument, SearchBackend
+
+
+def _unique(values: Iterator[str | None]) -> list[str]:
+    return list(dict.fromkeys(value for value in values if value))
+
+
+def to_index_document(doc: Document) -> IndexDocument:
+    """The indexable form of a document: its text plus its extracted facts as keywords."""
+    facts = doc.extraction
+    language = (facts.language if facts and facts.language else None) or doc.language
+    indexed = IndexDocument(
+        id=doc.id,
+        url=doc.url,
+        source=doc.source,
+        language=language,
+        title=doc.title,
+        body=doc.body,
+        published=doc.published,
+    )
+    if facts is None:
+        return indexed
+    indexed.country = _unique(fact.code for fact in facts.countries)
+    indexed.city = _unique(f"{fact.name}|{fact.country}" if fact.country else fact.name for fact in facts.cities)
+    indexed.sector = _unique(fact.code for fact in facts.sectors)
+    indexed.program = _unique(
+        iter([*(fact.code for fact in facts.programs), *(project.program for project in facts.projects)])
+    )
+    indexed.project = _unique(project.project_id or project.name for project in facts.projects)
+    indexed.organization = _unique(fact.names[0] if fact.names else None for fact in facts.organizations)
+    indexed.activity = _unique(fact.code for fact in facts.activities)
+    indexed.event_dates = [DateRange(start=fact.start, end=fact.end) for fact in facts.event_dates]
+    return indexed
+
+
+def index_store(
+    store: Store,
+    backend: SearchBackend,
+    *,
+    rebuild: bool = True,
+    on_document: Callable[[str], None] | None = None,
+) -> int:
+    """Index every current, non-duplicate document of the store; returns how many were indexed.
+
+    With `rebuild` the backend's index is replaced as a whole (readers keep the
+    old one until the switch); otherwise documents are upserted into it.
+    """
+
+    def documents() -> Iterator[IndexDocument]:
+        for doc in store.documents():
+            yield to_index_document(doc)
+            if on_document is not None:
+                on_document(doc.id)
+
+    return backend.rebuild(documents()) if rebuild else backend.bulk_upsert(documents())
