@@ -460,14 +460,15 @@ class SearchService:
         )
 
     def _fetch(self, url: str) -> Page:
-        from crawler.run import UrlNotAllowed, fetch_page
+        from crawler.extraction import ExtractionError
+        from crawler.run import FetchError, UrlNotAllowed, fetch_page
 
         try:
             return fetch_page(self.settings, self.registry, url)
         except UrlNotAllowed as exc:
-            raise UrlRejected(f"{url} is outside every registered source's domains; it was not fetched") from exc
-        except (OSError, ValueError) as exc:
-            raise FetchFailed(f"cannot fetch {url}: {exc}") from exc
+            raise UrlRejected(f"{exc}; it was not fetched") from exc
+        except (FetchError, ExtractionError) as exc:
+            raise FetchFailed(f"cannot ingest {url}: {exc}") from exc
 
     def _extractor_instance(self) -> DocumentExtractor:
         with self._extractor_lock:
@@ -476,9 +477,9 @@ class SearchService:
             return self._extractor
 
     def _index(self, docs: list[Document]) -> int:
-        from search_api.indexer import index_document
+        from search_api.indexer import to_index_document
 
-        return self.backend.bulk_upsert(index_document(doc) for doc in docs)
+        return self.backend.bulk_upsert(to_index_document(doc) for doc in docs)
 
     @property
     def registry(self) -> Registry:

@@ -24,10 +24,25 @@ function escapeHtml(text) {
   return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
-// Highlights arrive as text with <mark> around matched terms; everything else in them is escaped
-// so that text from crawled pages can never inject markup.
-function safeHighlight(fragment) {
-  return escapeHtml(fragment).replace(/&lt;mark&gt;/g, "<mark>").replace(/&lt;\/mark&gt;/g, "</mark>");
+// Highlights arrive as escaped HTML with <mark> around matched terms. They are parsed in an inert
+// template and rebuilt from text nodes and <mark>s only, so crawled text can never inject markup.
+function highlightParagraph(fragment) {
+  const template = document.createElement("template");
+  template.innerHTML = fragment;
+  const paragraph = document.createElement("p");
+  paragraph.className = "highlight";
+  paragraph.append("… ");
+  for (const node of template.content.childNodes) {
+    if (node.nodeName === "MARK") {
+      const mark = document.createElement("mark");
+      mark.textContent = node.textContent;
+      paragraph.append(mark);
+    } else {
+      paragraph.append(node.textContent);
+    }
+  }
+  paragraph.append(" …");
+  return paragraph;
 }
 
 function countryName(code) {
@@ -143,8 +158,8 @@ function renderHits(result, append) {
     item.innerHTML = `
       <h3><a href="${escapeHtml(hit.url)}" target="_blank" rel="noopener">${escapeHtml(hit.title || hit.url)}</a></h3>
       <p class="meta">${meta.map(escapeHtml).join(" · ")}</p>
-      ${hit.highlights.map((h) => `<p class="highlight">… ${safeHighlight(h)} …</p>`).join("")}
       <p class="tags">${activities.map((a) => `<span class="tag">${escapeHtml(a)}</span>`).join("")}</p>`;
+    item.querySelector(".tags").before(...hit.highlights.map(highlightParagraph));
     list.append(item);
   }
   $("more").hidden = !state.cursor;
