@@ -1,0 +1,79 @@
+"""Near-duplicate detection across sources: MinHash signatures of article bodies, LSH to find matches.
+
+Signatures live in a table of their own in the store's SQLite file so that a
+later crawl recognises a republished press release without recomputing
+anything from the store.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from pathlib import Path
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+NUM_PERM = 128
+THRESHOLD = 0.8
+SHINGLE_WORDS = 5
+# Stored hash values are only comparable when rebuilt with the scheme that made them.
+SCHEME = "affine32"
+# Very short texts (a caption, an error page) share most shingles by chance.
+MIN_WORDS = 30
+
+_WORD = re.compile(r"\w+")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS crawl_minhash (
+    doc_id TEXT PRIMARY KEY,
+    hashvalues BLOB NOT NULL
+);
+"""
+
+
+def signature(text: str) -> MinHash | None:
+    """MinHash of the text's word shingles, or None when it is too short to compare."""
+    words = [word.lower() for word in _WORD.findall(text)]
+    if len(words) < MIN_WORDS:
+        return None
+    minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME)
+    minhash.update_batch(
+        [" ".join(words[i : i + SHINGLE_WORDS]).encode("utf-8") for i in range(len(words) - SHINGLE_WORDS + 1)]
+    )
+    return minhash
+
+
+class DuplicateDetector:
+    """Finds the earlier document a new one nearly duplicates, and remembers every signature it saw."""
+
+    def __init__(self, store_path: Path) -> None:
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(store_path, timeout=30, check_same_thread=False, isolation_level=None)
+        self._db.executescript(SCHEMA)
+        self._lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+        dtype = MinHash(num_perm=NUM_PERM, scheme=SCHEME).hashvalues.dtype
+        for doc_id, blob in self._db.execute("SELECT doc_id, hashvalues FROM crawl_minhash"):
+            stored = np.frombuffer(blob, dtype=dtype)
+            self._lsh.insert(doc_id, MinHash(num_perm=NUM_PERM, hashvalues=stored, scheme=SCHEME))
+
+    def close(self) -> None:
+        self._db.close()
+
+    def check_and_add(self, doc_id: str, text: str) -> str | None:
+        """The id of an earlier near-duplicate of `text`, if any; otherwise remember `doc_id` as a canonical text."""
+        minhash = signature(text)
+        if minhash is None:
+            return None
+        with self._lock:
+            matches = sorted(match for match in self._lsh.query(minhash) if match != doc_id)
+            if matches:
+                return str(matches[0])
+            if doc_id not in self._lsh:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO crawl_minhash (doc_id, hashvalues) VALUES (?, ?)",
+                    (doc_id, minhash.hashvalues.tobytes()),
+                )
+                self._lsh.insert(doc_id, minhash)
+        return None

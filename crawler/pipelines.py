@@ -1,0 +1,76 @@
+"""Item pipeline: extract each fetched page, upsert it into the document store, and catch near-duplicates."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Self
+
+from scrapy.crawler import Crawler
+
+from crawler.dedup import DuplicateDetector
+from crawler.events import CrawlEvent, EventKind
+from crawler.extraction import extract_page
+from crawler.items import ArticleItem
+from crawler.spiders.news import NewsSpider
+from kume.schema import Page
+from kume.store import UpsertOutcome
+
+_OUTCOME_EVENT = {
+    UpsertOutcome.NEW: EventKind.NEW,
+    UpsertOutcome.CHANGED: EventKind.CHANGED,
+    UpsertOutcome.UNCHANGED: EventKind.UNCHANGED,
+}
+
+
+class StorePipeline:
+    """Runs extraction and the store write off the reactor thread, so downloads go on meanwhile."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    async def process_item(self, item: ArticleItem) -> ArticleItem:
+        spider = self.crawler.spider
+        assert isinstance(spider, NewsSpider)
+        try:
+            event = await asyncio.to_thread(store_item, spider, item)
+        except Exception as exc:
+            event = CrawlEvent(kind=EventKind.ERROR, source=item.source, url=item.url, message=str(exc))
+        spider.emit(event)
+        return item
+
+
+def store_item(spider: NewsSpider, item: ArticleItem) -> CrawlEvent:
+    """Extract, store, and check one page against earlier texts; the event says what happened."""
+    source = spider.source
+    extracted = extract_page(
+        item.raw, item.url, item.content_type, item.encoding, source.selectors, languages=source.languages
+    )
+    page = Page(
+        source=item.source,
+        url=item.url,
+        fetched_at=datetime.now(UTC),
+        raw=item.raw,
+        content_type=extracted.content_type,
+        encoding=extracted.encoding,
+        title=extracted.title,
+        body=extracted.body,
+        published=extracted.published,
+        language=extracted.language,
+        etag=item.etag,
+        last_modified=item.last_modified,
+        aliases=item.aliases,
+    )
+    result = spider.store.upsert_page(page)
+    event = CrawlEvent(kind=_OUTCOME_EVENT[result.outcome], source=item.source, url=item.url, doc_id=result.doc_id)
+    if result.outcome is not UpsertOutcome.UNCHANGED:
+        detector: DuplicateDetector = spider.duplicates
+        canonical = detector.check_and_add(result.doc_id, f"{page.title}\n{page.body}")
+        if canonical is not None:
+            spider.store.mark_duplicate(result.doc_id, canonical)
+            event = event.model_copy(update={"kind": EventKind.DUPLICATE, "duplicate_of": canonical})
+    return event

@@ -1,0 +1,212 @@
+"""Entry points the CLI and the API call: `crawl` (Scrapy in a child process) and `fetch_page` (one URL, no Scrapy)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections import deque
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+from protego import Protego
+from w3lib.encoding import http_content_type_encoding
+from w3lib.url import canonicalize_url
+
+from crawler.events import CrawlEvent, CrawlReport
+from crawler.extraction import extract_page
+from crawler.jobs import EVENT_PREFIX, CrawlJob
+from crawler.registry import Registry
+from crawler.settings import CrawlOptions
+from kume.config import Settings
+from kume.schema import Page
+
+__all__ = ["CrawlEvent", "CrawlFailed", "CrawlReport", "FetchError", "UrlNotAllowed", "crawl", "fetch_page"]
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class UrlNotAllowed(ValueError):
+    """The URL lies outside every registered source's allowed domains, or robots.txt forbids it."""
+
+
+class FetchError(RuntimeError):
+    """A single-URL fetch failed (HTTP error, timeout, too large); the message names the URL."""
+
+
+class CrawlFailed(RuntimeError):
+    """The crawl child process died; pages it stored before that stay stored."""
+
+
+def jobs_dir(settings: Settings) -> Path:
+    return settings.data_dir / "crawl-jobs"
+
+
+def write_job(
+    settings: Settings,
+    registry: Registry,
+    source_ids: list[str] | None = None,
+    *,
+    max_pages: int | None = None,
+    options: CrawlOptions | None = None,
+) -> Path:
+    """Write the JSON job file the crawl child reads; raise KeyError naming an unknown source id."""
+    ids = source_ids if source_ids else [source.id for source in registry.sources]
+    for source_id in ids:
+        registry.get(source_id)
+    job = CrawlJob(
+        data_dir=settings.data_dir,
+        user_agent=settings.user_agent,
+        registry=registry,
+        source_ids=ids,
+        max_pages=max_pages,
+        options=options or CrawlOptions(),
+    )
+    directory = jobs_dir(settings)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"job-{uuid.uuid4().hex}.json"
+    path.write_text(job.model_dump_json(), encoding="utf-8")
+    return path
+
+
+def child_command(job_file: Path) -> tuple[list[str], dict[str, str]]:
+    """argv and environment of the crawl child process for a job file."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    env["PYTHONUNBUFFERED"] = "1"
+    return [sys.executable, "-m", "crawler", str(job_file)], env
+
+
+def parse_event(line: str) -> CrawlEvent | None:
+    """The event a child's stdout line carries, if it carries one."""
+    if not line.startswith(EVENT_PREFIX):
+        return None
+    return CrawlEvent.model_validate_json(line[len(EVENT_PREFIX) :])
+
+
+def crawl(
+    settings: Settings,
+    registry: Registry,
+    source_ids: list[str] | None = None,
+    *,
+    max_pages: int | None = None,
+    on_page: Callable[[CrawlEvent], None] | None = None,
+    options: CrawlOptions | None = None,
+) -> CrawlReport:
+    """Crawl the given sources (default: all) into the document store and count what happened.
+
+    Scrapy runs in a fresh child process per call, so this can be called any
+    number of times in one Python process; its events stream back to
+    `on_page` as they happen. `max_pages` caps article requests per source.
+    Scrapy's log goes to `<data_dir>/crawl-jobs/crawl.log`.
+    """
+    job_file = write_job(settings, registry, source_ids, max_pages=max_pages, options=options)
+    argv, env = child_command(job_file)
+    report = CrawlReport()
+    log_path = jobs_dir(settings) / "crawl.log"
+    try:
+        with log_path.open("ab") as log:
+            child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, env=env, text=True, encoding="utf-8")
+            assert child.stdout is not None
+            for line in child.stdout:
+                event = parse_event(line)
+                if event is None:
+                    continue
+                report.add(event)
+                if on_page is not None:
+                    on_page(event)
+            returncode = child.wait()
+    finally:
+        job_file.unlink(missing_ok=True)
+    if returncode != 0:
+        raise CrawlFailed(f"crawl child exited with status {returncode}: {_tail(log_path)}")
+    return report
+
+
+def _tail(path: Path, lines: int = 5) -> str:
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        return " | ".join(line.rstrip() for line in deque(handle, maxlen=lines))
+
+
+def fetch_page(
+    settings: Settings,
+    registry: Registry,
+    url: str,
+    *,
+    timeout: float = 30.0,
+    max_size: int = CrawlOptions().max_size,
+) -> Page:
+    """Fetch and extract one URL of a registered source, obeying robots.txt; nothing is stored.
+
+    Raises UrlNotAllowed outside the registry's domains or where robots.txt
+    forbids it, FetchError when the server fails, ExtractionError when the page
+    has no text.
+    """
+    source = registry.source_for_url(url)
+    if source is None:
+        raise UrlNotAllowed(f"{url} is not within the allowed domains of any registered source")
+    headers = {"User-Agent": settings.user_agent}
+    with httpx.Client(headers=headers, timeout=timeout, follow_redirects=True, max_redirects=10) as client:
+        if not _robots_allow(client, url, settings.user_agent):
+            raise UrlNotAllowed(f"{url} is disallowed by robots.txt")
+        try:
+            with client.stream("GET", url) as response:
+                if response.status_code >= 400:
+                    raise FetchError(f"{url}: HTTP {response.status_code}")
+                final_url = str(response.url)
+                if not source.allows(final_url):
+                    raise UrlNotAllowed(f"{url} redirects to {final_url}, outside source {source.id!r}")
+                raw = bytearray()
+                for chunk in response.iter_bytes():
+                    raw.extend(chunk)
+                    if len(raw) > max_size:
+                        raise FetchError(f"{url}: response larger than {max_size} bytes, refused")
+                history = [str(r.url) for r in response.history]
+                content_type = response.headers.get("Content-Type", "text/html")
+                etag = response.headers.get("ETag")
+                last_modified = response.headers.get("Last-Modified")
+        except httpx.HTTPError as exc:
+            raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
+    canonical = canonicalize_url(final_url)
+    extracted = extract_page(
+        bytes(raw),
+        canonical,
+        content_type,
+        http_content_type_encoding(content_type),
+        source.selectors,
+        languages=source.languages,
+    )
+    aliases = sorted({canonicalize_url(u) for u in [url, *history]} - {canonical})
+    return Page(
+        source=source.id,
+        url=canonical,
+        fetched_at=datetime.now(UTC),
+        raw=bytes(raw),
+        content_type=extracted.content_type,
+        encoding=extracted.encoding,
+        title=extracted.title,
+        body=extracted.body,
+        published=extracted.published,
+        language=extracted.language,
+        etag=etag,
+        last_modified=last_modified,
+        aliases=aliases,
+    )
+
+
+def _robots_allow(client: httpx.Client, url: str, user_agent: str) -> bool:
+    """robots.txt per RFC 9309: missing (4xx) allows everything, unreachable (5xx, network error) nothing."""
+    parts = urlsplit(url)
+    try:
+        response = client.get(f"{parts.scheme}://{parts.netloc}/robots.txt")
+    except httpx.HTTPError:
+        return False
+    if 400 <= response.status_code < 500:
+        return True
+    if response.status_code >= 500:
+        return False
+    return bool(Protego.parse(response.text).can_fetch(url, user_agent))

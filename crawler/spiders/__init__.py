@@ -1,0 +1,1 @@
+"""Scrapy spiders of the crawler: one generic spider driven by the source registry."""
