@@ -123,7 +123,11 @@ function setLanguage(lang) {
 
 // -- search -------------------------------------------------------------------
 
+// Each new search bumps this; answers of an older search that arrive late are dropped.
+let searchGeneration = 0;
+
 async function runSearch({ append = false } = {}) {
+  const generation = append ? searchGeneration : ++searchGeneration;
   const params = filterParams();
   params.set("size", String(PAGE_SIZE));
   params.set("sort", state.sort);
@@ -131,6 +135,7 @@ async function runSearch({ append = false } = {}) {
   if (append && state.cursor) params.set("cursor", state.cursor);
   try {
     const result = await getJson("/v1/search", params);
+    if (generation !== searchGeneration) return;
     showError(null);
     state.cursor = result.next_cursor;
     if (!append) state.lastResult = result;
@@ -138,7 +143,7 @@ async function runSearch({ append = false } = {}) {
     if (!append) {
       renderFacets(result.facets);
       renderActiveFilters();
-      renderCharts();
+      renderCharts(generation);
       updateExportLinks();
     }
   } catch (error) {
@@ -186,6 +191,7 @@ function renderFacets(facets) {
       box.addEventListener("change", () => toggleFilter(facet, value));
       const text = document.createElement("span");
       text.textContent = valueLabel(facet, value);
+      text.title = text.textContent;
       const number = document.createElement("span");
       number.className = "count";
       number.textContent = count;
@@ -233,7 +239,7 @@ function updateExportLinks() {
 
 const PALETTE = ["#1f6feb", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6cab", "#e07a5f", "#3d405b", "#81b29a", "#f2cc8f", "#6c757d"];
 
-async function renderCharts() {
+async function renderCharts(generation = searchGeneration) {
   if (!window.Chart) return;
   const params = filterParams();
   const timelineParams = new URLSearchParams(params);
@@ -248,6 +254,7 @@ async function renderCharts() {
       getJson("/v1/stats/timeseries", timelineParams),
       getJson("/v1/stats/top", topParams),
     ]);
+    if (generation !== searchGeneration) return;
     drawTimeline(series.buckets);
     drawCountries(top.values);
   } catch (error) {

@@ -1,0 +1,128 @@
+"""The researchers' page in headless Chromium (Debian's package): what a person sees and clicks."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.api.conftest import Served
+from tests.api.corpus import CARPETS
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Set KUME_SCREENSHOTS=<dir> to keep screenshots of each step for a human to look at.
+SCREENSHOTS = os.environ.get("KUME_SCREENSHOTS")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def base_url(embedded: Served) -> Iterator[str]:
+    import uvicorn
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(embedded.app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright (dev extra) is not installed")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def shot(page, name: str) -> None:
+    if SCREENSHOTS:
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+
+
+def test_search_filter_dossier_and_language_switch(browser, base_url: str) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(locale="tr-TR", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(base_url + "/")
+
+    # Typing a query shows hits with the query's words highlighted.
+    page.fill("#q", "Kazakistan")
+    page.click("#search-button")
+    expect(page.locator("#total")).to_have_text(re.compile(r"^3 sonuç$"))
+    expect(page.locator("#hits .hit")).to_have_count(3)
+    expect(page.locator("#hits mark").first).to_have_text(re.compile("Kazakistan", re.IGNORECASE))
+    expect(page.locator("#chart-timeline")).to_be_visible()
+    # The charts follow the query: only the matching documents' countries and activity months.
+    page.wait_for_function(
+        "() => JSON.stringify(Chart.getChart('chart-countries')?.data.labels) === '[\"Kazakistan\",\"Rusya\"]'"
+    )
+    months = page.evaluate("() => Chart.getChart('chart-timeline').data.labels")
+    assert months == ["2022-11", "2023-07", "2024-03"]
+    shot(page, "1-search")
+
+    # Ticking a country facet narrows the result and the count follows.
+    russia = page.locator('fieldset[data-facet="country"] label', has_text="Rusya")
+    expect(russia.locator(".count")).to_have_text("2")
+    russia.locator("input").check()
+    expect(page.locator("#total")).to_have_text(re.compile(r"^2 sonuç$"))
+    expect(page.locator("#hits .hit")).to_have_count(2)
+    expect(page.locator("#active-filters .chip")).to_have_count(1)
+    shot(page, "2-filtered")
+
+    # A project dossier lists the programme, code and a dated timeline with links to the sources.
+    page.click('a[href="#/projects"]')
+    page.click(f'a[href="#/project/{CARPETS.id}"]')
+    expect(page.locator("#dossier-name")).to_have_text(CARPETS.name)
+    expect(page.locator("#dossier-facts")).to_contain_text("21.UR-GE.016")
+    expect(page.locator("#dossier-timeline li")).to_have_count(2)
+    expect(page.locator("#dossier-timeline li").nth(1)).to_contain_text("2023-07-09 – 2023-07-15")
+    expect(page.locator("#dossier-timeline li").nth(1)).to_contain_text("Ticaret heyeti")
+    shot(page, "3-dossier")
+
+    # Switching to English translates the interface, facet values included.
+    page.click("#lang-en")
+    expect(page.locator("#dossier-timeline li").nth(1)).to_contain_text("Trade delegation")
+    expect(page.locator("#dossier-facts")).to_contain_text("Kazakhstan")
+    page.click('a[href="#/"]')
+    expect(page.locator("#total")).to_have_text(re.compile(r"^2 results$"))
+    expect(page.locator("#search-button")).to_have_text("Search")
+    expect(page.locator('fieldset[data-facet="country"] legend')).to_have_text("Country")
+    shot(page, "4-english")
+
+    assert not errors, errors
+    context.close()
