@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 PACKAGE_DIR = Path(__file__).parent
 CONTENT_DIR = PACKAGE_DIR / "content"
@@ -28,6 +28,10 @@ STATIC_DIR = PACKAGE_DIR / "static"
 SITE_ROOT = PACKAGE_DIR / "site"
 RELATED_COUNT = 3
 LATEST_COUNT = 5
+
+
+class ContentError(ValueError):
+    """A content file cannot be turned into pages; the message names the file and, where known, the page."""
 
 
 @dataclass
@@ -100,15 +104,18 @@ def format_published(published: date, style: str, lang: str) -> str:
 
 
 def load_source(path: Path) -> Source:
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    site = data["site"]
-    sections = {
-        s["lang"]: Section(**{k: v for k, v in s.items() if k in Section.__dataclass_fields__})
-        for s in site.pop("section")
-    }
-    for entry in data.get("article", []):
-        section = sections[entry.pop("lang", "tr")]
-        section.articles.append(Article(source_id=site["id"], section=section, **entry))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        site = data["site"]
+        sections = {s["lang"]: Section(**s) for s in site.pop("section")}
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
+        raise ContentError(f"demo content {path}: {exc!r}") from exc
+    for position, entry in enumerate(data.get("article", []), start=1):
+        try:
+            section = sections[entry.pop("lang", "tr")]
+            section.articles.append(Article(source_id=site["id"], section=section, **entry))
+        except (KeyError, TypeError) as exc:
+            raise ContentError(f"demo content {path}, article #{position} ({entry.get('slug')}): {exc!r}") from exc
     for section in sections.values():
         section.articles.sort(key=lambda a: (a.published, a.time), reverse=True)
     return Source(
@@ -143,8 +150,24 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> None:
 
 
 def build(site_root: Path = SITE_ROOT, content_dir: Path = CONTENT_DIR) -> None:
-    """Write the whole site into site_root, replacing what was there."""
-    # Imported here so that serving the committed site never needs the dev extra's fpdf2.
+    """Write the whole site into site_root, replacing what was there only once the new build is complete."""
+    sources = load_sources(content_dir)
+    site_root.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{site_root.name}-", dir=site_root.parent))
+    try:
+        write_site(staging / "site", sources)
+        if site_root.exists():
+            shutil.rmtree(site_root)
+        (staging / "site").rename(site_root)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_site(site_root: Path, sources: list[Source]) -> None:
+    """Render every page, feed, sitemap and the report of the sources into the (new) directory site_root."""
+    # Imported here so that reading the content (the tests do) never needs the dev extra's Jinja2 and fpdf2.
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
     from demo_site.build_report import build_report
 
     env = Environment(
@@ -155,9 +178,6 @@ def build(site_root: Path = SITE_ROOT, content_dir: Path = CONTENT_DIR) -> None:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    sources = load_sources(content_dir)
-    if site_root.exists():
-        shutil.rmtree(site_root)
     shutil.copytree(STATIC_DIR, site_root)
 
     for source in sources:
@@ -179,7 +199,12 @@ def build(site_root: Path = SITE_ROOT, content_dir: Path = CONTENT_DIR) -> None:
                 html = env.get_template(f"{source.template}/article.html.j2").render(
                     **shared, section=section, article=article, related=related(article), latest=latest
                 )
-                write(output_path(site_root, article.url), html, article.encoding)
+                try:
+                    write(output_path(site_root, article.url), html, article.encoding)
+                except UnicodeEncodeError as exc:
+                    raise ContentError(
+                        f"demo page {article.url} ({source.id}) cannot be written in {article.encoding}: {exc}"
+                    ) from exc
             if section.feed_url:
                 rss = env.get_template("rss.xml.j2").render(**shared, section=section)
                 write(output_path(site_root, section.feed_url), rss)
