@@ -8,17 +8,17 @@ import pytest
 from crawler.registry import Registry, load_registry
 from crawler.settings import CrawlOptions
 from kume.config import Settings
-from tests.crawler.site import REGISTRY_TOML, TestSite
+from tests.crawler.site import REGISTRY_TOML, LocalNewsSite
 
 
 @pytest.fixture
-def site() -> Iterator[TestSite]:
-    with TestSite() as running:
+def site() -> Iterator[LocalNewsSite]:
+    with LocalNewsSite() as running:
         yield running
 
 
 @pytest.fixture
-def registry(site: TestSite, tmp_path: Path) -> Registry:
+def registry(site: LocalNewsSite, tmp_path: Path) -> Registry:
     path = tmp_path / "sources.toml"
     path.write_text(REGISTRY_TOML, encoding="utf-8")
     return load_registry(path, base_url=site.base_url)

@@ -106,11 +106,14 @@ def make_pdf() -> bytes:
     return bytes(pdf.output())
 
 
-class TestSite:
-    """Routes of the site; `hits` counts (path, status) of every response, for incremental-crawl checks."""
+class LocalNewsSite:
+    """Routes of the site; `hits` counts (path, status) of every response sent, for incremental-crawl checks."""
 
-    def __init__(self) -> None:
+    def __init__(self, bulk_articles: int = 0, bulk_delay: float = 0.0) -> None:
+        self.bulk_articles = bulk_articles
+        self.bulk_delay = bulk_delay
         self.hits: Counter[tuple[str, int]] = Counter()
+        self.arrivals: Counter[str] = Counter()  # requests received, counted before any slow answer
         self.flaky_failures = 2
         self._lock = threading.Lock()
         self.pdf = make_pdf()
@@ -119,7 +122,7 @@ class TestSite:
         self.base_url = f"http://127.0.0.1:{self.server.server_port}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> TestSite:
+    def __enter__(self) -> LocalNewsSite:
         self._thread.start()
         return self
 
@@ -177,6 +180,12 @@ class TestSite:
                 f"<url><loc>{self.base_url}/haber/yalnizca-site-haritasi-haberi</loc></url></urlset>"
             )
             return 200, {"Content-Type": "application/xml"}, body.encode()
+        if path == "/toplu/haberler":
+            links = [f"/toplu/haber/toplu-haber-{i}-metni" for i in range(self.bulk_articles)]
+            return 200, {"Content-Type": html}, listing_html("Toplu", links).replace("PAGINATION", "").encode()
+        if path.startswith("/toplu/haber/"):
+            time.sleep(self.bulk_delay)
+            return self.cacheable(article_html(f"Toplu haber {path}", path).encode(), html, headers)
         if path == "/ayna/haberler":
             text = listing_html("Ayna haberler", ["/ayna/haber/yeniden-yayimlanan-basin-bulteni"])
             return 200, {"Content-Type": html}, text.replace("PAGINATION", "").encode()
@@ -246,6 +255,8 @@ class TestSite:
 
             def do_GET(self) -> None:
                 parts = urlsplit(self.path)
+                with site._lock:
+                    site.arrivals[parts.path] += 1
                 status, headers, body = site.route(
                     parts.path, parts.query, {k.lower(): v for k, v in self.headers.items()}
                 )
@@ -291,4 +302,14 @@ start_urls = ["{base_url}/ayna/haberler"]
 discovery = ["listing"]
 article_patterns = ['/ayna/haber/[^/]+$']
 checked_live = false
+"""
+
+BULK_REGISTRY_TOML = r"""
+[[source]]
+id = "toplu"
+name = "Toplu Haber Odası"
+kind = "chamber"
+allowed_domains = ["{host}"]
+start_urls = ["{base_url}/toplu/haberler"]
+article_patterns = ['/toplu/haber/[^/]+$']
 """
