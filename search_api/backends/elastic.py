@@ -1,0 +1,391 @@
+"""Elasticsearch (and OpenSearch) search backend.
+
+Documents carry the same pre-analysed term strings as the embedded index
+(`search_api.analysis`), in `whitespace`-analysed text fields, so no language
+plugin is needed and both backends match the same documents. Writes and reads
+go through an alias: a rebuild fills a fresh index, the alias moves to it in one
+atomic update_aliases call and the old index is deleted afterwards.
+
+Query bodies are plain dicts shared by both flavours; only the client class,
+the bulk helper and the connection-error type differ (`_Flavour`).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from search_api import analysis
+from search_api.backends import common
+from search_api.contract import (
+    FACETS,
+    BackendUnavailable,
+    FacetCount,
+    HistogramBucket,
+    IndexDocument,
+    Interval,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+    Sort,
+)
+
+CHUNK_SIZE = 500
+MAX_CHUNK_BYTES = 10 * 1024 * 1024
+MAX_RETRIES = 5
+INITIAL_BACKOFF_S = 1.0
+TITLE_BOOST = 2.0
+# One shard keeps facet counts exact; a larger corpus can raise it together with shard_size on terms aggregations.
+SHARDS = 1
+_KEY_SEPARATOR = "\x1f"
+_TERM_FIELDS = ("title_terms", "body_terms", "facet_keys")
+
+_MAPPINGS: dict[str, Any] = {
+    "dynamic": "strict",
+    "_source": {"excludes": list(_TERM_FIELDS)},
+    "properties": {
+        "id": {"type": "keyword"},
+        "url": {"type": "keyword", "index": False},
+        "title": {"type": "text", "index": False},
+        "body": {"type": "text", "index": False},
+        "title_terms": {"type": "text", "analyzer": "whitespace"},
+        "body_terms": {"type": "text", "analyzer": "whitespace"},
+        "published": {"type": "date", "format": "strict_date"},
+        "event_dates": {
+            "type": "nested",
+            "properties": {
+                "start": {"type": "date", "format": "strict_date"},
+                "end": {"type": "date", "format": "strict_date"},
+            },
+        },
+        # facet \x1f folded value \x1f value: prefix suggestions by include-regex on one terms aggregation.
+        "facet_keys": {"type": "keyword"},
+        **{facet: {"type": "keyword"} for facet in FACETS},
+    },
+}
+
+_CALENDAR_INTERVAL = {Interval.MONTH: "month", Interval.QUARTER: "quarter", Interval.YEAR: "year"}
+
+
+@dataclass(frozen=True)
+class _Flavour:
+    """What differs between elasticsearch-py and opensearch-py; everything else is shared."""
+
+    name: str
+    make_client: Callable[[str], Any]
+    streaming_bulk: Callable[..., Iterator[tuple[bool, dict[str, Any]]]]
+    unreachable: tuple[type[BaseException], ...]
+    not_found: type[BaseException]
+
+
+def _elasticsearch_flavour() -> _Flavour:
+    import elastic_transport
+    import elasticsearch
+    from elasticsearch import helpers
+
+    def make_client(url: str) -> Any:
+        return elasticsearch.Elasticsearch(url, request_timeout=60, max_retries=2, retry_on_timeout=True)
+
+    return _Flavour(
+        name="Elasticsearch",
+        make_client=make_client,
+        streaming_bulk=helpers.streaming_bulk,
+        unreachable=(elastic_transport.TransportError,),
+        not_found=elasticsearch.NotFoundError,
+    )
+
+
+def _opensearch_flavour() -> _Flavour:
+    try:
+        import opensearchpy
+        from opensearchpy import helpers
+    except ImportError as exc:
+        raise BackendUnavailable("backend 'opensearch' needs opensearch-py: pip install 'kume[opensearch]'") from exc
+
+    def make_client(url: str) -> Any:
+        return opensearchpy.OpenSearch(url, timeout=60, max_retries=2, retry_on_timeout=True)
+
+    return _Flavour(
+        name="OpenSearch",
+        make_client=make_client,
+        streaming_bulk=helpers.streaming_bulk,
+        unreachable=(opensearchpy.exceptions.ConnectionError,),
+        not_found=opensearchpy.exceptions.NotFoundError,
+    )
+
+
+class ElasticBackend:
+    """SearchBackend over an Elasticsearch or OpenSearch alias."""
+
+    def __init__(self, client: Any, url: str, alias: str, flavour: _Flavour) -> None:
+        self.client = client
+        self.url = url
+        self.alias = alias
+        self._flavour = flavour
+        self._alias_ready = False
+
+    @classmethod
+    def connect(cls, url: str, alias: str, *, flavour: str = "elasticsearch") -> ElasticBackend:
+        """A backend for `alias` on the cluster at `url`; nothing is sent until the first call."""
+        chosen = _opensearch_flavour() if flavour == "opensearch" else _elasticsearch_flavour()
+        return cls(chosen.make_client(url), url, alias, chosen)
+
+    # -- plumbing ------------------------------------------------------------
+
+    @contextmanager
+    def _reachable(self) -> Iterator[None]:
+        try:
+            yield
+        except self._flavour.unreachable as exc:
+            raise BackendUnavailable(f"{self._flavour.name} at {self.url} is unreachable: {exc}") from exc
+
+    def _ensure_alias(self) -> None:
+        """Install the index template and, on a new cluster, a first index behind the alias."""
+        if self._alias_ready:
+            return
+        indices = self.client.indices
+        indices.put_index_template(
+            name=f"{self.alias}-template",
+            body={
+                "index_patterns": [f"{self.alias}-*"],
+                "template": {
+                    "settings": {"number_of_shards": SHARDS, "number_of_replicas": 0},
+                    "mappings": _MAPPINGS,
+                },
+            },
+        )
+        if not indices.exists_alias(name=self.alias):
+            first = self._new_index_name()
+            indices.create(index=first, body={"aliases": {self.alias: {"is_write_index": True}}})
+        self._alias_ready = True
+
+    def _new_index_name(self) -> str:
+        return f"{self.alias}-{time.time_ns()}"
+
+    def _bulk(self, actions: Iterable[dict[str, Any]], *, tolerate_missing: bool = False) -> int:
+        written = 0
+        for ok, item in self._flavour.streaming_bulk(
+            self.client,
+            actions,
+            chunk_size=CHUNK_SIZE,
+            max_chunk_bytes=MAX_CHUNK_BYTES,
+            max_retries=MAX_RETRIES,
+            initial_backoff=INITIAL_BACKOFF_S,
+            raise_on_error=not tolerate_missing,
+        ):
+            if ok:
+                written += 1
+                continue
+            result = next(iter(item.values()))
+            if result.get("status") != 404:
+                raise RuntimeError(f"{self._flavour.name} at {self.url} refused {result.get('_id')}: {result}")
+        return written
+
+    # -- writing -------------------------------------------------------------
+
+    def bulk_upsert(self, docs: Iterable[IndexDocument]) -> int:
+        with self._reachable():
+            self._ensure_alias()
+            written = self._bulk(_index_action(self.alias, doc) for doc in docs)
+            self.client.indices.refresh(index=self.alias)
+        return written
+
+    def delete(self, ids: Iterable[str]) -> int:
+        with self._reachable():
+            self._ensure_alias()
+            actions = ({"_op_type": "delete", "_index": self.alias, "_id": doc_id} for doc_id in ids)
+            deleted = self._bulk(actions, tolerate_missing=True)
+            self.client.indices.refresh(index=self.alias)
+        return deleted
+
+    def rebuild(self, docs: Iterable[IndexDocument]) -> int:
+        with self._reachable():
+            self._ensure_alias()
+            indices = self.client.indices
+            old = list(indices.get_alias(name=self.alias))
+            new = self._new_index_name()
+            # No refreshes while loading; the index is invisible to readers until the alias moves.
+            indices.create(index=new, body={"settings": {"refresh_interval": "-1"}})
+            try:
+                written = self._bulk(_index_action(new, doc) for doc in docs)
+                indices.put_settings(index=new, body={"index": {"refresh_interval": "1s"}})
+                indices.refresh(index=new)
+            except BaseException:
+                indices.delete(index=new, ignore_unavailable=True)
+                raise
+            actions: list[dict[str, Any]] = [{"remove": {"index": index, "alias": self.alias}} for index in old]
+            actions.append({"add": {"index": new, "alias": self.alias, "is_write_index": True}})
+            indices.update_aliases(body={"actions": actions})
+            for index in old:
+                indices.delete(index=index, ignore_unavailable=True)
+        return written
+
+    # -- reading -------------------------------------------------------------
+
+    def _search(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self._reachable():
+            self._ensure_alias()
+            response = self.client.search(index=self.alias, body=body)
+        return dict(response)
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        common.check_query(query)
+        sort = common.effective_sort(query)
+        body: dict[str, Any] = {
+            "query": _query(query),
+            "size": query.size + 1 if query.size else 0,
+            "track_total_hits": True,
+            "sort": _SORTS[sort],
+            "_source": {"excludes": list(_TERM_FIELDS)},
+        }
+        if query.cursor:
+            body["search_after"] = common.decode_cursor(query.cursor, 2)
+        if query.facets:
+            body["aggs"] = {facet: {"terms": _terms(facet, query.facet_size)} for facet in query.facets}
+        response = self._search(body)
+        raw_hits = response["hits"]["hits"]
+        more = len(raw_hits) > query.size
+        raw_hits = raw_hits[: query.size]
+        hits = [_hit(raw, query) for raw in raw_hits]
+        facets = {
+            facet: [
+                FacetCount(value=bucket["key"], count=bucket["doc_count"])
+                for bucket in response["aggregations"][facet]["buckets"]
+            ]
+            for facet in query.facets
+        }
+        next_cursor = common.encode_cursor(raw_hits[-1]["sort"]) if more and raw_hits else None
+        return SearchResult(total=response["hits"]["total"]["value"], hits=hits, facets=facets, next_cursor=next_cursor)
+
+    def histogram(
+        self, query: SearchQuery, interval: Interval, split_by: str | None = None, field: str = "published"
+    ) -> list[HistogramBucket]:
+        common.check_query(query)
+        common.check_facet(split_by)
+        common.check_histogram_field(field)
+        split_aggs = {"split": {"terms": _terms(split_by, query.facet_size)}} if split_by else {}
+        date_field = "published" if field == "published" else "event_dates.start"
+        histogram: dict[str, Any] = {
+            "date_histogram": {
+                "field": date_field,
+                "calendar_interval": _CALENDAR_INTERVAL[interval],
+                "min_doc_count": 1,
+                "format": "strict_date",
+            }
+        }
+        if field == "published":
+            histogram["aggs"] = split_aggs
+            aggs = {"periods": histogram}
+        else:
+            # Count documents, not events: back from each event bucket to its document.
+            histogram["aggs"] = {"docs": {"reverse_nested": {}, "aggs": split_aggs}}
+            aggs = {"events": {"nested": {"path": "event_dates"}, "aggs": {"periods": histogram}}}
+        response = self._search({"query": _query(query), "size": 0, "aggs": aggs})
+        root = response["aggregations"]
+        periods = root["periods"] if field == "published" else root["events"]["periods"]
+        buckets: list[HistogramBucket] = []
+        for bucket in periods["buckets"]:
+            label = common.period_label(date.fromisoformat(bucket["key_as_string"]), interval)
+            counted = bucket if field == "published" else bucket["docs"]
+            if split_by is None:
+                buckets.append(HistogramBucket(period=label, count=counted["doc_count"]))
+            else:
+                buckets += [
+                    HistogramBucket(period=label, split=split["key"], count=split["doc_count"])
+                    for split in counted["split"]["buckets"]
+                ]
+        return buckets
+
+    def suggest(self, facet: str, prefix: str, size: int = 10) -> list[FacetCount]:
+        common.check_facet(facet)
+        pattern = _lucene_literal(facet + _KEY_SEPARATOR + analysis.fold_key(prefix)) + ".*"
+        terms = {**_terms("facet_keys", size), "include": pattern}
+        response = self._search({"size": 0, "aggs": {"keys": {"terms": terms}}})
+        return [
+            FacetCount(value=bucket["key"].split(_KEY_SEPARATOR, 2)[2], count=bucket["doc_count"])
+            for bucket in response["aggregations"]["keys"]["buckets"]
+        ]
+
+    def count(self) -> int:
+        with self._reachable():
+            self._ensure_alias()
+            return int(self.client.count(index=self.alias)["count"])
+
+    def ping(self) -> None:
+        with self._reachable():
+            self.client.cluster.health()
+
+    def close(self) -> None:
+        self.client.close()
+
+
+_SORTS: dict[Sort, list[dict[str, Any]]] = {
+    Sort.RELEVANCE: [{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}],
+    Sort.DATE_DESC: [{"published": {"order": "desc", "missing": "_last"}}, {"id": {"order": "asc"}}],
+    Sort.DATE_ASC: [{"published": {"order": "asc", "missing": "_last"}}, {"id": {"order": "asc"}}],
+}
+
+
+def _terms(field: str, size: int) -> dict[str, Any]:
+    return {"field": field, "size": size, "order": [{"_count": "desc"}, {"_key": "asc"}]}
+
+
+def _index_action(index: str, doc: IndexDocument) -> dict[str, Any]:
+    source = doc.model_dump(mode="json")
+    source["event_dates"] = [
+        dict(zip(("start", "end"), common.event_bounds(event), strict=True)) for event in doc.event_dates
+    ]
+    source["title_terms"] = analysis.index_terms(doc.title, doc.language)
+    source["body_terms"] = analysis.index_terms(doc.body, doc.language)
+    source["facet_keys"] = [
+        _KEY_SEPARATOR.join((facet, analysis.fold_key(value), value))
+        for facet, values in common.facet_values(doc).items()
+        for value in values
+    ]
+    return {"_op_type": "index", "_index": index, "_id": doc.id, "_source": source}
+
+
+def _query(query: SearchQuery) -> dict[str, Any]:
+    """Analysed terms as match queries (never query_string), facets and dates as filters."""
+    must = [
+        {
+            "multi_match": {
+                "query": " ".join(group),
+                "fields": [f"title_terms^{TITLE_BOOST}", "body_terms"],
+                "type": "most_fields",
+                "operator": "or",
+            }
+        }
+        for group in analysis.query_groups(query.q)
+    ]
+    filters: list[dict[str, Any]] = [{"terms": {facet: values}} for facet, values in query.filters.items() if values]
+    published: dict[str, str] = {}
+    if query.published_from:
+        published["gte"] = query.published_from.isoformat()
+    if query.published_to:
+        published["lte"] = query.published_to.isoformat()
+    if published:
+        filters.append({"range": {"published": published}})
+    overlap: list[dict[str, Any]] = []
+    if query.event_from:
+        overlap.append({"range": {"event_dates.end": {"gte": query.event_from.isoformat()}}})
+    if query.event_to:
+        overlap.append({"range": {"event_dates.start": {"lte": query.event_to.isoformat()}}})
+    if overlap:
+        filters.append({"nested": {"path": "event_dates", "query": {"bool": {"filter": overlap}}}})
+    return {"bool": {"must": must, "filter": filters}}
+
+
+def _hit(raw: dict[str, Any], query: SearchQuery) -> SearchHit:
+    doc = IndexDocument.model_validate(raw["_source"])
+    return common.hit_from_document(doc, float(raw.get("_score") or 0.0), query)
+
+
+def _lucene_literal(text: str) -> str:
+    """Escape every character Lucene's regexp syntax could read as an operator."""
+    return "".join(ch if re.fullmatch(r"[A-Za-z0-9]", ch) else "\\" + ch for ch in text)
