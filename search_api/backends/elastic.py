@@ -78,7 +78,7 @@ class _Flavour:
 
     name: str
     make_client: Callable[[str], Any]
-    streaming_bulk: Callable[..., Iterator[tuple[bool, dict[str, Any]]]]
+    streaming_bulk: Callable[..., Iterable[tuple[bool, dict[str, Any]]]]
     unreachable: tuple[type[BaseException], ...]
     not_found: type[BaseException]
 
