@@ -1,0 +1,307 @@
+"""spaCy components of the kume pipelines.
+
+Each component adds one family of facts to `doc._.kume_partial`; the last one
+(`kume_extraction`) turns them into an `Extraction` (as a JSON-ready dict in `doc._.kume`,
+which survives spaCy's multiprocessing) and drops the intermediate state. The statistical NER
+that runs before them is used to veto places and names inside person names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kume.schema import (
+    ActivityFact,
+    CityFact,
+    CountryFact,
+    DateFact,
+    Extraction,
+    ExtractionStatus,
+    MoneyFact,
+    OrganizationFact,
+    ProgramFact,
+    ProjectFact,
+    SectorFact,
+    Span,
+)
+from nlp.dates import find_dates
+from nlp.gazetteer import HOME_COUNTRY, Code, Place, code_lexicon, load_toml, places_lexicon
+from nlp.lexicon import Hit, Word, words_of
+from nlp.money import find_money
+from nlp.organizations import find_organizations
+from nlp.projects import find_programs, find_projects
+from nlp.text import casefold_tr, match_key, title_tr
+
+PIPELINE_VERSION = "kume-nlp-1"
+
+for _name in ("kume", "kume_partial", "kume_published"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+_PERSON_LABELS = {"PERSON", "PER"}
+_SENTENCE_END = re.compile(r"[.!?]\s|\n")
+
+
+def _guarded(name: str, component: Callable[[Doc], Doc]) -> Callable[[Doc], Doc]:
+    """Record a component's failure on the document instead of failing the whole batch."""
+
+    def run(doc: Doc) -> Doc:
+        state = _state(doc)
+        if "error" in state:
+            return doc
+        try:
+            return component(doc)
+        except Exception as exc:
+            state["error"] = f"{name} failed: {type(exc).__name__}: {exc}"
+            return doc
+
+    return run
+
+
+def _state(doc: Doc) -> dict[str, Any]:
+    if doc._.kume_partial is None:
+        doc._.kume_partial = {"words": words_of(doc.text, doc.lang_)}
+    state: dict[str, Any] = doc._.kume_partial
+    return state
+
+
+def _person_spans(doc: Doc) -> list[tuple[int, int]]:
+    return [(e.start_char, e.end_char) for e in doc.ents if e.label_ in _PERSON_LABELS]
+
+
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s <= start and end <= e for s, e in spans)
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    left = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, start - 400), start)), default=0)
+    right = _SENTENCE_END.search(text, end)
+    return text[left : right.start() if right else len(text)]
+
+
+def _span(text: str, start: int, end: int) -> Span:
+    return Span(start=start, end=end, text=text[start:end])
+
+
+def _valid_place(hit: Hit[Place], words: list[Word], language: str) -> bool:
+    """Capitalised, and a name written without an apostrophe loses no more than a plausible ending.
+
+    Turkish spells suffixes on proper names after an apostrophe; a long name with its suffix glued
+    on ("Türkistanda") is a common slip, but a short one ("Kasım" → "Kası") is another word.
+    """
+    first, last = words[hit.first_word], words[hit.last_word]
+    if not first.capitalized:
+        return False
+    if hit.payload.all_caps and not first.head.isupper():
+        return False
+    if hit.base.endswith(last.head):
+        return True
+    stripped = len(last.head) - (len(hit.base) - (last.start - hit.start))
+    if language == "en":
+        return last.head[-2:] in ("'s", "’s") or stripped == 0
+    return len(hit.base) - (last.start - hit.start) >= 6
+
+
+@Language.factory("kume_places")
+def make_places(nlp: Language, name: str) -> Callable[[Doc], Doc]:
+    lexicon = places_lexicon()
+
+    def places(doc: Doc) -> Doc:
+        state = _state(doc)
+        persons = _person_spans(doc)
+        state["places"] = [
+            hit
+            for hit in lexicon.find(doc.text, state["words"])
+            if _valid_place(hit, state["words"], doc.lang_) and not _inside(persons, hit.start, hit.end)
+        ]
+        return doc
+
+    return _guarded(name, places)
+
+
+@Language.factory("kume_sectors")
+def make_sectors(nlp: Language, name: str) -> Callable[[Doc], Doc]:
+    lexicon = code_lexicon("sectors.toml", nlp.lang)
+
+    def sectors(doc: Doc) -> Doc:
+        state = _state(doc)
+        state["sectors"] = list(lexicon.find(doc.text, state["words"]))
+        return doc
+
+    return _guarded(name, sectors)
+
+
+@Language.factory("kume_activities")
+def make_activities(nlp: Language, name: str) -> Callable[[Doc], Doc]:
+    lexicon = code_lexicon("activities.toml", nlp.lang)
+
+    def activities(doc: Doc) -> Doc:
+        state = _state(doc)
+        state["activities"] = list(lexicon.find(doc.text, state["words"]))
+        return doc
+
+    return _guarded(name, activities)
+
+
+@Language.factory("kume_organizations")
+def make_organizations(nlp: Language, name: str) -> Callable[[Doc], Doc]:
+    def organizations(doc: Doc) -> Doc:
+        state = _state(doc)
+        place_starts = frozenset(h.start for h in state.get("places", []))
+        persons = _person_spans(doc)
+        found = find_organizations(doc.text, state["words"], doc.lang_, place_starts)
+        state["organizations"] = [o for o in found if not all(_inside(persons, s, e) for s, e in o.mentions)]
+        return doc
+
+    return _guarded(name, organizations)
+
+
+@Language.factory("kume_projects")
+def make_projects(nlp: Language, name: str) -> Callable[[Doc], Doc]:
+    def projects(doc: Doc) -> Doc:
+        state = _state(doc)
+        state["programs"] = find_programs(doc.text)
+        place_words = frozenset(match_key(h.base) for h in state.get("places", []))
+        state["projects"] = find_projects(doc.text, state["words"], state["programs"], place_words)
+        return doc
+
+    return _guarded(name, projects)
+
+
+@Language.factory("kume_dates_money")
+def make_dates_money(nlp: Language, name: str) -> Callable[[Doc], Doc]:
+    def dates_money(doc: Doc) -> Doc:
+        state = _state(doc)
+        published = date.fromisoformat(doc._.kume_published) if doc._.kume_published else None
+        state["dates"] = find_dates(doc.text, doc.lang_, published)
+        state["money"] = find_money(doc.text, doc.lang_)
+        return doc
+
+    return _guarded(name, dates_money)
+
+
+@Language.factory("kume_extraction")
+def make_extraction(nlp: Language, name: str) -> Callable[[Doc], Doc]:
+    cues = load_toml("sector_cues.toml")
+
+    def extraction(doc: Doc) -> Doc:
+        state = _state(doc)
+        if "error" in state:
+            result = Extraction(
+                pipeline_version=PIPELINE_VERSION, status=ExtractionStatus.ERROR, message=state["error"]
+            )
+        else:
+            result = _assemble(doc.text, doc.lang_, state, cues)
+        doc._.kume = result.model_dump(mode="json")
+        doc._.kume_partial = None
+        return doc
+
+    return extraction
+
+
+def _assemble(text: str, language: str, state: dict[str, Any], cues: dict[str, Any]) -> Extraction:
+    countries: dict[str, list[Span]] = defaultdict(list)
+    cities: dict[tuple[str, str], list[Span]] = defaultdict(list)
+    for hit in state.get("places", []):
+        place: Place = hit.payload
+        mention = _span(text, hit.start, hit.end)
+        if place.kind == "city":
+            name = title_tr(hit.base) if hit.base.isupper() else hit.base
+            cities[(name, place.country)].append(mention)
+        if place.country != HOME_COUNTRY:
+            countries[place.country].append(mention)
+    city_names: dict[str, tuple[str, str]] = {}
+    for key in cities:
+        city_names.setdefault(casefold_tr(key[0]) + key[1], key)
+
+    projects = state.get("projects", [])
+    project_spans = [(p.start, p.end) for p in projects]
+    sectors = _sectors(text, state.get("sectors", []), project_spans, cues)
+    organizations = state.get("organizations", [])
+    coordinator = next((o.name for o in organizations if o.role == "coordinator"), None)
+
+    project_facts = []
+    for project in projects:
+        inside = [code for code, spans in sectors.items() if any(project.start <= s.start < project.end for s in spans)]
+        sector = inside[0] if inside else (next(iter(sectors)) if len(sectors) == 1 else None)
+        project_facts.append(
+            ProjectFact(
+                name=project.name,
+                code=project.code,
+                program=project.program,
+                coordinator=coordinator,
+                sector=sector,
+                mentions=[_span(text, s, e) for s, e in project.mentions],
+            )
+        )
+
+    programs: dict[str, list[Span]] = defaultdict(list)
+    for mention in state.get("programs", []):
+        programs[mention.code].append(_span(text, mention.start, mention.end))
+
+    activities: dict[str, list[Span]] = defaultdict(list)
+    facility = [re.compile(p) for p in cues["facility_words"]]
+    for hit in state.get("activities", []):
+        code = hit.payload.code
+        if code == "launch" and any(p.search(casefold_tr(_sentence(text, hit.start, hit.end))) for p in facility):
+            code = "facility_opening"
+        activities[code].append(_span(text, hit.start, hit.end))
+
+    dates: dict[tuple[str, str], list[Span]] = defaultdict(list)
+    for found in state.get("dates", []):
+        dates[(found.start, found.end)].append(_span(text, found.span_start, found.span_end))
+
+    return Extraction(
+        pipeline_version=PIPELINE_VERSION,
+        language=language,
+        countries=[CountryFact(code=c, mentions=m) for c, m in countries.items()],
+        cities=[CityFact(name=k[0], country=k[1], mentions=cities[k]) for k in city_names.values()],
+        sectors=[SectorFact(code=c, mentions=m) for c, m in sectors.items()],
+        programs=[ProgramFact(code=c, mentions=m) for c, m in programs.items()],
+        projects=project_facts,
+        organizations=[
+            OrganizationFact(names=o.names, role=o.role, mentions=[_span(text, s, e) for s, e in o.mentions])
+            for o in organizations
+        ],
+        activities=[ActivityFact(code=c, mentions=m) for c, m in activities.items()],
+        event_dates=[DateFact(start=k[0], end=k[1], mentions=m) for k, m in dates.items()],
+        money=[
+            MoneyFact(amount=m.amount, currency=m.currency, mentions=[_span(text, m.span_start, m.span_end)])
+            for m in state.get("money", [])
+        ],
+    )
+
+
+def _sectors(
+    text: str, hits: list[Hit[Code]], project_spans: list[tuple[int, int]], cues: dict[str, Any]
+) -> dict[str, list[Span]]:
+    """Sectors the text is about, not ones named in passing in a general statement about the economy.
+
+    A sector counts when it is named twice, in the title, in a project's name, or in a sentence
+    that speaks of sectors; mentions in sentences about a city's or country's economy never count.
+    """
+    general = [re.compile(p) for p in cues["general_economy"]]
+    sector_words = [re.compile(p) for p in cues["sector_words"]]
+    title_end = text.find("\n")
+    kept: dict[str, list[Span]] = defaultdict(list)
+    strong: set[str] = set()
+    for hit in hits:
+        sentence = casefold_tr(_sentence(text, hit.start, hit.end))
+        if any(p.search(sentence) for p in general):
+            continue
+        code = hit.payload.code
+        kept[code].append(_span(text, hit.start, hit.end))
+        if (
+            (title_end < 0 or hit.start < title_end)
+            or any(s <= hit.start < e for s, e in project_spans)
+            or any(p.search(sentence) for p in sector_words)
+        ):
+            strong.add(code)
+    return {code: spans for code, spans in kept.items() if code in strong or len(spans) >= 2}

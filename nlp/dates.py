@@ -1,0 +1,170 @@
+"""Event dates: single days, day ranges, months and month lists, normalised to ISO.
+
+dateparser reads single dates well but not Turkish ranges: "09- 15. Temmuz 2023" comes back
+as one date (or as 2023-07-09 with the 15 lost), and "29 Ekim -1 Kasım 2024" is not a range to
+it at all. So the range grammar (which numbers are days of which month, which year governs
+them) is written here; every complete single day is still read by dateparser, which also
+rejects impossible days ("31 Şubat").
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import dateparser
+from babel import Locale
+
+from nlp.text import casefold_tr
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    start: str
+    end: str
+    span_start: int
+    span_end: int
+
+
+@lru_cache(maxsize=1)
+def _month_numbers() -> dict[str, int]:
+    """Month names (CLDR, Turkish and English, format and stand-alone) → month number."""
+    names: dict[str, int] = {}
+    for language in ("tr", "en"):
+        months = Locale(language).months
+        for context in ("format", "stand-alone"):
+            for number, name in months[context]["wide"].items():
+                names[casefold_tr(name)] = int(number)
+    return names
+
+
+def _fold_same_length(text: str) -> str:
+    """Case-folded text with every character at its original offset, so match offsets stay valid."""
+    folded = casefold_tr(text)
+    if len(folded) == len(text):
+        return folded
+    return "".join(f if len(f := casefold_tr(c)) == 1 else c for c in text)
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict[str, re.Pattern[str]]:
+    month = "(?:" + "|".join(sorted(map(re.escape, _month_numbers()), key=len, reverse=True)) + ")"
+    day = r"(?<![\d.,])(?:0?[1-9]|[12]\d|3[01])"
+    year = r"(?:19|20)\d{2}(?![\d])"
+    dash = r"\s*[-–—]\s*"
+    gap = r"[\s.,/]*"
+    return {
+        "cross_month": re.compile(
+            rf"(?P<d1>{day})\.?\s*(?P<m1>{month}){dash}(?P<d2>{day})\.?\s*(?P<m2>{month}){gap}(?P<y>{year})"
+        ),
+        "day_range": re.compile(rf"(?P<d1>{day})\.?{dash}(?P<d2>{day})\.?\s*(?P<m>{month}){gap}(?P<y>{year})"),
+        "day_range_en": re.compile(rf"(?P<m>{month})\s+(?P<d1>{day}){dash}(?P<d2>{day}),?\s+(?P<y>{year})"),
+        "single": re.compile(rf"(?P<d>{day})[\s./]*(?P<m>{month}){gap}(?P<y>{year})"),
+        "single_en": re.compile(rf"(?P<m>{month})\s+(?P<d>{day})(?:st|nd|rd|th)?,\s*(?P<y>{year})"),
+        "months": re.compile(
+            rf"(?<![\d.])(?P<ms>{month}(?:\s*(?:,|\band\b|\bve\b|\bile\b|\bor\b|\bveya\b)\s*{month})*)\s+(?P<y>{year})"
+        ),
+        "day_month": re.compile(rf"(?P<d>{day})\.?\s+(?P<m>{month})\b(?!{gap}\d)"),
+        "month_only": re.compile(rf"\b(?P<m>{month})\s+ay(?:ında|ı|ına)\b|\bin\s+(?P<m_en>{month})\b(?![\s,]*\d)"),
+        "month_word": re.compile(month),
+        "year": re.compile(year),
+    }
+
+
+@lru_cache(maxsize=4096)
+def _parse_single(day: int, month: int, year: int, language: str) -> date | None:
+    """One day through dateparser (which also rejects impossible days such as 31 February)."""
+    parsed = dateparser.parse(
+        f"{day} {calendar.month_name[month]} {year}",
+        languages=["en"],
+        settings={"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"]},
+    )
+    return parsed.date() if parsed else None
+
+
+def _year_near(published: date, month: int) -> int:
+    """The year of a month named without one, taken as the one nearest to the publication date."""
+    if month < published.month - 6:
+        return published.year + 1
+    if month > published.month + 5:
+        return published.year - 1
+    return published.year
+
+
+def find_dates(text: str, language: str, published: date | None = None) -> list[FoundDate]:
+    """Event dates in `text`; the publication date itself is left out."""
+    folded = _fold_same_length(text)
+    patterns = _patterns()
+    months = _month_numbers()
+    taken: list[tuple[int, int]] = []
+    found: list[FoundDate] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in taken)
+
+    def add(start: date | str | None, end: date | str | None, match: re.Match[str]) -> None:
+        taken.append(match.span())
+        if start is None or end is None:
+            return
+        start_iso, end_iso = str(start), str(end)
+        if published is not None and start_iso == end_iso == published.isoformat():
+            return
+        if start_iso > end_iso:
+            return
+        found.append(FoundDate(start_iso, end_iso, *match.span()))
+
+    for match in patterns["cross_month"].finditer(folded):
+        year = int(match["y"])
+        start_month, end_month = months[match["m1"]], months[match["m2"]]
+        start_year = year - 1 if start_month > end_month else year
+        add(
+            _parse_single(int(match["d1"]), start_month, start_year, language),
+            _parse_single(int(match["d2"]), end_month, year, language),
+            match,
+        )
+    for name in ("day_range", "day_range_en"):
+        for match in patterns[name].finditer(folded):
+            if free(*match.span()):
+                month, year = months[match["m"]], int(match["y"])
+                add(
+                    _parse_single(int(match["d1"]), month, year, language),
+                    _parse_single(int(match["d2"]), month, year, language),
+                    match,
+                )
+    for name in ("single", "single_en"):
+        for match in patterns[name].finditer(folded):
+            if free(*match.span()):
+                day = _parse_single(int(match["d"]), months[match["m"]], int(match["y"]), language)
+                add(day, day, match)
+    for match in patterns["months"].finditer(folded):
+        if free(*match.span()):
+            taken.append(match.span())
+            for name in patterns["month_word"].findall(match["ms"]):
+                iso_month = f"{int(match['y']):04d}-{months[name]:02d}"
+                found.append(FoundDate(iso_month, iso_month, *match.span()))
+    years = [(m.start(), int(m.group())) for m in patterns["year"].finditer(folded)]
+    for match in patterns["day_month"].finditer(folded):
+        if not free(*match.span()):
+            continue
+        month = months[match["m"]]
+        anchor: int | None
+        if published is not None:
+            anchor = _year_near(published, month)
+        else:
+            # Without a publication date only a year written earlier in the text can anchor it.
+            earlier = [value for position, value in years if position < match.start()]
+            anchor = earlier[-1] if earlier else None
+        if anchor is not None:
+            day = _parse_single(int(match["d"]), month, anchor, language)
+            add(day, day, match)
+    if published is not None:
+        for match in patterns["month_only"].finditer(folded):
+            if free(*match.span()):
+                month = months[match["m"] or match["m_en"]]
+                value = f"{_year_near(published, month):04d}-{month:02d}"
+                add(value, value, match)
+    found.sort(key=lambda d: d.span_start)
+    return found

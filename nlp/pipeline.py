@@ -1,0 +1,200 @@
+"""The extraction entry point: one spaCy pipeline per language, built from nlp/configs/<lang>.cfg.
+
+Language is detected per document (py3langid, or Document.language when set). A document in
+neither Turkish nor English gets UNSUPPORTED_LANGUAGE, an empty one EMPTY, and a document a
+component fails on gets ERROR with the reason; a batch never fails as a whole.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import spacy
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from spacy.language import Language
+from spacy.tokens import Doc
+
+import nlp.components  # noqa: F401 - registers the kume_* factories
+from kume.config import Settings, load_settings
+from kume.schema import Document, Extraction, ExtractionStatus
+from nlp.components import PIPELINE_VERSION
+
+__all__ = ["MAX_CHARS", "PIPELINE_VERSION", "SUPPORTED_LANGUAGES", "Extractor", "build_pipeline"]
+
+log = logging.getLogger(__name__)
+
+CONFIG_DIR = Path(__file__).parent / "configs"
+SUPPORTED_LANGUAGES = ("tr", "en")
+# News articles are a few thousand characters; beyond this a body is a dump (a whole PDF, a
+# scraped listing) and only its beginning is read, which keeps memory and time bounded.
+MAX_CHARS = 200_000
+_DETECTION_CHARS = 5_000
+_CHUNK_DOCUMENTS = 512
+
+
+def _turkish_ner_source() -> Path | None:
+    """The project's Turkish spaCy pipeline (models engineer), if it is shipped in this checkout."""
+    try:
+        from models import turkish_pipeline_path
+    except ImportError:
+        return None
+    try:
+        path = Path(turkish_pipeline_path())
+    except (OSError, RuntimeError, FileNotFoundError):
+        return None
+    return path if (path / "config.cfg").is_file() else None
+
+
+def build_pipeline(language: str, settings: Settings | None = None) -> Language:
+    """The kume pipeline for `language` from its config file, with the statistical NER it builds on.
+
+    With `Settings.ner_model` set, the models engineer's transformers component
+    (`kume_transformers_ner`) replaces the spaCy NER; torch is imported only then.
+    """
+    settings = settings or load_settings()
+    config_path = CONFIG_DIR / f"{language}.cfg"
+    overrides: dict[str, Any] = {}
+    config = spacy.util.load_config(config_path, interpolate=False)
+    pipeline = list(config["nlp"]["pipeline"])
+    if settings.ner_model is not None:
+        import models.transformers_ner  # noqa: F401 - registers kume_transformers_ner
+
+        config["components"]["ner"] = {"factory": "kume_transformers_ner", "model_path": str(settings.ner_model)}
+    else:
+        source = str(config["paths"]["ner_source"]) if config["paths"].get("ner_source") else None
+        if language == "tr":
+            turkish = _turkish_ner_source()
+            source = str(turkish) if turkish else None
+            if source:
+                overrides["paths.ner_source"] = source
+        if source is None:
+            log.warning("no statistical NER for %s: the kume rules run without it", language)
+            pipeline.remove("ner")
+            del config["components"]["ner"]
+            config["nlp"]["pipeline"] = pipeline
+    nlp = spacy.util.load_model_from_config(
+        config.merge(spacy.util.dict_to_dot(overrides)) if overrides else config, auto_fill=True
+    )
+    nlp.max_length = MAX_CHARS + 1
+    return nlp
+
+
+class Extractor:
+    """Extracts facts from texts and store documents with the per-language kume pipelines."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or load_settings()
+        self._pipelines: dict[str, Language] = {}
+        self._identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+    def pipeline(self, language: str) -> Language:
+        if language not in self._pipelines:
+            self._pipelines[language] = build_pipeline(language, self.settings)
+        return self._pipelines[language]
+
+    def detect_language(self, text: str) -> str:
+        detected, _ = self._identifier.classify(text[:_DETECTION_CHARS])
+        return str(detected)
+
+    def extract(self, text: str, *, language: str | None = None, published: date | None = None) -> Extraction:
+        document = Document(
+            id="text",
+            version=1,
+            source="text",
+            url="text",
+            fetched_at=datetime.now(UTC),
+            published=published,
+            language=language,
+            body=text,
+            raw_ref="",
+            content_hash="",
+        )
+        return next(self.extract_documents([document]))[1]
+
+    def extract_documents(
+        self, docs: Iterable[Document], *, n_process: int = 1, batch_size: int = 16
+    ) -> Iterator[tuple[Document, Extraction]]:
+        """(document, extraction) for every document, in order, one result per document."""
+        iterator = iter(docs)
+        while chunk := list(islice(iterator, _CHUNK_DOCUMENTS)):
+            yield from self._extract_chunk(chunk, n_process, batch_size)
+
+    def _triage(self, document: Document) -> tuple[str | None, Extraction | None]:
+        """The language to run, or the final extraction when there is nothing to run."""
+        text = document.text
+        if not text.strip():
+            return None, Extraction(
+                pipeline_version=PIPELINE_VERSION, status=ExtractionStatus.EMPTY, message="the document has no text"
+            )
+        language = (document.language or "").split("-")[0].lower() or self.detect_language(text)
+        if language not in SUPPORTED_LANGUAGES:
+            return None, Extraction(
+                pipeline_version=PIPELINE_VERSION,
+                status=ExtractionStatus.UNSUPPORTED_LANGUAGE,
+                language=language,
+                message=f"language {language!r} is not supported (only {', '.join(SUPPORTED_LANGUAGES)})",
+            )
+        return language, None
+
+    def _extract_chunk(
+        self, chunk: list[Document], n_process: int, batch_size: int
+    ) -> Iterator[tuple[Document, Extraction]]:
+        results: list[Extraction | None] = [None] * len(chunk)
+        by_language: dict[str, list[int]] = {}
+        for index, document in enumerate(chunk):
+            language, final = self._triage(document)
+            if final is not None:
+                results[index] = final
+            elif language is not None:
+                by_language.setdefault(language, []).append(index)
+        for language, indices in by_language.items():
+            nlp = self.pipeline(language)
+            docs = [self._make_doc(nlp, chunk[i]) for i in indices]
+            try:
+                processed = list(nlp.pipe(docs, n_process=n_process, batch_size=batch_size))
+            except Exception as exc:
+                log.warning("batch failed (%s); extracting its documents one by one", exc)
+                processed = [self._run_one(nlp, doc) for doc in docs]
+            for index, doc in zip(indices, processed, strict=True):
+                results[index] = self._extraction(doc, chunk[index])
+        for document, extraction in zip(chunk, results, strict=True):
+            assert extraction is not None
+            yield document, extraction
+
+    @staticmethod
+    def _make_doc(nlp: Language, document: Document) -> Doc:
+        doc = nlp.make_doc(document.text[:MAX_CHARS])
+        doc._.kume_published = document.published.isoformat() if document.published else None
+        return doc
+
+    @staticmethod
+    def _run_one(nlp: Language, doc: Doc) -> Doc:
+        try:
+            return nlp(doc)
+        except Exception as exc:
+            doc._.kume = Extraction(
+                pipeline_version=PIPELINE_VERSION,
+                status=ExtractionStatus.ERROR,
+                message=f"{type(exc).__name__}: {exc}",
+            ).model_dump(mode="json")
+            return doc
+
+    @staticmethod
+    def _extraction(doc: Doc, document: Document) -> Extraction:
+        if doc._.kume is None:
+            return Extraction(
+                pipeline_version=PIPELINE_VERSION,
+                status=ExtractionStatus.ERROR,
+                message=f"{document.url}: the pipeline returned no result",
+            )
+        extraction = Extraction.model_validate(doc._.kume)
+        if extraction.status is ExtractionStatus.ERROR:
+            extraction.message = f"{document.url}: {extraction.message}"
+        if len(document.text) > MAX_CHARS:
+            extraction.message = f"only the first {MAX_CHARS} of {len(document.text)} characters were read"
+        return extraction

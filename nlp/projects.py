@@ -1,0 +1,243 @@
+"""Support programmes and the named projects run under them.
+
+A project is named in one of three ways: with its official code ("... Projesi (21.UR-GE.016)"),
+as a designation closed by "Projesi"/"Project" ("Kimya UR-GE Projesi", "... Cooperation
+Project"), or in quotes next to a cue ("“...” isimli UR-GE Projesi", "project titled “...”").
+A designation whose topic is only the programme's own name is the programme, not a project.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from nlp.dates import _fold_same_length
+from nlp.gazetteer import DATA_DIR, load_toml
+from nlp.lexicon import Word
+from nlp.text import APOSTROPHES, casefold_tr, token_jaccard, tokens
+
+OTHER = "OTHER"
+EU_FUNDED = "EU-FUNDED"
+_CODE_RE = re.compile(r"\b(\d{2})\s?\.\s?(UR-?GE|URGE)\s?\.\s?(\d{2,3})\b", re.IGNORECASE)
+_SENTENCE_RE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
+_QUOTE_RE = re.compile(r"[“\"«„]([^”\"»“\n]{4,160})[”\"»]")
+_NAME_CONNECTORS = frozenset({"ve", "ile", "için", "and", "for", "of", "the", "in", "to", "on", "-", "&"})
+_ORDINAL_RE = re.compile(
+    r"\w+(?:inci|ıncı|uncu|üncü|nci|ncı|ncu|ncü)|first|second|third|fourth|fifth|\d+(?:st|nd|rd|th)"
+)
+# Words too generic to tell two projects apart when comparing names.
+_GENERIC = frozenset({"projesi", "proje", "project", "ur", "ge", "urge", "ve", "and", "for", "of", "the", "için"})
+
+
+@dataclass
+class FoundProject:
+    name: str
+    start: int
+    end: int
+    code: str | None = None
+    program: str | None = None
+    mentions: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Programs:
+    patterns: dict[str, list[re.Pattern[str]]]
+    generic_names: frozenset[str]
+    eu_union: list[re.Pattern[str]]
+    eu_finance: list[re.Pattern[str]]
+    nouns: tuple[str, ...]
+    quote_cues: tuple[str, ...]
+
+
+@lru_cache(maxsize=2)
+def _programs(data_dir: Path = DATA_DIR) -> _Programs:
+    data: dict[str, Any] = load_toml("programs.toml", data_dir)
+    patterns: dict[str, list[re.Pattern[str]]] = {}
+    for code, table in data["programs"].items():
+        patterns[code] = [re.compile(_fold_for_patterns(p)) for p in table.get("patterns", [])]
+        patterns[code] += [re.compile("(?-i:" + p + ")") for p in table.get("case_sensitive", [])]
+    return _Programs(
+        patterns=patterns,
+        generic_names=frozenset(c for c, t in data["programs"].items() if t.get("generic_name")),
+        eu_union=[re.compile(p) for p in data["eu_funding"]["union"]],
+        eu_finance=[re.compile(p) for p in data["eu_funding"]["finance"]],
+        nouns=tuple(data["projects"]["nouns"]),
+        quote_cues=tuple(data["projects"]["quote_cues"]),
+    )
+
+
+def _fold_for_patterns(text: str) -> str:
+    """Case folding that keeps offsets and treats ı and i alike, so English "Inter-" meets "inter-"."""
+    return _fold_same_length(text).replace("ı", "i")
+
+
+@dataclass
+class ProgramMention:
+    code: str
+    start: int
+    end: int
+
+
+def find_programs(text: str) -> list[ProgramMention]:
+    """Programme mentions; EU-FUNDED where a sentence names the EU together with its financing."""
+    rules = _programs()
+    folded = _fold_for_patterns(text)
+    found: list[ProgramMention] = []
+    for code, patterns in rules.patterns.items():
+        for pattern in patterns:
+            source = text if pattern.pattern.startswith("(?-i:") else folded
+            found.extend(ProgramMention(code, m.start(), m.end()) for m in pattern.finditer(source))
+    for sentence in _SENTENCE_RE.finditer(folded):
+        union = next((m for p in rules.eu_union for m in p.finditer(sentence.group())), None)
+        if union and any(p.search(sentence.group()) for p in rules.eu_finance):
+            found.append(ProgramMention(EU_FUNDED, sentence.start() + union.start(), sentence.start() + union.end()))
+    found.sort(key=lambda m: m.start)
+    return found
+
+
+def _program_of(name: str) -> str | None:
+    folded = _fold_for_patterns(name)
+    for code, patterns in _programs().patterns.items():
+        if any(p.search(name if p.pattern.startswith("(?-i:") else folded) for p in patterns):
+            return code
+    return None
+
+
+def _strip_suffix(word: str) -> str:
+    for mark in APOSTROPHES:
+        if mark in word:
+            return word.split(mark, 1)[0]
+    return word
+
+
+def _is_project_noun(word: Word, nouns: tuple[str, ...]) -> str | None:
+    """The base form ("Projesi", "Project") when `word` is one, with or without suffixes."""
+    folded = casefold_tr(word.head)
+    for noun in nouns:
+        if folded == noun or (folded.startswith(noun) and len(folded) - len(noun) <= 5):
+            return word.text[: len(noun)]
+        if noun == "projesi" and re.fullmatch(r"proje(?:miz|mizin|mize|sini|siyle|sinin|sine|si)", folded):
+            return word.text[: len("proje")] + "si"
+    return None
+
+
+def find_projects(
+    text: str, words: list[Word], programs: list[ProgramMention], place_words: frozenset[str] = frozenset()
+) -> list[FoundProject]:
+    """Named projects; a designation whose topic is only a place (`place_words`, match keys) is not one."""
+    rules = _programs()
+    found: list[FoundProject] = []
+    codes = {m.start(): m for m in _CODE_RE.finditer(text)}
+
+    # Designations closed by a project noun, walking back over capitalised words and connectors.
+    for index, word in enumerate(words):
+        noun = _is_project_noun(word, rules.nouns)
+        if noun is None or not word.capitalized:
+            continue
+        first = index
+        while first > 0:
+            previous = words[first - 1]
+            gap = text[previous.end : words[first].start]
+            if "\n" in gap or gap.strip(" ,-’'()") or (previous.head != previous.text and previous.text[:1].islower()):
+                break
+            if previous.capitalized or (
+                previous.text in _NAME_CONNECTORS and first >= 2 and words[first - 2].capitalized
+            ):
+                first -= 1
+            else:
+                break
+        while first < index and (words[first].text in _NAME_CONNECTORS or not words[first].capitalized):
+            first += 1
+        if first == index:
+            continue
+        # A list inside a name ("Taze Kiraz, Üzüm ve Nar ...") has items of two words or more; a lone
+        # word before a comma is a subject ("BTSO, Kimya Ur-Ge Projesi kapsamında").
+        lead = text[words[first].start : word.start].split(",", 1)
+        if len(lead) == 2 and len(lead[0].split()) == 1:
+            first = next(k for k in range(first, index) if words[k].start > words[first].start + len(lead[0]))
+        name = text[words[first].start : word.start] + noun
+        name = re.sub(r"\s*\([^()]*\)\s*$", "", name.strip())
+        project = FoundProject(name, words[first].start, word.start + len(noun))
+        after = _CODE_RE.search(text[word.end : word.end + 20])
+        if after:
+            project.code = f"{after.group(1)}.UR-GE.{after.group(3)}"
+        topic = _topic(name, rules) - place_words
+        if not topic and project.code is None:
+            continue  # "UR-GE Projesi", "Uluslararası Rekabetçiliğin Geliştirilmesi (UR-GE) Projesi": the programme
+        found.append(project)
+
+    # Quoted names beside a cue.
+    for match in _QUOTE_RE.finditer(text):
+        quoted = match.group(1).strip()
+        preceding = casefold_tr(text[max(0, match.start() - 25) : match.start()])
+        following = casefold_tr(text[match.end() : match.end() + 40])
+        cue = any(c in preceding or following.lstrip().startswith(c) for c in rules.quote_cues)
+        names_project = re.search(r"\b(proje|project)", following[:30]) or re.search(r"\b(proje|project)", preceding)
+        named = (cue and names_project) or re.search(r"(projesi|project)$", casefold_tr(quoted))
+        if named and _topic(quoted, rules):
+            found.append(FoundProject(quoted, match.start(1), match.end(1)))
+
+    for code_match in codes.values():
+        if not any(p.code for p in found):
+            found.append(
+                FoundProject(
+                    code_match.group(0),
+                    code_match.start(),
+                    code_match.end(),
+                    code=f"{code_match.group(1)}.UR-GE.{code_match.group(3)}",
+                )
+            )
+    return _merge(text, found, programs)
+
+
+def _topic(name: str, rules: _Programs) -> set[str]:
+    """Content words of a project name beyond the programme's own name and the project noun."""
+    words = {w for w in tokens(name) if not _ORDINAL_RE.fullmatch(w)} - _GENERIC
+    for code in rules.generic_names:
+        for pattern in rules.patterns[code]:
+            for match in pattern.finditer(_fold_for_patterns(name)):
+                words -= set(tokens(match.group()))
+    return words
+
+
+def _merge(text: str, found: list[FoundProject], programs: list[ProgramMention]) -> list[FoundProject]:
+    """One project per name: mentions whose content words overlap by half are the same project."""
+    merged: list[FoundProject] = []
+    rules = _programs()
+    for project in sorted(found, key=lambda p: p.start):
+        project.mentions.append((project.start, project.end))
+        same = next(
+            (
+                m
+                for m in merged
+                if (project.code and project.code == m.code)
+                or token_jaccard(" ".join(_topic(m.name, rules)), " ".join(_topic(project.name, rules))) >= 0.5
+            ),
+            None,
+        )
+        if same is None:
+            merged.append(project)
+            continue
+        same.mentions.extend(project.mentions)
+        same.code = same.code or project.code
+        if len(project.name) > len(same.name) and project.code == same.code:
+            same.name = project.name
+    for project in merged:
+        project.program = _program_of(project.name) or _program_near(text, project, programs)
+    return merged
+
+
+def _program_near(text: str, project: FoundProject, programs: list[ProgramMention]) -> str:
+    """The programme named in the project's sentence (EU financing included), else OTHER."""
+    if project.code:
+        return "UR-GE"
+    for start, end in project.mentions:
+        sentence_start = max(text.rfind(".", 0, start), text.rfind("\n", 0, start)) + 1
+        sentence_end = min((i for i in (text.find(".", end), text.find("\n", end)) if i >= 0), default=len(text))
+        for mention in programs:
+            if sentence_start <= mention.start <= sentence_end:
+                return mention.code
+    return OTHER
