@@ -65,6 +65,15 @@ def test_etag_is_per_server_because_served_bytes_carry_the_base_url(client):
         assert other.get(ARTICLE).headers["etag"] != client.get(ARTICLE).headers["etag"]
 
 
+def test_head_sends_the_headers_of_get_without_a_body(client):
+    get = client.get(ARTICLE)
+    head = client.head(ARTICLE)
+    assert head.status_code == 200
+    assert head.content == b""
+    for header in ("content-type", "content-length", "etag", "last-modified"):
+        assert head.headers[header] == get.headers[header]
+
+
 def test_missing_pages_are_404_and_directories_redirect_to_their_slash(client):
     missing = client.get("/karacay-tso/haber/boyle-bir-haber-yok/")
     assert missing.status_code == 404
