@@ -1,0 +1,273 @@
+"""The same documents and queries against every backend: hits, facets, histograms, cursors, highlights, suggest.
+
+Expectations come from a plain-Python oracle over the same corpus (conftest.oracle_ids), and the
+cross-backend test compares the embedded index with Elasticsearch answer for answer.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import pytest
+
+from search_api import analysis
+from search_api.backends.common import InvalidQuery, event_bounds, facet_values, period_label
+from search_api.contract import FACETS, HistogramBucket, Interval, SearchBackend, SearchQuery, Sort
+from tests.search_api.conftest import corpus, open_test_backend, oracle_ids
+
+DOCS = corpus()
+BY_ID = {doc.id: doc for doc in DOCS}
+
+QUERIES = [
+    SearchQuery(q="Kazakistan"),
+    SearchQuery(q="ihracat"),
+    SearchQuery(q="İzmir"),
+    SearchQuery(q="IZMIR"),
+    SearchQuery(q="chambers"),
+    SearchQuery(q="ticaret heyeti", filters={"country": ["KZ"]}),
+    SearchQuery(q="cluster delegation", filters={"language": ["en"]}),
+    SearchQuery(filters={"program": ["UR-GE"], "language": ["tr"]}),
+    SearchQuery(filters={"city": ["İzmir|TR"]}, published_from=date(2020, 1, 1), published_to=date(2023, 12, 31)),
+    SearchQuery(filters={"sector": ["C13", "C28"], "source": ["izto", "ito"]}),
+    SearchQuery(event_from=date(2023, 2, 2), event_to=date(2023, 2, 2)),
+    SearchQuery(event_from=date(2022, 12, 15), event_to=date(2022, 12, 20)),
+    SearchQuery(q="heyet", event_from=date(2021, 1, 1)),
+    SearchQuery(q='"heyet" OR NEAR(kazakistan) * ^ title:x -'),
+    SearchQuery(q="zzzqqqxx"),
+    SearchQuery(),
+]
+QUERY_IDS = [f"q{number}" for number in range(len(QUERIES))]
+
+
+def all_pages(backend: SearchBackend, query: SearchQuery, size: int = 37) -> list[str]:
+    """Every hit id, page after page through the cursor."""
+    ids: list[str] = []
+    cursor = None
+    for _ in range(1000):
+        page = backend.search(query.model_copy(update={"size": size, "cursor": cursor, "highlight": False}))
+        ids += [hit.id for hit in page.hits]
+        cursor = page.next_cursor
+        if cursor is None:
+            return ids
+    raise AssertionError("cursor never ran out")
+
+
+def date_order(ids: set[str], sort: Sort) -> list[str]:
+    dated = sorted((BY_ID[i] for i in ids if BY_ID[i].published), key=lambda d: d.id)
+    dated.sort(key=lambda d: d.published or date.min, reverse=sort == Sort.DATE_DESC)
+    undated = sorted(i for i in ids if BY_ID[i].published is None)
+    return [d.id for d in dated] + undated
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=QUERY_IDS)
+def test_hits_match_oracle_through_every_page(loaded_backend: SearchBackend, query: SearchQuery) -> None:
+    expected = oracle_ids(DOCS, query)
+    result = loaded_backend.search(query.model_copy(update={"size": 5}))
+    assert result.total == len(expected)
+    pages = all_pages(loaded_backend, query)
+    assert len(pages) == len(set(pages)), "a document came back on two pages"
+    assert set(pages) == expected
+
+
+@pytest.mark.parametrize("sort", [Sort.DATE_DESC, Sort.DATE_ASC])
+@pytest.mark.parametrize("query", QUERIES[:3] + QUERIES[7:9], ids=QUERY_IDS[:3] + QUERY_IDS[7:9])
+def test_date_sort_is_exact(loaded_backend: SearchBackend, query: SearchQuery, sort: Sort) -> None:
+    ordered = all_pages(loaded_backend, query.model_copy(update={"sort": sort}), size=23)
+    assert ordered == date_order(oracle_ids(DOCS, query), sort)
+
+
+def test_relevance_pages_descend_in_score(loaded_backend: SearchBackend) -> None:
+    query = SearchQuery(q="Kazakistan ticaret heyeti", size=20, highlight=False)
+    scores: list[float] = []
+    cursor = None
+    while True:
+        page = loaded_backend.search(query.model_copy(update={"cursor": cursor}))
+        scores += [hit.score for hit in page.hits]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert len(scores) == len(oracle_ids(DOCS, query))
+    assert scores == sorted(scores, reverse=True)
+    assert scores[0] > 0
+
+
+def test_turkish_and_english_morphology(loaded_backend: SearchBackend) -> None:
+    def ids(q: str) -> set[str]:
+        return set(all_pages(loaded_backend, SearchQuery(q=q)))
+
+    assert "tr-kz" in ids("Kazakistan")  # "Kazakistan'ımıza", "Kazakistan'a"
+    assert {"tr-kz", "tr-izmir-caps"} <= ids("ihracat")  # "ihracatçılarımız", "İHRACAT"
+    assert ids("İzmir") == ids("izmir") == ids("IZMIR")
+    assert {"tr-izmir-caps", "en-chambers", "tr-kz"} <= ids("izmir")
+    assert "en-de" in ids("chambers")  # "chamber"
+    assert "tr-kz" in ids("ihracatçı")
+
+
+@pytest.mark.parametrize("query", QUERIES[::2], ids=QUERY_IDS[::2])
+def test_facet_counts_match_oracle(loaded_backend: SearchBackend, query: SearchQuery) -> None:
+    size = 6
+    result = loaded_backend.search(query.model_copy(update={"facets": list(FACETS), "facet_size": size, "size": 0}))
+    matched = oracle_ids(DOCS, query)
+    for facet in FACETS:
+        counts = Counter(value for i in matched for value in facet_values(BY_ID[i])[facet])
+        expected = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:size]
+        assert [(f.value, f.count) for f in result.facets[facet]] == expected, facet
+
+
+def oracle_histogram(query: SearchQuery, interval: Interval, split_by: str | None, field: str) -> list[HistogramBucket]:
+    counts: Counter[tuple[str, str | None]] = Counter()
+    for doc_id in oracle_ids(DOCS, query):
+        doc = BY_ID[doc_id]
+        if field == "published":
+            periods = {period_label(doc.published, interval)} if doc.published else set()
+        else:
+            periods = {period_label(date.fromisoformat(event_bounds(e)[0]), interval) for e in doc.event_dates}
+        splits: list[str | None] = list(facet_values(doc)[split_by]) if split_by else [None]
+        for period in periods:
+            for split in splits:
+                counts[(period, split)] += 1
+    ordered = sorted(counts.items(), key=lambda item: (item[0][0], -item[1], item[0][1] or ""))
+    buckets: list[HistogramBucket] = []
+    per_period: Counter[str] = Counter()
+    for (period, split), count in ordered:
+        per_period[period] += 1
+        if per_period[period] <= query.facet_size:
+            buckets.append(HistogramBucket(period=period, split=split, count=count))
+    return buckets
+
+
+@pytest.mark.parametrize("field", ["published", "event"])
+@pytest.mark.parametrize(
+    ("interval", "split_by"), [(Interval.MONTH, None), (Interval.QUARTER, "country"), (Interval.YEAR, "program")]
+)
+def test_histograms_match_oracle(
+    loaded_backend: SearchBackend, interval: Interval, split_by: str | None, field: str
+) -> None:
+    query = SearchQuery(q="heyet", facet_size=3)
+    buckets = loaded_backend.histogram(query, interval, split_by=split_by, field=field)
+    assert buckets == oracle_histogram(query, interval, split_by, field)
+    assert buckets, "the corpus has dated documents about delegations"
+
+
+@pytest.mark.parametrize(
+    ("facet", "prefix"), [("city", "iz"), ("organization", "IZMIR"), ("country", ""), ("city", "dü")]
+)
+def test_suggest_folds_case_and_accents(loaded_backend: SearchBackend, facet: str, prefix: str) -> None:
+    suggestions = loaded_backend.suggest(facet, prefix, size=5)
+    counts = Counter(value for doc in DOCS for value in facet_values(doc)[facet])
+    key = analysis.fold_key(prefix)
+    expected = sorted(
+        ((value, count) for value, count in counts.items() if analysis.fold_key(value).startswith(key)),
+        key=lambda item: (-item[1], analysis.fold_key(item[0]), item[0]),
+    )[:5]
+    assert [(s.value, s.count) for s in suggestions] == expected
+    assert suggestions
+
+
+def test_organization_suggest_meets_dotted_and_dotless_spellings(loaded_backend: SearchBackend) -> None:
+    values = {s.value for s in loaded_backend.suggest("organization", "izmir", size=10)}
+    assert {"İzmir Ticaret Odası", "Izmir Chamber of Industry"} <= values
+
+
+def test_highlights_mark_matches_and_escape_the_rest(loaded_backend: SearchBackend) -> None:
+    result = loaded_backend.search(SearchQuery(q="ihracat Kazakistan", filters={"project": ["izto-tekstil"]}))
+    assert [hit.id for hit in result.hits] == ["tr-kz"]
+    text = " ".join(result.hits[0].highlights)
+    assert "<mark>ihracatçılarımız</mark>" in text
+    assert "<mark>Kazakistan&#x27;ımıza</mark>" in text
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    no_highlight = loaded_backend.search(
+        SearchQuery(q="ihracat", filters={"project": ["izto-tekstil"]}, highlight=False)
+    )
+    assert no_highlight.hits[0].highlights == []
+
+
+def test_hits_carry_document_fields(loaded_backend: SearchBackend) -> None:
+    hit = loaded_backend.search(SearchQuery(filters={"project": ["izto-tekstil"]})).hits[0]
+    source = BY_ID["tr-kz"]
+    assert (hit.url, hit.source, hit.title, hit.language, hit.published) == (
+        source.url,
+        source.source,
+        source.title,
+        source.language,
+        source.published,
+    )
+    assert (hit.country, hit.sector, hit.program, hit.activity) == (["KZ"], ["C13"], ["UR-GE"], ["trade_delegation"])
+
+
+def test_unknown_facet_and_foreign_cursor_are_refused(loaded_backend: SearchBackend) -> None:
+    with pytest.raises(InvalidQuery, match="colour"):
+        loaded_backend.search(SearchQuery(filters={"colour": ["red"]}))
+    with pytest.raises(InvalidQuery, match="cursor"):
+        loaded_backend.search(SearchQuery(cursor="bm90IGEgY3Vyc29y"))
+    with pytest.raises(InvalidQuery, match="histogram field"):
+        loaded_backend.histogram(SearchQuery(), Interval.YEAR, field="fetched")
+
+
+def test_count_and_ping(loaded_backend: SearchBackend) -> None:
+    loaded_backend.ping()
+    assert loaded_backend.count() == len(DOCS)
+
+
+def test_upsert_replaces_and_delete_removes(empty_backend: SearchBackend) -> None:
+    docs = corpus()[:4]
+    assert empty_backend.bulk_upsert(docs) == 4
+    changed = docs[1].model_copy(update={"body": "A textile fair in Lyon.", "country": ["FR"]})
+    assert empty_backend.bulk_upsert([changed]) == 1
+    assert empty_backend.count() == 4
+    assert [h.id for h in empty_backend.search(SearchQuery(q="textile")).hits] == ["en-de"]
+    assert empty_backend.search(SearchQuery(q="machinery")).total == 0
+    assert [h.id for h in empty_backend.search(SearchQuery(filters={"country": ["FR"]})).hits] == ["en-de"]
+    assert empty_backend.search(SearchQuery(filters={"country": ["DE"]})).total == 0
+    assert empty_backend.delete(["en-de", "never-indexed"]) == 1
+    assert empty_backend.count() == 3
+    assert empty_backend.suggest("country", "f") == []
+
+
+def test_rebuild_replaces_everything_and_readers_see_the_old_index_until_the_switch(
+    empty_backend: SearchBackend, request: pytest.FixtureRequest, tmp_path: object
+) -> None:
+    old = corpus()[:4]
+    empty_backend.bulk_upsert(old)
+    seen_during_rebuild: list[int] = []
+
+    def new_documents():  # type: ignore[no-untyped-def]
+        for number, doc in enumerate(corpus()[4:60]):
+            if number == 30:
+                seen_during_rebuild.append(empty_backend.search(SearchQuery(size=0)).total)
+            yield doc
+
+    assert empty_backend.rebuild(new_documents()) == 56
+    assert seen_during_rebuild == [4]
+    assert empty_backend.count() == 56
+    assert empty_backend.search(SearchQuery(filters={"project": ["izto-tekstil"]})).total == 0
+
+
+@pytest.mark.elasticsearch
+def test_backends_agree(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> None:
+    """Embedded and Elasticsearch, side by side: same totals, hit sets, date orders, facets, histograms, suggest."""
+    embedded = open_test_backend("embedded", request, tmp_path_factory.mktemp("agree"))
+    elastic = open_test_backend("elasticsearch", request, tmp_path_factory.mktemp("agree-es"))
+    try:
+        for backend in (embedded, elastic):
+            backend.rebuild(corpus())
+        for query in QUERIES:
+            faceted = query.model_copy(update={"facets": list(FACETS), "size": 10})
+            left, right = embedded.search(faceted), elastic.search(faceted)
+            assert left.total == right.total
+            assert left.facets == right.facets
+            assert set(all_pages(embedded, query)) == set(all_pages(elastic, query))
+            dated = query.model_copy(update={"sort": Sort.DATE_DESC})
+            assert all_pages(embedded, dated, size=17) == all_pages(elastic, dated, size=17)
+            date_page = embedded.search(dated), elastic.search(dated)
+            assert [h.highlights for h in date_page[0].hits] == [h.highlights for h in date_page[1].hits]
+            for field in ("published", "event"):
+                assert embedded.histogram(query, Interval.QUARTER, "sector", field) == elastic.histogram(
+                    query, Interval.QUARTER, "sector", field
+                )
+        for facet in FACETS:
+            assert embedded.suggest(facet, "a") == elastic.suggest(facet, "a")
+    finally:
+        embedded.close()
+        elastic.close()
