@@ -29,7 +29,7 @@ _ORDINAL_RE = re.compile(
     r"\w+(?:inci|ıncı|uncu|üncü|nci|ncı|ncu|ncü)|first|second|third|fourth|fifth|\d+(?:st|nd|rd|th)"
 )
 # Words too generic to tell two projects apart when comparing names.
-_GENERIC = frozenset({"projesi", "proje", "project", "ur", "ge", "urge", "ve", "and", "for", "of", "the", "için"})
+GENERIC_WORDS = frozenset({"projesi", "proje", "project", "ur", "ge", "urge", "ve", "and", "for", "of", "the", "için"})
 
 
 @dataclass
@@ -195,7 +195,7 @@ def find_projects(
 
 def _topic(name: str, rules: _Programs) -> set[str]:
     """Content words of a project name beyond the programme's own name and the project noun."""
-    words = {w for w in tokens(name) if not _ORDINAL_RE.fullmatch(w)} - _GENERIC
+    words = {w for w in tokens(name) if not _ORDINAL_RE.fullmatch(w)} - GENERIC_WORDS
     for code in rules.generic_names:
         for pattern in rules.patterns[code]:
             for match in pattern.finditer(_fold_for_patterns(name)):
