@@ -1,0 +1,52 @@
+"""Elasticsearch specifics: the alias moves atomically on rebuild, a down cluster is a clear error."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from kume.config import Settings
+from search_api.backends import open_backend
+from search_api.backends.elastic import ElasticBackend
+from search_api.contract import BackendUnavailable, SearchQuery
+from tests.search_api.conftest import corpus
+from tests.support.elasticsearch import free_port
+
+
+@pytest.mark.elasticsearch
+def test_rebuild_moves_the_alias_and_deletes_the_old_index(elasticsearch_url: str) -> None:
+    alias = f"kume-alias-{uuid.uuid4().hex[:8]}"
+    backend = open_backend(Settings(backend="elasticsearch", search_url=elasticsearch_url, index_name=alias))
+    assert isinstance(backend, ElasticBackend)
+    try:
+        backend.bulk_upsert(corpus()[:5])
+        (first,) = backend.client.indices.get_alias(name=alias)
+        backend.rebuild(corpus()[5:25])
+        (second,) = backend.client.indices.get_alias(name=alias)
+        assert second != first
+        assert not backend.client.indices.exists(index=first)
+        assert backend.count() == 20
+        backend.bulk_upsert(corpus()[:1])
+        assert backend.count() == 21
+    finally:
+        for index in backend.client.indices.get_alias(name=alias):
+            backend.client.indices.delete(index=index)
+        backend.close()
+
+
+def test_a_cluster_that_is_down_is_named_in_the_error() -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    backend = open_backend(Settings(backend="elasticsearch", search_url=url, index_name="kume"))
+    try:
+        for call in (
+            backend.ping,
+            lambda: backend.search(SearchQuery(q="ihracat")),
+            lambda: backend.bulk_upsert(corpus()[:2]),
+            lambda: backend.rebuild(corpus()[:2]),
+            backend.count,
+        ):
+            with pytest.raises(BackendUnavailable, match=url.replace(".", r"\.")):
+                call()
+    finally:
+        backend.close()
