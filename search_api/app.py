@@ -400,3 +400,10 @@ def _chain(first: SearchHit | None, rest: Iterator[SearchHit]) -> Iterator[Searc
     if first is not None:
         yield first
         yield from rest
+
+
+def app_from_environment() -> FastAPI:
+    """`create_app` over `load_settings()` (KUME_* variables, kume.toml): for `uvicorn --factory` and its workers."""
+    from kume.config import load_settings
+
+    return create_app(load_settings())

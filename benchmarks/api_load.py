@@ -1,0 +1,251 @@
+"""Load benchmark of the HTTP API: a search mix against uvicorn on 127.0.0.1, printed as JSON.
+
+Builds (once, cached under ~/.cache/kume/bench) an index of synthetic documents
+from benchmarks/synthetic_docs.py, runs `uvicorn search_api.app:app_from_environment`
+in a separate process, and drives a fixed, seeded mix of searches (text, facet
+filters, facet counts, date ranges, sorting, cursors) and stats requests from
+an asyncio httpx client with bounded concurrency and a bounded request count.
+
+    python benchmarks/api_load.py                       # embedded backend, 100,000 documents
+    python benchmarks/api_load.py --backend elasticsearch --search-url http://127.0.0.1:9200
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from benchmarks.synthetic_docs import (  # noqa: E402 - the repo root must be importable first
+    COUNTRIES,
+    COUNTRY_NAMES_EN,
+    COUNTRY_NAMES_TR,
+    PROGRAMS,
+    SECTOR_WORDS_EN,
+    SECTOR_WORDS_TR,
+    SECTORS,
+    synthetic_documents,
+)
+from kume.config import Settings  # noqa: E402
+from search_api.backends import open_backend  # noqa: E402
+
+CACHE_DIR = Path.home() / ".cache" / "kume" / "bench"
+TARGET_RPS = 300
+TARGET_P99_MS = 150
+
+
+def build_index(settings: Settings, docs: int, seed: int) -> float | None:
+    """Index the synthetic documents unless an index of exactly them is cached; seconds taken, or None if cached."""
+    marker = settings.data_dir / f"built-{settings.backend}-{settings.index_name}-{docs}-{seed}"
+    backend = open_backend(settings)
+    try:
+        if marker.exists():
+            try:
+                if backend.count() == docs:
+                    return None
+            except Exception:
+                pass
+        started = time.perf_counter()
+        backend.rebuild(synthetic_documents(docs, seed))
+        elapsed = time.perf_counter() - started
+    finally:
+        backend.close()
+    marker.touch()
+    return elapsed
+
+
+def request_mix(count: int, seed: int) -> list[str]:
+    """A seeded list of request paths: mostly searches of several shapes, some stats."""
+    rng = random.Random(seed)
+    words = [*COUNTRY_NAMES_TR.values(), *COUNTRY_NAMES_EN.values(), *SECTOR_WORDS_TR, *SECTOR_WORDS_EN]
+    phrases = ["ticaret heyeti", "trade delegation", "alım heyeti", "B2B görüşmeleri", "fuar", "UR-GE projesi"]
+    paths: list[str] = []
+    for _ in range(count):
+        kind = rng.random()
+        params: list[tuple[str, str]] = []
+        if kind < 0.35:  # text search with facet counts, as the web page sends it
+            params = [("q", rng.choice(words + phrases)), ("facets", "country"), ("facets", "sector")]
+            path = "/v1/search"
+        elif kind < 0.55:  # text and filters
+            params = [("q", rng.choice(phrases)), ("country", rng.choice(COUNTRIES)), ("sector", rng.choice(SECTORS))]
+            path = "/v1/search"
+        elif kind < 0.70:  # filters only, newest first, a date range
+            year = rng.randint(2016, 2024)
+            params = [
+                ("program", rng.choice(PROGRAMS)),
+                ("country", rng.choice(COUNTRIES)),
+                ("date_from", f"{year}-01-01"),
+                ("date_to", f"{year}-12-31"),
+                ("sort", "date_desc"),
+            ]
+            path = "/v1/search"
+        elif kind < 0.80:  # a second page
+            params = [("q", rng.choice(words)), ("size", "20"), ("sort", "date_asc")]
+            path = "/v1/search"
+        elif kind < 0.90:
+            params = [("facet", "country"), ("q", rng.choice(phrases))]
+            path = "/v1/stats/top"
+        else:
+            params = [("interval", "year"), ("split_by", "program"), ("country", rng.choice(COUNTRIES))]
+            path = "/v1/stats/timeseries"
+        paths.append(f"{path}?{urlencode(params)}")
+    return paths
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(settings: Settings, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "KUME_DATA_DIR": str(settings.data_dir),
+        "KUME_BACKEND": settings.backend,
+        "KUME_SEARCH_URL": settings.search_url,
+        "KUME_INDEX_NAME": settings.index_name,
+        "PYTHONPATH": str(REPO_ROOT),
+    }
+    argv = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "search_api.app:app_from_environment",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    return subprocess.Popen(argv, env=env, cwd=REPO_ROOT)
+
+
+def wait_ready(base_url: str, server: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"uvicorn exited with status {server.returncode} before it was ready")
+        try:
+            if httpx.get(base_url + "/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"{base_url}/readyz did not answer 200 within {timeout:.0f}s")
+
+
+async def drive(base_url: str, paths: list[str], concurrency: int, time_limit: float) -> tuple[list[float], int, float]:
+    """Send every path once with `concurrency` requests in flight; latencies in ms, error count, wall seconds."""
+    latencies: list[float] = []
+    errors = 0
+    queue = iter(paths)
+    deadline = time.monotonic() + time_limit
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
+
+        async def worker() -> None:
+            nonlocal errors
+            for path in queue:
+                if time.monotonic() > deadline:
+                    return
+                started = time.perf_counter()
+                try:
+                    response = await client.get(path)
+                    ok = response.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                latencies.append((time.perf_counter() - started) * 1000)
+                errors += not ok
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        wall = time.perf_counter() - started
+    return latencies, errors, wall
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 1000) - 1] if len(values) > 1 else values[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--backend", choices=["embedded", "elasticsearch", "opensearch"], default="embedded")
+    parser.add_argument("--search-url", default="http://127.0.0.1:9200")
+    parser.add_argument("--docs", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--requests", type=int, default=3000, help="Measured requests (after the warm-up).")
+    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes.")
+    parser.add_argument("--time-limit", type=float, default=300, help="Stop sending after this many seconds.")
+    parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR)
+    args = parser.parse_args()
+
+    data_dir = args.cache_dir / f"{args.backend}-{args.docs}-{args.seed}"
+    settings = Settings(
+        data_dir=data_dir, backend=args.backend, search_url=args.search_url, index_name=f"kume-bench-{args.docs}"
+    )
+    build_seconds = build_index(settings, args.docs, args.seed)
+
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server = start_server(settings, port, args.workers)
+    try:
+        wait_ready(base_url, server)
+        asyncio.run(drive(base_url, request_mix(args.warmup, args.seed + 1), args.concurrency, args.time_limit))
+        paths = request_mix(args.requests, args.seed)
+        latencies, errors, wall = asyncio.run(drive(base_url, paths, args.concurrency, args.time_limit))
+    finally:
+        server.terminate()
+        server.wait(30)
+
+    rps = len(latencies) / wall
+    p50, p99 = percentile(latencies, 0.50), percentile(latencies, 0.99)
+    print(
+        json.dumps(
+            {
+                "benchmark": "api_load",
+                "backend": args.backend,
+                "documents": args.docs,
+                "index_build_seconds": round(build_seconds, 1) if build_seconds is not None else "cached",
+                "uvicorn_workers": args.workers,
+                "concurrency": args.concurrency,
+                "requests": len(latencies),
+                "errors": errors,
+                "wall_seconds": round(wall, 2),
+                "requests_per_second": round(rps, 1),
+                "latency_ms": {
+                    "p50": round(p50, 1),
+                    "p90": round(percentile(latencies, 0.90), 1),
+                    "p99": round(p99, 1),
+                    "max": round(max(latencies), 1),
+                },
+                "target": {"requests_per_second": TARGET_RPS, "p99_ms": TARGET_P99_MS},
+                "target_met": rps >= TARGET_RPS and p99 <= TARGET_P99_MS and errors == 0,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
