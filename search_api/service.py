@@ -10,10 +10,10 @@ from __future__ import annotations
 import threading
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
@@ -32,6 +32,7 @@ from search_api.contract import (
 
 if TYPE_CHECKING:
     from crawler.registry import Registry
+    from nlp.pipeline import Extractor
 
 # Pages of this size are what a cursor walk asks the backend for; the contract caps a page at 100.
 EXPORT_PAGE_SIZE = 100
@@ -221,10 +222,6 @@ class Readiness(BaseModel):
 # -- the pipeline stages the service calls ---------------------------------------
 
 
-class DocumentExtractor(Protocol):
-    def extract(self, doc: Document) -> Extraction: ...
-
-
 def _fold(text: str) -> str:
     """Case- and accent-insensitive form; Turkish dotted/dotless i fold to plain i."""
     decomposed = unicodedata.normalize("NFKD", text.replace("İ", "i").replace("ı", "i").casefold())
@@ -249,15 +246,14 @@ class SearchService:
         backend: SearchBackend,
         *,
         registry: Registry | None = None,
-        extractor_factory: Callable[[], DocumentExtractor] | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.backend = backend
         self._registry = registry
-        self._extractor_factory = extractor_factory
-        self._extractor: DocumentExtractor | None = None
-        self._extractor_lock = threading.Lock()
+        self._extractor: Extractor | None = None
+        # Extraction and project linking read and rewrite many documents: one pass at a time.
+        self._extraction_lock = threading.Lock()
         self._jobs: dict[str, CrawlJob] = {}
         self._jobs_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
@@ -427,21 +423,42 @@ class SearchService:
         """Store, extract and index one document given by its text or by a registered source's URL."""
         page = self._page_from_text(request) if request.body is not None else self._fetch(request.url)
         upserted = self.store.upsert_page(page)
+        indexed = self._extract_and_index({upserted.doc_id})
         doc = self.store.get(upserted.doc_id)
         if doc is None:  # the upsert above committed it; absent only if the store was swapped underneath
             raise DocumentNotFound(f"document {upserted.doc_id} for {page.url} vanished from the store")
-        if doc.extraction is None:
-            extraction = self._extractor_instance().extract(doc)
-            self.store.save_extraction(doc.id, doc.version, extraction)
-            doc = doc.model_copy(update={"extraction": extraction})
-        indexed = self._index([doc]) == 1
         return IngestResult(
             id=doc.id,
             version=doc.version,
             outcome=upserted.outcome.value,
             extraction_status=doc.extraction.status.value if doc.extraction else None,
-            indexed=indexed,
+            indexed=upserted.doc_id in indexed,
         )
+
+    def _extract_and_index(self, doc_ids: set[str]) -> set[str]:
+        """Extract what the store lacks, re-link projects, and index `doc_ids` and every document linking touched.
+
+        Linking may give a project mention in an older document a new project id,
+        so documents with project mentions are re-indexed along with the new ones.
+        """
+        from nlp.run import extract_store
+
+        with self._extraction_lock:
+            extracted: set[str] = set()
+            extract_store(
+                self.store,
+                self.settings,
+                extractor=self._extractor_instance(),
+                on_document=lambda doc, _extraction: extracted.add(doc.id),
+            )
+            wanted = doc_ids | extracted
+            docs = [
+                doc
+                for doc in self.store.documents()
+                if doc.id in wanted or (doc.extraction is not None and doc.extraction.projects)
+            ]
+            self._index(docs)
+        return {doc.id for doc in docs}
 
     def _page_from_text(self, request: IngestRequest) -> Page:
         body = request.body or ""
@@ -470,11 +487,12 @@ class SearchService:
         except (FetchError, ExtractionError) as exc:
             raise FetchFailed(f"cannot ingest {url}: {exc}") from exc
 
-    def _extractor_instance(self) -> DocumentExtractor:
-        with self._extractor_lock:
-            if self._extractor is None:
-                self._extractor = self._extractor_factory() if self._extractor_factory else _default_extractor()
-            return self._extractor
+    def _extractor_instance(self) -> Extractor:
+        if self._extractor is None:
+            from nlp.pipeline import Extractor
+
+            self._extractor = Extractor(self.settings)
+        return self._extractor
 
     def _index(self, docs: list[Document]) -> int:
         from search_api.indexer import to_index_document
@@ -529,26 +547,13 @@ class SearchService:
                 unchanged=report.unchanged,
                 errors=[f"{e.url}: {e.message}" for e in report.errors],
             )
-            indexed = self._extract_and_index_source(source)
+            indexed = len(self._extract_and_index({doc.id for doc in self.store.documents() if doc.source == source}))
         except Exception as exc:  # a background job has no caller to raise to: its status carries the error
             self._update_job(
                 job_id, status=JobStatus.FAILED, finished_at=_now(), message=f"{type(exc).__name__}: {exc}"
             )
             return
         self._update_job(job_id, status=JobStatus.DONE, finished_at=_now(), indexed=indexed)
-
-    def _extract_and_index_source(self, source: str) -> int:
-        extractor = self._extractor_instance()
-        docs: list[Document] = []
-        for doc in self.store.documents():
-            if doc.source != source:
-                continue
-            if doc.extraction is None:
-                extraction = extractor.extract(doc)
-                self.store.save_extraction(doc.id, doc.version, extraction)
-                doc = doc.model_copy(update={"extraction": extraction})
-            docs.append(doc)
-        return self._index(docs) if docs else 0
 
     def wait_for_jobs(self, timeout: float | None = None) -> None:
         """Join the crawl threads started so far (used at shutdown and by tests)."""
@@ -562,10 +567,3 @@ class SearchService:
 
 
 _ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
-
-
-def _default_extractor() -> DocumentExtractor:
-    from nlp.pipeline import Extractor
-
-    extractor: DocumentExtractor = Extractor()
-    return extractor
