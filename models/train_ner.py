@@ -1,0 +1,129 @@
+"""Training the Turkish NER pipeline (`kume train ner`) on Turkish-Wiki-NER CoNLL files."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.schemas import ConfigSchemaTraining
+from spacy.tokens import Doc, DocBin
+from spacy.training.initialize import init_nlp
+from spacy.training.loop import (
+    create_before_to_disk_callback,
+    create_evaluation_callback,
+    create_train_batches,
+    train_while_improving,
+    update_meta,
+)
+from spacy.util import load_config, registry, resolve_dot_names
+
+import models  # noqa: F401  # registers the Turkish lexical attribute callback the configs name
+from models.conll import normalised_iob, read_conll
+
+CONFIG_DIR = Path(__file__).resolve().parent / "configs"
+DEFAULT_CONFIG = CONFIG_DIR / "ner_tr.cfg"
+SPLITS = ("train", "dev")
+
+
+def conll_to_docbin(conll_path: Path, nlp: spacy.Language, output_path: Path) -> int:
+    """Write the CoNLL file as a spaCy DocBin with the gold tokenisation; returns the number of sentences."""
+    doc_bin = DocBin(attrs=["ENT_IOB", "ENT_TYPE"], store_user_data=False)
+    sentences = read_conll(conll_path)
+    for sentence in sentences:
+        doc_bin.add(Doc(nlp.vocab, words=sentence.words, ents=normalised_iob(sentence.tags)))
+    doc_bin.to_disk(output_path)
+    return len(sentences)
+
+
+def train_ner(
+    output_dir: Path,
+    *,
+    data_dir: Path,
+    max_minutes: float | None = None,
+    config_path: Path = DEFAULT_CONFIG,
+    overrides: Mapping[str, Any] | None = None,
+    init_tok2vec: Path | None = None,
+    log: bool = True,
+) -> Path:
+    """Train on data_dir/train.conll (selecting on dev.conll) and save the best pipeline to output_dir.
+
+    max_minutes caps the wall-clock time of the training loop; the dev-best checkpoint so far is kept.
+    output_dir is replaced only once training has finished, so an interrupted run leaves the old model intact.
+    """
+    for split in SPLITS:
+        if not (data_dir / f"{split}.conll").is_file():
+            raise FileNotFoundError(
+                f"{data_dir / f'{split}.conll'}: missing; data_dir must hold train.conll and dev.conll"
+            )
+    with tempfile.TemporaryDirectory(prefix="kume-train-ner-") as work:
+        work_dir = Path(work)
+        blank = spacy.blank("tr")
+        for split in SPLITS:
+            conll_to_docbin(data_dir / f"{split}.conll", blank, work_dir / f"{split}.spacy")
+        config_overrides: dict[str, Any] = {
+            "paths.train": str(work_dir / "train.spacy"),
+            "paths.dev": str(work_dir / "dev.spacy"),
+            **(overrides or {}),
+        }
+        if init_tok2vec is not None:
+            config_overrides["paths.init_tok2vec"] = str(init_tok2vec)
+        config = load_config(config_path, overrides=config_overrides, interpolate=False)
+        nlp = init_nlp(config)
+        best_dir = _train_with_budget(nlp, work_dir / "best", max_minutes=max_minutes, log=log)
+        if output_dir.exists():
+            shutil.rmtree(output_dir)
+        shutil.copytree(best_dir, output_dir)
+    return output_dir
+
+
+def _train_with_budget(nlp: spacy.Language, best_dir: Path, *, max_minutes: float | None, log: bool) -> Path:
+    # spaCy's own training loop (spacy.training.loop.train) stops only on steps, epochs or patience;
+    # this drives the same step iterator and also stops on a wall-clock budget.
+    config = nlp.config.interpolate()
+    spacy.util.fix_random_seed(config["training"]["seed"])
+    settings = registry.resolve(config["training"], schema=ConfigSchemaTraining)
+    train_corpus, dev_corpus = resolve_dot_names(config, [settings["train_corpus"], settings["dev_corpus"]])
+    optimizer = settings["optimizer"]
+    before_to_disk = create_before_to_disk_callback(settings["before_to_disk"])
+    steps = train_while_improving(
+        nlp,
+        optimizer,
+        create_train_batches(nlp, train_corpus, settings["batcher"], settings["max_epochs"]),
+        create_evaluation_callback(nlp, dev_corpus, settings["score_weights"]),
+        dropout=settings["dropout"],
+        accumulate_gradient=settings["accumulate_gradient"],
+        patience=settings["patience"],
+        max_steps=settings["max_steps"],
+        eval_frequency=settings["eval_frequency"],
+        exclude=settings["frozen_components"],
+        annotating_components=settings["annotating_components"],
+        before_update=settings["before_update"],
+    )
+    deadline = None if max_minutes is None else time.monotonic() + max_minutes * 60
+    started = time.monotonic()
+    saved = False
+    for _batch, info, is_best in steps:
+        if is_best is not None:
+            update_meta(settings, nlp, info)
+            if log:
+                print(
+                    f"step {info['step']:>6} epoch {info['epoch']:>3} {time.monotonic() - started:7.0f}s "
+                    f"dev ents_f {info['other_scores'].get('ents_f', 0.0):.4f}{' best' if is_best else ''}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            if is_best:
+                with nlp.use_params(optimizer.averages):
+                    before_to_disk(nlp).to_disk(best_dir)
+                saved = True
+        if deadline is not None and time.monotonic() >= deadline and saved:
+            break
+    if not saved:
+        nlp.to_disk(best_dir)
+    return best_dir

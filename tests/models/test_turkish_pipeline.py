@@ -1,0 +1,50 @@
+from pathlib import Path
+
+import pytest
+import spacy
+
+import models
+from models.evaluation import evaluate_conll
+from models.turkish import inflection_suffix, split_apostrophe, stem_norm, stem_prefix, turkish_lower
+
+TEST_SPLIT = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "turkish-wiki-ner" / "test.conll"
+
+
+@pytest.fixture(scope="module")
+def turkish_nlp() -> spacy.Language:
+    return spacy.load(models.turkish_pipeline_path())
+
+
+def test_turkish_lexical_attributes() -> None:
+    assert turkish_lower("IĞDIR İSTANBUL") == "ığdır istanbul"
+    assert split_apostrophe("Ticaret Bakanlığı'nın") == ("Ticaret Bakanlığı", "nın")
+    assert split_apostrophe("'90'lar") == ("'90", "lar")
+    assert split_apostrophe("rock'n'roll'") == ("rock", "n'roll'")
+    assert split_apostrophe("kitap") == ("kitap", "")
+    assert stem_norm("İzmir’de") == "izmir"
+    assert stem_prefix("Irak'ta") == "ırak"
+    assert inflection_suffix("Irak'ta") == "'ta"
+    assert inflection_suffix("ihracatçılar") == "lar"
+
+
+def test_committed_pipeline_loads_with_turkish_features(turkish_nlp: spacy.Language) -> None:
+    assert turkish_nlp.lang == "tr"
+    assert "ner" in turkish_nlp.pipe_names
+    text = "Ahmet Yılmaz dün Ankara'da Ticaret Bakanlığı'nı ziyaret etti."
+    doc = turkish_nlp(text)
+    assert [token.text for token in doc][:4] == ["Ahmet", "Yılmaz", "dün", "Ankara'da"]
+    assert doc[3].norm_ == "ankara"
+    assert doc[3].suffix_ == "'da"
+    assert {"PERSON", "GPE"} <= {ent.label_ for ent in doc.ents}
+    for ent in doc.ents:
+        assert text[ent.start_char : ent.end_char] == ent.text
+
+
+@pytest.mark.skipif(
+    not TEST_SPLIT.is_file(), reason=f"{TEST_SPLIT} absent (shared data not checked out beside the repo)"
+)
+def test_committed_pipeline_scores_on_test_split(turkish_nlp: spacy.Language) -> None:
+    result = evaluate_conll(TEST_SPLIT, turkish_nlp)
+    # Guards against a broken or swapped model; the measured scores are in models/tr_kume_ner/README.md.
+    assert result["micro_core"]["f1"] > 0.6
+    assert result["labels"]["PERSON"]["support"] == 654
