@@ -67,7 +67,8 @@ def _guarded(name: str, component: Callable[[Doc], Doc]) -> Callable[[Doc], Doc]
 
 def _state(doc: Doc) -> dict[str, Any]:
     if doc._.kume_partial is None:
-        doc._.kume_partial = {"words": words_of(doc.text, doc.lang_)}
+        text = doc.text  # spaCy rebuilds Doc.text from its tokens on every access
+        doc._.kume_partial = {"text": text, "words": words_of(text, doc.lang_)}
     state: dict[str, Any] = doc._.kume_partial
     return state
 
@@ -118,7 +119,7 @@ def make_places(nlp: Language, name: str) -> Callable[[Doc], Doc]:
         persons = _person_spans(doc)
         state["places"] = [
             hit
-            for hit in lexicon.find(doc.text, state["words"])
+            for hit in lexicon.find(state["text"], state["words"])
             if _valid_place(hit, state["words"], doc.lang_) and not _inside(persons, hit.start, hit.end)
         ]
         return doc
@@ -132,7 +133,7 @@ def make_sectors(nlp: Language, name: str) -> Callable[[Doc], Doc]:
 
     def sectors(doc: Doc) -> Doc:
         state = _state(doc)
-        state["sectors"] = list(lexicon.find(doc.text, state["words"]))
+        state["sectors"] = list(lexicon.find(state["text"], state["words"]))
         return doc
 
     return _guarded(name, sectors)
@@ -144,7 +145,7 @@ def make_activities(nlp: Language, name: str) -> Callable[[Doc], Doc]:
 
     def activities(doc: Doc) -> Doc:
         state = _state(doc)
-        state["activities"] = list(lexicon.find(doc.text, state["words"]))
+        state["activities"] = list(lexicon.find(state["text"], state["words"]))
         return doc
 
     return _guarded(name, activities)
@@ -156,7 +157,7 @@ def make_organizations(nlp: Language, name: str) -> Callable[[Doc], Doc]:
         state = _state(doc)
         place_starts = frozenset(h.start for h in state.get("places", []))
         persons = _person_spans(doc)
-        found = find_organizations(doc.text, state["words"], doc.lang_, place_starts)
+        found = find_organizations(state["text"], state["words"], doc.lang_, place_starts)
         state["organizations"] = [o for o in found if not all(_inside(persons, s, e) for s, e in o.mentions)]
         return doc
 
@@ -167,9 +168,9 @@ def make_organizations(nlp: Language, name: str) -> Callable[[Doc], Doc]:
 def make_projects(nlp: Language, name: str) -> Callable[[Doc], Doc]:
     def projects(doc: Doc) -> Doc:
         state = _state(doc)
-        state["programs"] = find_programs(doc.text)
+        state["programs"] = find_programs(state["text"])
         place_words = frozenset(match_key(h.base) for h in state.get("places", []))
-        state["projects"] = find_projects(doc.text, state["words"], state["programs"], place_words)
+        state["projects"] = find_projects(state["text"], state["words"], state["programs"], place_words)
         return doc
 
     return _guarded(name, projects)
@@ -180,8 +181,8 @@ def make_dates_money(nlp: Language, name: str) -> Callable[[Doc], Doc]:
     def dates_money(doc: Doc) -> Doc:
         state = _state(doc)
         published = date.fromisoformat(doc._.kume_published) if doc._.kume_published else None
-        state["dates"] = find_dates(doc.text, doc.lang_, published)
-        state["money"] = find_money(doc.text, doc.lang_)
+        state["dates"] = find_dates(state["text"], doc.lang_, published)
+        state["money"] = find_money(state["text"], doc.lang_)
         return doc
 
     return _guarded(name, dates_money)
@@ -198,7 +199,7 @@ def make_extraction(nlp: Language, name: str) -> Callable[[Doc], Doc]:
                 pipeline_version=PIPELINE_VERSION, status=ExtractionStatus.ERROR, message=state["error"]
             )
         else:
-            result = _assemble(doc.text, doc.lang_, state, cues)
+            result = _assemble(state["text"], doc.lang_, state, cues)
         doc._.kume = result.model_dump(mode="json")
         doc._.kume_partial = None
         return doc

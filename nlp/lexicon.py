@@ -17,28 +17,29 @@ from nlp.text import APOSTROPHES, WORD_RE, match_key, stems
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Word:
     start: int
     end: int
     text: str
     stems: tuple[str, ...]
+    head: str  # the word before any apostrophe: the name without its suffixes
+    capitalized: bool
 
-    @property
-    def capitalized(self) -> bool:
-        return self.text[:1].isupper()
 
-    @property
-    def head(self) -> str:
-        """The word before any apostrophe (the name without its suffixes)."""
-        for mark in APOSTROPHES:
-            if mark in self.text:
-                return self.text.split(mark, 1)[0]
-        return self.text
+def _head(word: str) -> str:
+    for mark in APOSTROPHES:
+        if mark in word:
+            return word.split(mark, 1)[0]
+    return word
 
 
 def words_of(text: str, language: str) -> list[Word]:
-    return [Word(m.start(), m.end(), m.group(), stems(m.group(), language)) for m in WORD_RE.finditer(text)]
+    return [
+        Word(m.start(), m.end(), w, stems(w, language), _head(w), w[:1].isupper())
+        for m in WORD_RE.finditer(text)
+        for w in (m.group(),)
+    ]
 
 
 @dataclass(frozen=True)

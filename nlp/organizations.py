@@ -65,8 +65,15 @@ def _gap(text: str, left: Word, right: Word) -> str:
     return text[left.end : right.start]
 
 
+@lru_cache(maxsize=8)
+def _head_initials(heads: tuple[tuple[str, ...], ...]) -> frozenset[str]:
+    return frozenset(head[0][:3] for head in heads)
+
+
 def _head_at(words: list[Word], index: int, heads: tuple[tuple[str, ...], ...]) -> tuple[int, int] | None:
     """(number of words, end offset of the head form) when a head noun starts at `index`."""
+    if words[index].text[:3] not in _head_initials(heads):
+        return None
     for head in heads:
         last = index + len(head) - 1
         if last >= len(words):

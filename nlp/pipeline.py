@@ -12,7 +12,6 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any
 
 import spacy
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
@@ -58,7 +57,6 @@ def build_pipeline(language: str, settings: Settings | None = None) -> Language:
     """
     settings = settings or load_settings()
     config_path = CONFIG_DIR / f"{language}.cfg"
-    overrides: dict[str, Any] = {}
     config = spacy.util.load_config(config_path, interpolate=False)
     pipeline = list(config["nlp"]["pipeline"])
     if settings.ner_model is not None:
@@ -70,16 +68,16 @@ def build_pipeline(language: str, settings: Settings | None = None) -> Language:
         if language == "tr":
             turkish = _turkish_ner_source()
             source = str(turkish) if turkish else None
-            if source:
-                overrides["paths.ner_source"] = source
+            config["paths"]["ner_source"] = source
         if source is None:
             log.warning("no statistical NER for %s: the kume rules run without it", language)
-            pipeline.remove("ner")
-            del config["components"]["ner"]
+            statistical = [name for name in pipeline if "source" in config["components"][name]]
+            for name in statistical:
+                pipeline.remove(name)
+                del config["components"][name]
             config["nlp"]["pipeline"] = pipeline
-    nlp = spacy.util.load_model_from_config(
-        config.merge(spacy.util.dict_to_dot(overrides)) if overrides else config, auto_fill=True
-    )
+            config["nlp"].pop("after_creation", None)
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True)
     nlp.max_length = MAX_CHARS + 1
     return nlp
 

@@ -1,0 +1,109 @@
+"""Documents per second of the full kume pipeline against the bare spaCy pipeline it builds on.
+
+Same texts (the shared dev gold texts, repeated), same process count, one run each:
+  - kume / bare ratio with 1 process (target >= 0.6)
+  - kume with 2 processes / kume with 1 process (target >= 1.6)
+The bare pipeline is the statistical part of each language's kume pipeline (the sourced NER;
+a blank tokenizer where no Turkish model is shipped). Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from kume.config import load_settings
+from kume.schema import Document
+from nlp.pipeline import Extractor, build_pipeline
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+KUME_COMPONENTS_PREFIX = "kume_"
+
+
+def bare_pipeline(language: str) -> Language:
+    """The kume pipeline without its kume_* components: what the rules are measured against."""
+    nlp = build_pipeline(language, load_settings())
+    for name in [n for n in nlp.pipe_names if n.startswith(KUME_COMPONENTS_PREFIX)]:
+        nlp.remove_pipe(name)
+    return nlp
+
+
+def timed(run: Callable[[], int]) -> tuple[int, float]:
+    start = time.perf_counter()
+    count = run()
+    return count, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=20, help="how many times the dev texts are repeated")
+    args = parser.parse_args()
+    gold = SHARED / "eval" / "dev.jsonl"
+    if not gold.is_file():
+        print(json.dumps({"skipped": f"gold texts not found at {gold}"}))
+        sys.exit(0)
+    records = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+    documents = [
+        Document(
+            id=f"{r['id']}-{copy}",
+            version=1,
+            source="bench",
+            url=f"bench://{r['id']}/{copy}",
+            fetched_at=datetime.now(UTC),
+            language=r["lang"],
+            body=r["text"],
+            raw_ref="",
+            content_hash="",
+        )
+        for copy in range(args.repeat)
+        for r in records
+    ]
+    extractor = Extractor(load_settings())
+    for language in ("tr", "en"):
+        extractor.pipeline(language)  # loaded before timing
+    bare = {language: bare_pipeline(language) for language in ("tr", "en")}
+
+    def run_bare(processes: int) -> int:
+        count = 0
+        for language, nlp in bare.items():
+            texts = [d.text for d in documents if d.language == language]
+            count += sum(1 for _ in nlp.pipe(texts, n_process=processes, batch_size=16))
+        return count
+
+    def run_kume(processes: int) -> int:
+        return sum(1 for _ in extractor.extract_documents(documents, n_process=processes, batch_size=16))
+
+    run_kume(1)  # warm caches (lexicons, suffix analyses) the way a long run has them
+    bare_count, bare_seconds = timed(lambda: run_bare(1))
+    kume_count, kume_seconds = timed(lambda: run_kume(1))
+    kume2_count, kume2_seconds = timed(lambda: run_kume(2))
+    bare_rate = bare_count / bare_seconds
+    kume_rate = kume_count / kume_seconds
+    kume2_rate = kume2_count / kume2_seconds
+    print(
+        json.dumps(
+            {
+                "documents": len(documents),
+                "characters": sum(len(d.text) for d in documents),
+                "bare_pipelines": {language: nlp.pipe_names for language, nlp in bare.items()},
+                "spacy": spacy.__version__,
+                "bare_docs_per_second_1proc": round(bare_rate, 1),
+                "kume_docs_per_second_1proc": round(kume_rate, 1),
+                "kume_docs_per_second_2proc": round(kume2_rate, 1),
+                "kume_vs_bare_ratio": round(kume_rate / bare_rate, 3),
+                "two_vs_one_process_speedup": round(kume2_rate / kume_rate, 3),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
