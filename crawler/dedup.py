@@ -71,9 +71,23 @@ class DuplicateDetector:
             if matches:
                 return str(matches[0])
             if doc_id not in self._lsh:
-                self._db.execute(
-                    "INSERT OR REPLACE INTO crawl_minhash (doc_id, hashvalues) VALUES (?, ?)",
-                    (doc_id, minhash.hashvalues.tobytes()),
-                )
-                self._lsh.insert(doc_id, minhash)
+                self._remember(doc_id, minhash)
         return None
+
+    def replace(self, old_id: str, new_id: str, text: str) -> None:
+        """Make `new_id` the canonical holder of a text instead of `old_id` (an earlier original turned up later)."""
+        minhash = signature(text)
+        if minhash is None:
+            return
+        with self._lock:
+            if old_id in self._lsh:
+                self._lsh.remove(old_id)
+            self._db.execute("DELETE FROM crawl_minhash WHERE doc_id = ?", (old_id,))
+            self._remember(new_id, minhash)
+
+    def _remember(self, doc_id: str, minhash: MinHash) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO crawl_minhash (doc_id, hashvalues) VALUES (?, ?)",
+            (doc_id, minhash.hashvalues.tobytes()),
+        )
+        self._lsh.insert(doc_id, minhash)

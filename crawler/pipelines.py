@@ -68,9 +68,23 @@ def store_item(spider: NewsSpider, item: ArticleItem) -> CrawlEvent:
     result = spider.store.upsert_page(page)
     event = CrawlEvent(kind=_OUTCOME_EVENT[result.outcome], source=item.source, url=item.url, doc_id=result.doc_id)
     if result.outcome is not UpsertOutcome.UNCHANGED:
-        detector: DuplicateDetector = spider.duplicates
-        canonical = detector.check_and_add(result.doc_id, f"{page.title}\n{page.body}")
-        if canonical is not None:
-            spider.store.mark_duplicate(result.doc_id, canonical)
-            event = event.model_copy(update={"kind": EventKind.DUPLICATE, "duplicate_of": canonical})
+        event = _check_duplicate(spider, page, result.doc_id, event)
     return event
+
+
+def _check_duplicate(spider: NewsSpider, page: Page, doc_id: str, event: CrawlEvent) -> CrawlEvent:
+    """Keep the earlier-published text as the canonical document; the other becomes one of its aliases."""
+    detector: DuplicateDetector = spider.duplicates
+    text = f"{page.title}\n{page.body}"
+    earlier_id = detector.check_and_add(doc_id, text)
+    if earlier_id is None:
+        return event
+    earlier = spider.store.get(earlier_id)
+    if earlier is not None and earlier.published and page.published and page.published < earlier.published:
+        spider.store.mark_duplicate(earlier_id, doc_id)
+        detector.replace(earlier_id, doc_id, text)
+        message = f"original of {earlier.url}, which is now recorded as its copy"
+        return event.model_copy(update={"kind": EventKind.DUPLICATE, "message": message})
+    spider.store.mark_duplicate(doc_id, earlier_id)
+    message = f"copy of {earlier.url if earlier else earlier_id}"
+    return event.model_copy(update={"kind": EventKind.DUPLICATE, "duplicate_of": earlier_id, "message": message})

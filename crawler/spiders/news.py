@@ -27,7 +27,6 @@ from kume.store import Store
 # Query parameters and path segments sites use for "page N" of a listing.
 PAGINATION_PARAMS = {"page", "sayfa", "p", "pg", "paged", "pagenum", "start", "offset"}
 PAGINATION_PATH = re.compile(r"/(page|sayfa|p)/\d+/?$|/\d{1,3}/?$", re.IGNORECASE)
-PAGINATION_TEXT = re.compile(r"^\s*(\d{1,4}|sonraki|ileri|next|older|önceki haberler|›|»|>>?)\s*$", re.IGNORECASE)
 # Without article patterns, an article URL ends in a slug of several words, a numeric id, or a document.
 ARTICLE_SLUG = re.compile(r"/[^/]*\w+-\w+-\w+[^/]*/?$|/\d{3,}(-[^/]*)?/?$|\.pdf$", re.IGNORECASE)
 
@@ -100,25 +99,23 @@ class NewsSpider(scrapy.Spider):
         target = path_and_query(url)
         return any(p.search(target) for p in self._listing_patterns)
 
-    def is_pagination(self, listing_url: str, url: str, text: str) -> bool:
+    @staticmethod
+    def is_pagination(listing_url: str, url: str) -> bool:
         """A link to another page of the same listing: same path and filters, differing only by page number."""
-        if _without_pagination(url) != _without_pagination(listing_url) or url == listing_url:
-            return False
-        return bool(PAGINATION_TEXT.match(text)) or path_and_query(url) != path_and_query(listing_url)
+        return url != listing_url and _without_pagination(url) == _without_pagination(listing_url)
 
     def parse_listing(self, response: Response) -> Iterable[scrapy.Request]:
         if not isinstance(response, TextResponse):
             return
         rel_next = {response.urljoin(href) for href in response.css("link[rel=next]::attr(href)").getall()}
         rel_next |= {response.urljoin(href) for href in response.xpath("//a[contains(@rel, 'next')]/@href").getall()}
-        candidates = [(link.url, link.text) for link in LINK_EXTRACTOR.extract_links(response)]
-        candidates += [(url, "") for url in rel_next]
-        for url, text in candidates:
+        candidates = [link.url for link in LINK_EXTRACTOR.extract_links(response)] + sorted(rel_next)
+        for url in candidates:
             if self.is_article(url):
                 request = self.article_request(url)
                 if request is not None:
                     yield request
-            elif url in rel_next or self._matches_listing(url) or self.is_pagination(response.url, url, text):
+            elif url in rel_next or self._matches_listing(url) or self.is_pagination(response.url, url):
                 yield scrapy.Request(url, callback=self.parse_listing, errback=self.failed)
 
     def parse_feed(self, response: Response) -> Iterable[scrapy.Request]:
