@@ -111,15 +111,21 @@ def crawl(
     try:
         with log_path.open("ab") as log:
             child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, env=env, text=True, encoding="utf-8")
-            assert child.stdout is not None
-            for line in child.stdout:
-                event = parse_event(line)
-                if event is None:
-                    continue
-                report.add(event)
-                if on_page is not None:
-                    on_page(event)
-            returncode = child.wait()
+            try:
+                assert child.stdout is not None
+                for line in child.stdout:
+                    event = parse_event(line)
+                    if event is None:
+                        continue
+                    report.add(event)
+                    if on_page is not None:
+                        on_page(event)
+                returncode = child.wait()
+            finally:
+                # A failing on_page or an interrupt must not leave an orphaned crawl writing to the store.
+                if child.poll() is None:
+                    child.kill()
+                    child.wait()
     finally:
         job_file.unlink(missing_ok=True)
     if returncode != 0:

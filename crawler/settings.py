@@ -15,7 +15,7 @@ class CrawlOptions(BaseModel):
     download_timeout: float = 30.0
     retry_times: int = 2
     retry_backoff: float = 2.0  # seconds before the first retry, doubled for each further one
-    concurrency_per_domain: int = 4
+    concurrency_per_domain: int = 2
     download_delay: float = 0.5
     autothrottle_start_delay: float = 1.0
     autothrottle_max_delay: float = 30.0
