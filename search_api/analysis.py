@@ -26,8 +26,6 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 import Stemmer
 
@@ -143,20 +141,6 @@ def query_terms(q: str) -> set[str]:
     return {term for group in query_groups(q) for term in group}
 
 
-@dataclass(frozen=True)
-class Token:
-    start: int
-    end: int
-    term: str
-
-
-def tokens(text: str, language: str | None) -> Iterator[Token]:
-    """Tokens with their offsets in `text` and the term each is indexed as."""
-    stem_language = _stemmer_language(language)
-    for match in TOKEN_RE.finditer(text):
-        yield Token(match.start(), match.end(), _cache.term(match.group(), stem_language))
-
-
 def highlight(
     text: str,
     language: str | None,
@@ -168,37 +152,64 @@ def highlight(
     """Fragments of `text` around words whose terms are in `terms`; those words in <mark>, the rest escaped."""
     if not terms or not text:
         return []
-    all_tokens = list(tokens(text, language))
-    matched = [i for i, token in enumerate(all_tokens) if token.term in terms]
+    spans = _spans_for_fragments(text, language, terms, fragment_chars, max_fragments)
     fragments: list[str] = []
     covered_until = -1
     lead = fragment_chars // 3
-    for index in matched:
+    for index, (match_start, _, matched) in enumerate(spans):
         if len(fragments) >= max_fragments:
             break
-        if all_tokens[index].start < covered_until:
+        if not matched or match_start < covered_until:
             continue
         first = index
-        while first > 0 and all_tokens[index].start - all_tokens[first - 1].start <= lead:
+        while first > 0 and match_start - spans[first - 1][0] <= lead:
             first -= 1
-        start = all_tokens[first].start
+        start = spans[first][0]
         last = index
-        while last + 1 < len(all_tokens) and all_tokens[last + 1].end - start <= fragment_chars:
+        while last + 1 < len(spans) and spans[last + 1][1] - start <= fragment_chars:
             last += 1
-        end = all_tokens[last].end
-        fragments.append(_render(text, all_tokens[first : last + 1], terms, start, end))
+        end = spans[last][1]
+        fragments.append(_render(text, spans[first : last + 1], start, end))
         covered_until = end
     return fragments
 
 
-def _render(text: str, fragment_tokens: list[Token], terms: set[str], start: int, end: int) -> str:
+def _spans_for_fragments(
+    text: str, language: str | None, terms: set[str], fragment_chars: int, max_fragments: int
+) -> list[tuple[int, int, bool]]:
+    """(start, end, matched) of the tokens the fragments can reach, stopping early on long texts.
+
+    A fragment never reaches further than `fragment_chars` past the match that
+    opens it, and matches `fragment_chars` apart always open separate fragments,
+    so scanning can stop once `max_fragments` such matches have been seen.
+    """
+    stem_language = _stemmer_language(language)
+    spans: list[tuple[int, int, bool]] = []
+    separated_matches = 0
+    last_separated = -fragment_chars
+    stop_at: int | None = None
+    for match in TOKEN_RE.finditer(text):
+        start = match.start()
+        if stop_at is not None and start > stop_at:
+            break
+        matched = _cache.term(match.group(), stem_language) in terms
+        spans.append((start, match.end(), matched))
+        if matched and start >= last_separated + fragment_chars:
+            separated_matches += 1
+            last_separated = start
+            if separated_matches == max_fragments:
+                stop_at = start + fragment_chars
+    return spans
+
+
+def _render(text: str, spans: list[tuple[int, int, bool]], start: int, end: int) -> str:
     parts: list[str] = []
     position = start
-    for token in fragment_tokens:
-        if token.term not in terms:
+    for token_start, token_end, matched in spans:
+        if not matched:
             continue
-        parts.append(html.escape(text[position : token.start]))
-        parts.append(f"<mark>{html.escape(text[token.start : token.end])}</mark>")
-        position = token.end
+        parts.append(html.escape(text[position:token_start]))
+        parts.append(f"<mark>{html.escape(text[token_start:token_end])}</mark>")
+        position = token_end
     parts.append(html.escape(text[position:end]))
     return " ".join("".join(parts).split())

@@ -14,9 +14,11 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from search_api import analysis
 from search_api.backends import common
@@ -34,11 +36,14 @@ from search_api.contract import (
 
 BATCH_SIZE = 500
 TITLE_WEIGHT = 2.0
+CACHE_KIB = 64 * 1024
+MMAP_BYTES = 1024 * 1024 * 1024
 _SUGGEST_END = "\U0010ffff"
 
 _GENERATION_SCHEMA = """
-CREATE TABLE docs_{g} (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, published TEXT, doc TEXT NOT NULL);
+CREATE TABLE docs_{g} (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, published TEXT);
 CREATE INDEX docs_{g}_published ON docs_{g}(published, id);
+CREATE TABLE stored_{g} (rowid INTEGER PRIMARY KEY, doc TEXT NOT NULL);
 CREATE VIRTUAL TABLE text_{g} USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 0');
 CREATE TABLE facets_{g} (doc INTEGER NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL, folded TEXT NOT NULL);
 CREATE INDEX facets_{g}_value ON facets_{g}(facet, value, doc);
@@ -47,7 +52,7 @@ CREATE INDEX facets_{g}_folded ON facets_{g}(facet, folded);
 CREATE TABLE events_{g} (doc INTEGER NOT NULL, start TEXT NOT NULL, "end" TEXT NOT NULL);
 CREATE INDEX events_{g}_doc ON events_{g}(doc, start, "end");
 """
-_GENERATION_TABLES = ("docs", "text", "facets", "events")
+_GENERATION_TABLES = ("docs", "stored", "text", "facets", "events")
 
 # Period of an ISO date column in SQL, so grouping happens in SQLite rather than over fetched rows.
 _PERIOD_SQL = {
@@ -63,6 +68,7 @@ class EmbeddedBackend:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
+        self._columns: _FacetColumns | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
@@ -70,11 +76,15 @@ class EmbeddedBackend:
             self._db.execute("PRAGMA auto_vacuum = INCREMENTAL")
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute(f"PRAGMA cache_size = {-CACHE_KIB}")
+            self._db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+            self._db.execute("PRAGMA temp_store = MEMORY")
             self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
             with self._transaction():
                 if self._generation_or_none() is None:
                     self._create_generation(1)
                     self._db.execute("INSERT INTO meta (key, value) VALUES ('generation', '1')")
+                self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('version', '0')")
         except (sqlite3.DatabaseError, OSError) as exc:
             raise BackendUnavailable(f"embedded index {self.path} cannot be opened: {exc}") from exc
 
@@ -86,6 +96,22 @@ class EmbeddedBackend:
     def _generation_or_none(self) -> int | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         return int(row[0]) if row else None
+
+    def _state(self) -> tuple[int, int]:
+        """(generation, version): which tables to read, and how many writes they have seen."""
+        state = dict(self._db.execute("SELECT key, value FROM meta WHERE key IN ('generation', 'version')"))
+        if "generation" not in state:
+            raise BackendUnavailable(f"embedded index {self.path} has no generation recorded")
+        return int(state["generation"]), int(state.get("version", 0))
+
+    def _bump_version(self) -> None:
+        self._db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'")
+
+    def _facet_columns(self) -> _FacetColumns:
+        state = self._state()
+        if self._columns is None or self._columns.state != state:
+            self._columns = _FacetColumns(self._db, state)
+        return self._columns
 
     def _generation(self) -> int:
         generation = self._generation_or_none()
@@ -130,6 +156,7 @@ class EmbeddedBackend:
                 with self._transaction():
                     self._delete_ids(generation, [doc.id for doc in batch])
                     self._insert(generation, batch)
+                    self._bump_version()
                 written += len(batch)
         return written
 
@@ -140,6 +167,7 @@ class EmbeddedBackend:
             for batch in _batches(ids, BATCH_SIZE):
                 with self._transaction():
                     deleted += self._delete_ids(generation, batch)
+                    self._bump_version()
         return deleted
 
     def rebuild(self, docs: Iterable[IndexDocument]) -> int:
@@ -162,17 +190,19 @@ class EmbeddedBackend:
                 self._db.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(new),))
             with self._transaction():
                 self._drop_generation(current)
-            self._db.execute("PRAGMA incremental_vacuum")
+            # Each step of the pragma frees one page and execute() steps once; executescript runs it to the end.
+            self._db.executescript("PRAGMA incremental_vacuum;")
         return written
 
     def _insert(self, generation: int, batch: list[IndexDocument]) -> None:
         db = self._db
         for doc in batch:
             cursor = db.execute(
-                f"INSERT INTO docs_{generation} (id, published, doc) VALUES (?, ?, ?)",
-                (doc.id, doc.published.isoformat() if doc.published else None, doc.model_dump_json()),
+                f"INSERT INTO docs_{generation} (id, published) VALUES (?, ?)",
+                (doc.id, doc.published.isoformat() if doc.published else None),
             )
             rowid = cursor.lastrowid
+            db.execute(f"INSERT INTO stored_{generation} (rowid, doc) VALUES (?, ?)", (rowid, doc.model_dump_json()))
             db.execute(
                 f"INSERT INTO text_{generation} (rowid, title, body) VALUES (?, ?, ?)",
                 (rowid, analysis.index_terms(doc.title, doc.language), analysis.index_terms(doc.body, doc.language)),
@@ -196,7 +226,13 @@ class EmbeddedBackend:
         if not rowids:
             return 0
         row_marks = ",".join("?" * len(rowids))
-        for table, column in (("text", "rowid"), ("facets", "doc"), ("events", "doc"), ("docs", "rowid")):
+        for table, column in (
+            ("text", "rowid"),
+            ("facets", "doc"),
+            ("events", "doc"),
+            ("stored", "rowid"),
+            ("docs", "rowid"),
+        ):
             self._db.execute(f"DELETE FROM {table}_{generation} WHERE {column} IN ({row_marks})", rowids)
         return len(rowids)
 
@@ -207,22 +243,39 @@ class EmbeddedBackend:
         sort = common.effective_sort(query)
         with self._guarded("search"), self._lock:
             generation = self._generation()
-            matched_sql, params = self._matched(generation, query)
-            total = int(self._db.execute(f"SELECT COUNT(*) FROM ({matched_sql})", params).fetchone()[0])
-            hits, next_cursor = self._page(generation, matched_sql, params, query, sort)
-            facets = {
-                facet: self._facet_counts(generation, matched_sql, params, facet, query.facet_size)
-                for facet in query.facets
-            }
+            matched = self._materialise(generation, query, scored=sort == Sort.RELEVANCE)
+            total = int(self._db.execute(f"SELECT COUNT(*) FROM {matched}").fetchone()[0])
+            hits, next_cursor = self._page(generation, matched, query, sort)
+            facets = self._facet_counts(matched, query.facets, query.facet_size)
         return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor)
 
-    def _matched(self, generation: int, query: SearchQuery) -> tuple[str, list[Any]]:
-        """SQL selecting (rid, score, published, id) of every matching document, and its parameters."""
+    def _materialise(self, generation: int, query: SearchQuery, *, scored: bool = False) -> str:
+        """A relation of (rid, score, published, id) for every match, evaluated once per request.
+
+        Counting, paging and facet counting all read it, so the full-text match
+        and its BM25 scores are computed once rather than once per statement.
+        """
+        sql, params = self._matched(generation, query, scored=scored)
+        if not params:
+            return f"({sql})"
+        self._db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS matched (rid INTEGER PRIMARY KEY, score REAL, published TEXT, id TEXT)"
+        )
+        self._db.execute("DELETE FROM temp.matched")
+        self._db.execute(f"INSERT INTO temp.matched (rid, score, published, id) {sql}", params)
+        return "temp.matched"
+
+    def _matched(self, generation: int, query: SearchQuery, *, scored: bool) -> tuple[str, list[Any]]:
+        """SQL selecting (rid, score, published, id) of every matching document, and its parameters.
+
+        BM25 costs more than the match itself, so it is computed only when `scored`.
+        """
         params: list[Any] = []
         groups = analysis.query_groups(query.q)
         if groups:
+            score = f"-bm25(text_{generation}, {TITLE_WEIGHT}, 1.0)" if scored else "0.0"
             sql = (
-                f"SELECT d.rowid AS rid, -bm25(text_{generation}, {TITLE_WEIGHT}, 1.0) AS score, d.published, d.id "
+                f"SELECT d.rowid AS rid, {score} AS score, d.published, d.id "
                 f"FROM text_{generation} JOIN docs_{generation} d ON d.rowid = text_{generation}.rowid "
                 f"WHERE text_{generation} MATCH ?"
             )
@@ -254,7 +307,7 @@ class EmbeddedBackend:
         return sql, params
 
     def _page(
-        self, generation: int, matched_sql: str, params: list[Any], query: SearchQuery, sort: Sort
+        self, generation: int, matched: str, query: SearchQuery, sort: Sort
     ) -> tuple[list[SearchHit], str | None]:
         if query.size == 0:
             return [], None
@@ -265,14 +318,20 @@ class EmbeddedBackend:
             Sort.DATE_ASC: "m.published IS NULL, m.published ASC, m.id ASC",
         }[sort]
         rows = self._db.execute(
-            f"SELECT m.rid, m.score, m.published, m.id, d.doc FROM ({matched_sql}) m "
-            f"JOIN docs_{generation} d ON d.rowid = m.rid WHERE {after_sql} ORDER BY {order} LIMIT ?",
-            [*params, *after_params, query.size + 1],
+            f"SELECT m.rid, m.score, m.published, m.id FROM {matched} m WHERE {after_sql} ORDER BY {order} LIMIT ?",
+            [*after_params, query.size + 1],
         ).fetchall()
         more = len(rows) > query.size
         rows = rows[: query.size]
+        stored = dict(
+            self._db.execute(
+                f"SELECT rowid, doc FROM stored_{generation} WHERE rowid IN ({','.join('?' * len(rows))})",
+                [row[0] for row in rows],
+            ).fetchall()
+        )
         hits = [
-            common.hit_from_document(IndexDocument.model_validate_json(row[4]), float(row[1]), query) for row in rows
+            common.hit_from_document(IndexDocument.model_validate_json(stored[row[0]]), float(row[1]), query)
+            for row in rows
         ]
         next_cursor = None
         if more:
@@ -280,16 +339,14 @@ class EmbeddedBackend:
             next_cursor = common.encode_cursor([last[1] if sort == Sort.RELEVANCE else last[2], last[3]])
         return hits, next_cursor
 
-    def _facet_counts(
-        self, generation: int, matched_sql: str, params: list[Any], facet: str, size: int
-    ) -> list[FacetCount]:
-        rows = self._db.execute(
-            f"SELECT value, COUNT(*) AS n FROM facets_{generation} "
-            f"WHERE facet = ? AND doc IN (SELECT rid FROM ({matched_sql})) "
-            "GROUP BY value ORDER BY n DESC, value ASC LIMIT ?",
-            [facet, *params, size],
-        ).fetchall()
-        return [FacetCount(value=row[0], count=row[1]) for row in rows]
+    def _facet_counts(self, matched: str, facets: list[str], size: int) -> dict[str, list[FacetCount]]:
+        if not facets:
+            return {}
+        columns = self._facet_columns()
+        rids = np.fromiter(chain.from_iterable(self._db.execute(f"SELECT rid FROM {matched}")), dtype=np.int64)
+        selected = np.zeros(columns.max_rowid + 1, dtype=bool)
+        selected[rids] = True
+        return {facet: columns.count(facet, selected, size) for facet in facets}
 
     def histogram(
         self, query: SearchQuery, interval: Interval, split_by: str | None = None, field: str = "published"
@@ -299,14 +356,14 @@ class EmbeddedBackend:
         common.check_histogram_field(field)
         with self._guarded("query"), self._lock:
             generation = self._generation()
-            matched_sql, params = self._matched(generation, query)
+            matched = self._materialise(generation, query)
             if field == "published":
                 period = _PERIOD_SQL[interval].format(col="m.published")
-                source = f"({matched_sql}) m"
+                source = f"{matched} m"
                 where = "m.published IS NOT NULL"
             else:
                 period = _PERIOD_SQL[interval].format(col="e.start")
-                source = f"({matched_sql}) m JOIN events_{generation} e ON e.doc = m.rid"
+                source = f"{matched} m JOIN events_{generation} e ON e.doc = m.rid"
                 where = "1"
             split_params: list[Any] = []
             if split_by is None:
@@ -318,7 +375,7 @@ class EmbeddedBackend:
                     f"SELECT {period} AS period, f.value, COUNT(DISTINCT m.rid) FROM {source} "
                     f"WHERE {where} GROUP BY 1, 2"
                 )
-            rows = self._db.execute(sql, [*params, *split_params]).fetchall()
+            rows = self._db.execute(sql, split_params).fetchall()
         buckets = [HistogramBucket(period=row[0], split=row[1], count=row[2]) for row in rows]
         return _top_splits(buckets, query.facet_size) if split_by else sorted(buckets, key=lambda b: b.period)
 
@@ -346,6 +403,45 @@ class EmbeddedBackend:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+class _FacetColumns:
+    """Facet values of one index state as parallel arrays (document rowid, value number), loaded per facet.
+
+    Counting a facet over a large match set by joining doc_facets costs one
+    index seek per matched document and facet; SQLite has no columnar
+    aggregation, so counts come from numpy's bincount over these arrays instead.
+    The arrays are reloaded whenever the generation or the write version changes.
+    """
+
+    def __init__(self, db: sqlite3.Connection, state: tuple[int, int]) -> None:
+        self._db = db
+        self.state = state
+        self.max_rowid = int(db.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM docs_{state[0]}").fetchone()[0])
+        self._columns: dict[str, tuple[np.ndarray, np.ndarray, list[str]]] = {}
+
+    def _column(self, facet: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        if facet not in self._columns:
+            rows = self._db.execute(
+                f"SELECT doc, value FROM facets_{self.state[0]} WHERE facet = ? ORDER BY value", (facet,)
+            ).fetchall()
+            values: list[str] = []
+            numbers = np.empty(len(rows), dtype=np.int32)
+            for position, (_, value) in enumerate(rows):
+                if not values or values[-1] != value:
+                    values.append(value)
+                numbers[position] = len(values) - 1
+            docs = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+            self._columns[facet] = (docs, numbers, values)
+        return self._columns[facet]
+
+    def count(self, facet: str, selected: np.ndarray, size: int) -> list[FacetCount]:
+        """The `size` most frequent values among selected documents; ties in value order (values are sorted)."""
+        docs, numbers, values = self._column(facet)
+        counts = np.bincount(numbers[selected[docs]], minlength=len(values))
+        present = np.flatnonzero(counts)
+        ranked = present[np.lexsort((present, -counts[present]))][:size]
+        return [FacetCount(value=values[number], count=int(counts[number])) for number in ranked]
 
 
 def _match_expression(groups: list[list[str]]) -> str:
