@@ -9,20 +9,27 @@ a blank tokenizer where no Turkish model is shipped). Prints one JSON object.
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
-import time
-from collections.abc import Callable
-from datetime import UTC, datetime
-from pathlib import Path
+import os
 
-import spacy
-from spacy.language import Language
+# One BLAS thread per process: otherwise a "single" process already spreads its matrix products
+# over both cores and the process-count comparison measures oversubscription.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
-from kume.config import load_settings
-from kume.schema import Document
-from nlp.pipeline import Extractor, build_pipeline
+import argparse  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import spacy  # noqa: E402
+from spacy.language import Language  # noqa: E402
+
+from kume.config import load_settings  # noqa: E402
+from kume.schema import Document  # noqa: E402
+from nlp.pipeline import Extractor, build_pipeline  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 KUME_COMPONENTS_PREFIX = "kume_"

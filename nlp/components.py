@@ -180,7 +180,10 @@ def make_projects(nlp: Language, name: str) -> Callable[[Doc], Doc]:
 def make_dates_money(nlp: Language, name: str) -> Callable[[Doc], Doc]:
     def dates_money(doc: Doc) -> Doc:
         state = _state(doc)
-        published = date.fromisoformat(doc._.kume_published) if doc._.kume_published else None
+        context = getattr(doc, "_context", None)  # set by nlp.pipe(..., as_tuples=True)
+        published_iso = context.get("published") if isinstance(context, dict) else None
+        published_iso = published_iso or doc._.kume_published
+        published = date.fromisoformat(published_iso) if published_iso else None
         state["dates"] = find_dates(state["text"], doc.lang_, published)
         state["money"] = find_money(state["text"], doc.lang_)
         return doc

@@ -152,12 +152,16 @@ class Extractor:
                 by_language.setdefault(language, []).append(index)
         for language, indices in by_language.items():
             nlp = self.pipeline(language)
-            docs = [self._make_doc(nlp, chunk[i]) for i in indices]
+            # Texts (not Docs) go to nlp.pipe so that tokenisation runs in the worker processes too;
+            # the publication date travels as the context spaCy attaches to each Doc.
+            inputs = [(chunk[i].text[:MAX_CHARS], self._context(chunk[i])) for i in indices]
             try:
-                processed = list(nlp.pipe(docs, n_process=n_process, batch_size=batch_size))
-            except Exception as exc:
+                processed = [
+                    doc for doc, _ in nlp.pipe(inputs, as_tuples=True, n_process=n_process, batch_size=batch_size)
+                ]
+            except Exception as exc:  # retried one by one so that one bad document is named
                 log.warning("batch failed (%s); extracting its documents one by one", exc)
-                processed = [self._run_one(nlp, doc) for doc in docs]
+                processed = [self._run_one(nlp, text, context) for text, context in inputs]
             for index, doc in zip(indices, processed, strict=True):
                 results[index] = self._extraction(doc, chunk[index])
         for document, extraction in zip(chunk, results, strict=True):
@@ -165,13 +169,13 @@ class Extractor:
             yield document, extraction
 
     @staticmethod
-    def _make_doc(nlp: Language, document: Document) -> Doc:
-        doc = nlp.make_doc(document.text[:MAX_CHARS])
-        doc._.kume_published = document.published.isoformat() if document.published else None
-        return doc
+    def _context(document: Document) -> dict[str, str | None]:
+        return {"published": document.published.isoformat() if document.published else None}
 
     @staticmethod
-    def _run_one(nlp: Language, doc: Doc) -> Doc:
+    def _run_one(nlp: Language, text: str, context: dict[str, str | None]) -> Doc:
+        doc = nlp.make_doc(text)
+        doc._.kume_published = context["published"]
         try:
             return nlp(doc)
         except Exception as exc:
