@@ -1,9 +1,12 @@
 """Synthetic cluster-news documents shaped like the real ones, for index and load benchmarks.
 
-Bodies are Turkish or English (about 3:1, as in the sources), 150-600 words,
-assembled from phrases of real cluster-programme news; facets follow skewed
-(Zipf-like) distributions so a few countries, sectors and sources dominate, as
-they do in the crawl. Deterministic for a given seed.
+Bodies are Turkish or English (about 3:1, as in the sources), roughly 150-600
+words, assembled from phrases of real cluster-programme news: most sentences
+are about the document's own activities, countries and sectors (so a word like
+"alım heyeti" is about as frequent as purchasing delegations are), the rest are
+phrases every such news item uses. Facets follow skewed (Zipf-like)
+distributions so a few countries, sectors and sources dominate, as they do in
+the crawl. Deterministic for a given seed.
 
     python benchmarks/synthetic_docs.py --docs 5 > docs.jsonl
 """
@@ -138,40 +141,113 @@ ORGANIZATIONS = [
     "Kayseri Sanayi Odası",
 ]
 
-TR_PHRASES = [
-    "{org} koordinasyonunda yürütülen {program} projesi kapsamında",
-    "{country}'ya yönelik ticaret heyeti düzenlendi",
-    "{sector} sektöründe faaliyet gösteren firmalarımız {city} kentinde ikili iş görüşmeleri gerçekleştirdi",
-    "ihracatçılarımız yeni pazarlara açılmak için önemli temaslarda bulundu",
-    "alım heyeti programı çerçevesinde yabancı firmalar {tcity} ziyaret etti",
-    "ihtiyaç analizi çalışmaları tamamlanarak eğitim ve danışmanlık programı belirlendi",
-    "kümelenme projesinin açılış toplantısı yoğun katılımla gerçekleştirildi",
-    "firmaların dış ticaret kapasitesini artırmaya yönelik eğitimler verildi",
-    "Kazakistan'ımıza ve Orta Asya pazarına yönelik fırsatlar değerlendirildi",
-    "proje süresince katılımcı firmaların ihracat hacminin artırılması hedefleniyor",
-    "heyet programında fuar ziyareti, sektörel toplantılar ve firma ziyaretleri yer aldı",
-    "Ticaret Bakanlığı tarafından desteklenen proje üç yıl sürecek",
+# Phrases every kind of cluster news uses.
+TR_COMMON = [
+    "{org} koordinasyonunda yürütülen {program} projesi kapsamında {n} firma bir araya geldi",
     "toplantıda konuşan yönetim kurulu başkanı işbirliğinin önemine dikkat çekti",
-    "{city} pazarında {sector} ürünlerine yönelik talep artıyor",
+    "proje süresince katılımcı firmaların ihracat hacminin artırılması hedefleniyor",
+    "Ticaret Bakanlığı tarafından desteklenen proje üç yıl sürecek",
+    "{company} genel müdürü yeni pazarlarda büyüme planlarını anlattı",
     "uluslararası rekabetçiliğin geliştirilmesi amacıyla kümelenme yaklaşımı benimsendi",
+    "oda meclis üyeleri ve sektör temsilcileri programa katıldı",
+    "{tcity} merkezli {n} şirketin yer aldığı kümede {sector} üreticileri öne çıkıyor",
 ]
-EN_PHRASES = [
-    "within the {program} project coordinated by {org}",
-    "a trade delegation to {country} was organised for member companies",
-    "companies from the {sector} sector held business-to-business meetings in {city}",
-    "exporters explored new markets and met potential buyers",
-    "a purchasing delegation from abroad visited producers in {tcity}",
-    "the needs analysis was completed and a training and consultancy plan agreed",
-    "the opening meeting of the cluster project was held with broad participation",
-    "trainings on foreign trade capacity were delivered to participating firms",
-    "the chambers of commerce and industry supported the programme",
-    "the project aims to raise the export volume of the participating companies",
-    "the delegation visited the fair, attended sector meetings and toured factories",
-    "the project supported by the Ministry of Trade will run for three years",
+EN_COMMON = [
+    "within the {program} project coordinated by {org}, {n} companies took part",
     "the chairman of the board stressed the importance of cooperation",
-    "demand for {sector} products is growing in the {city} market",
+    "the project aims to raise the export volume of the participating companies",
+    "the project supported by the Ministry of Trade will run for three years",
+    "the general manager of {company} described plans for growth in new markets",
     "a cluster approach was adopted to improve international competitiveness",
+    "members of the chamber assembly and sector representatives attended",
+    "{sector} producers lead the cluster of {n} firms based in {tcity}",
 ]
+# Phrases about one kind of activity, so activity words are as rare as the activity.
+TR_ACTIVITY = {
+    "trade_delegation": [
+        "{country} pazarına yönelik ticaret heyeti {city} kentinde temaslarda bulundu",
+        "heyet programında fuar ziyareti, sektörel toplantılar ve fabrika ziyaretleri yer aldı",
+        "{country}'daki distribütörlerle yapılan görüşmelerde yeni siparişler konuşuldu",
+    ],
+    "b2b_meeting": [
+        "{sector} firmaları {city} kentinde {n} ikili iş görüşmesi gerçekleştirdi",
+        "eşleştirme toplantılarında alıcılar ile üreticiler bir araya getirildi",
+    ],
+    "purchasing_delegation": [
+        "alım heyeti programı çerçevesinde {country} firmaları {tcity} ziyaret etti",
+        "yabancı alıcılar üretim tesislerini gezerek numune talep etti",
+    ],
+    "training": [
+        "dış ticaret, e-ihracat ve markalaşma eğitimleri {n} saat sürdü",
+        "eğitim programında gümrük mevzuatı ve pazar araştırması anlatıldı",
+    ],
+    "needs_analysis": [
+        "ihtiyaç analizi çalışması tamamlanarak yol haritası belirlendi",
+        "firmaların güçlü ve zayıf yönleri anket ve saha ziyaretleriyle incelendi",
+    ],
+    "fair_participation": [
+        "firmalar {city} fuarında milli katılım standında ürünlerini sergiledi",
+        "fuar süresince {n} ziyaretçi stantları gezdi",
+    ],
+    "consultancy": [
+        "danışmanlık hizmeti kapsamında firmalara dijital pazarlama desteği verildi",
+        "uzman danışmanlar ihracat stratejisi raporlarını firmalarla paylaştı",
+    ],
+    "opening": [
+        "kümelenme projesinin açılış toplantısı yoğun katılımla gerçekleştirildi",
+        "açılış töreninde projenin hedefleri ve takvimi paylaşıldı",
+    ],
+}
+EN_ACTIVITY = {
+    "trade_delegation": [
+        "a trade delegation to {country} held talks in {city}",
+        "the delegation visited the fair, attended sector meetings and toured factories",
+        "meetings with distributors in {country} discussed new orders",
+    ],
+    "b2b_meeting": [
+        "{sector} companies held {n} business-to-business meetings in {city}",
+        "matchmaking sessions brought buyers and manufacturers together",
+    ],
+    "purchasing_delegation": [
+        "a purchasing delegation of firms from {country} visited producers in {tcity}",
+        "foreign buyers toured the plants and requested samples",
+    ],
+    "training": [
+        "trainings on foreign trade, e-export and branding lasted {n} hours",
+        "the training covered customs regulations and market research",
+    ],
+    "needs_analysis": [
+        "the needs analysis was completed and a roadmap agreed",
+        "surveys and site visits examined the strengths and weaknesses of the firms",
+    ],
+    "fair_participation": [
+        "companies exhibited at the national pavilion of the fair in {city}",
+        "{n} visitors toured the stands during the fair",
+    ],
+    "consultancy": [
+        "consultancy services gave the firms digital marketing support",
+        "expert consultants shared export strategy reports with the companies",
+    ],
+    "opening": [
+        "the opening meeting of the cluster project was held with broad participation",
+        "the goals and timetable of the project were presented at the opening ceremony",
+    ],
+}
+COMPANY_STEMS = [
+    "Ege",
+    "Anadolu",
+    "Marmara",
+    "Toros",
+    "Yıldız",
+    "Akdeniz",
+    "Kuzey",
+    "Doğa",
+    "Atlas",
+    "Piri",
+    "Kaya",
+    "Deniz",
+]
+COMPANY_KINDS = ["Tekstil", "Makina", "Gıda", "Plastik", "Metal", "Mobilya", "Kimya", "Yazılım", "Deri", "Seramik"]
 
 
 def _zipf_choice(rng: random.Random, items: Sequence[str], skew: float = 1.1) -> str:
@@ -189,6 +265,7 @@ def synthetic_document(number: int, rng: random.Random) -> IndexDocument:
     countries = _sample(rng, COUNTRIES, 3)
     sectors = _sample(rng, SECTORS, 2)
     programs = _sample(rng, PROGRAMS, 2)
+    activities = _sample(rng, ACTIVITIES, 2)
     source = _zipf_choice(rng, SOURCES, 0.8)
     organizations = _sample(rng, ORGANIZATIONS, 3)
     turkish_city = _zipf_choice(rng, TURKISH_CITIES)
@@ -201,19 +278,25 @@ def synthetic_document(number: int, rng: random.Random) -> IndexDocument:
     if rng.random() < 0.2:
         later = published + timedelta(days=rng.randint(20, 200))
         events.append(DateRange(start=later.strftime("%Y-%m"), end=later.strftime("%Y-%m")))
-    phrases, country_names, sector_words = (
-        (TR_PHRASES, COUNTRY_NAMES_TR, SECTOR_WORDS_TR) if turkish else (EN_PHRASES, COUNTRY_NAMES_EN, SECTOR_WORDS_EN)
+    common, by_activity, country_names, sector_words = (
+        (TR_COMMON, TR_ACTIVITY, COUNTRY_NAMES_TR, SECTOR_WORDS_TR)
+        if turkish
+        else (EN_COMMON, EN_ACTIVITY, COUNTRY_NAMES_EN, SECTOR_WORDS_EN)
     )
+    topical = [phrase for activity in activities for phrase in by_activity[activity]]
     sentences = []
-    for _ in range(rng.randint(15, 55)):
+    for _ in range(rng.randint(12, 45)):
         code = rng.choice(countries)
-        sentence = rng.choice(phrases).format(
+        template = rng.choice(topical if rng.random() < 0.6 else common)
+        sentence = template.format(
             org=rng.choice(organizations),
             program=rng.choice(programs),
             country=country_names[code],
             sector=sector_words[SECTORS.index(rng.choice(sectors))],
             city=CITIES[code][0],
             tcity=turkish_city,
+            company=f"{rng.choice(COMPANY_STEMS)} {rng.choice(COMPANY_KINDS)} A.Ş.",
+            n=rng.randint(3, 120),
         )
         sentences.append(sentence[0].upper() + sentence[1:] + ".")
     title = sentences[0].rstrip(".")
@@ -229,9 +312,9 @@ def synthetic_document(number: int, rng: random.Random) -> IndexDocument:
         city=cities,
         sector=sectors,
         program=programs,
-        project=[f"{rng.choice(programs)}-{rng.randint(1, max(1, 400))}"],
+        project=[f"{rng.choice(programs)}-{rng.randint(1, 400)}"],
         organization=organizations,
-        activity=_sample(rng, ACTIVITIES, 3),
+        activity=activities,
         event_dates=events,
     )
 

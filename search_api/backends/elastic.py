@@ -43,11 +43,11 @@ TITLE_BOOST = 2.0
 # One shard keeps facet counts exact; a larger corpus can raise it together with shard_size on terms aggregations.
 SHARDS = 1
 _KEY_SEPARATOR = "\x1f"
-_TERM_FIELDS = ("title_terms", "body_terms", "facet_keys")
+_INDEX_ONLY_FIELDS = ("title_terms", "body_terms", "facet_keys", "event_spans")
 
 _MAPPINGS: dict[str, Any] = {
     "dynamic": "strict",
-    "_source": {"excludes": list(_TERM_FIELDS)},
+    "_source": {"excludes": list(_INDEX_ONLY_FIELDS)},
     "properties": {
         "id": {"type": "keyword"},
         "url": {"type": "keyword", "index": False},
@@ -63,6 +63,10 @@ _MAPPINGS: dict[str, Any] = {
                 "end": {"type": "date", "format": "strict_date"},
             },
         },
+        # Filters use these spans and histograms the nested starts: a range query on the field a
+        # date_histogram buckets lets Elasticsearch clip the buckets to the query's bounds, which
+        # miscounts documents that have events both inside and outside the asked range.
+        "event_spans": {"type": "date_range", "format": "strict_date"},
         # facet \x1f folded value \x1f value: prefix suggestions by include-regex on one terms aggregation.
         "facet_keys": {"type": "keyword"},
         **{facet: {"type": "keyword"} for facet in FACETS},
@@ -241,7 +245,7 @@ class ElasticBackend:
             "size": query.size + 1 if query.size else 0,
             "track_total_hits": True,
             "sort": _SORTS[sort],
-            "_source": {"excludes": list(_TERM_FIELDS)},
+            "_source": {"excludes": list(_INDEX_ONLY_FIELDS)},
         }
         if query.cursor:
             body["search_after"] = common.decode_cursor(query.cursor, 2)
@@ -340,6 +344,7 @@ def _index_action(index: str, doc: IndexDocument) -> dict[str, Any]:
     source["event_dates"] = [
         dict(zip(("start", "end"), common.event_bounds(event), strict=True)) for event in doc.event_dates
     ]
+    source["event_spans"] = [{"gte": event["start"], "lte": event["end"]} for event in source["event_dates"]]
     source["title_terms"] = analysis.index_terms(doc.title, doc.language)
     source["body_terms"] = analysis.index_terms(doc.body, doc.language)
     source["facet_keys"] = [
@@ -371,13 +376,13 @@ def _query(query: SearchQuery) -> dict[str, Any]:
         published["lte"] = query.published_to.isoformat()
     if published:
         filters.append({"range": {"published": published}})
-    overlap: list[dict[str, Any]] = []
+    overlap: dict[str, str] = {}
     if query.event_from:
-        overlap.append({"range": {"event_dates.end": {"gte": query.event_from.isoformat()}}})
+        overlap["gte"] = query.event_from.isoformat()
     if query.event_to:
-        overlap.append({"range": {"event_dates.start": {"lte": query.event_to.isoformat()}}})
+        overlap["lte"] = query.event_to.isoformat()
     if overlap:
-        filters.append({"nested": {"path": "event_dates", "query": {"bool": {"filter": overlap}}}})
+        filters.append({"range": {"event_spans": {**overlap, "relation": "intersects"}}})
     return {"bool": {"must": must, "filter": filters}}
 
 
