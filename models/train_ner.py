@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import spacy
+import srsly
 from spacy.schemas import ConfigSchemaTraining
 from spacy.tokens import Doc, DocBin
 from spacy.training.initialize import init_nlp
@@ -21,6 +22,7 @@ from spacy.training.loop import (
     train_while_improving,
     update_meta,
 )
+from spacy.training.pretrain import pretrain
 from spacy.util import load_config, registry, resolve_dot_names
 
 import models  # noqa: F401  # registers the Turkish lexical attribute callback the configs name
@@ -48,12 +50,14 @@ def train_ner(
     max_minutes: float | None = None,
     config_path: Path = DEFAULT_CONFIG,
     overrides: Mapping[str, Any] | None = None,
-    init_tok2vec: Path | None = None,
+    pretrain_epochs: int = 0,
     log: bool = True,
 ) -> Path:
     """Train on data_dir/train.conll (selecting on dev.conll) and save the best pipeline to output_dir.
 
-    max_minutes caps the wall-clock time of the training loop; the dev-best checkpoint so far is kept.
+    max_minutes caps the wall-clock time of the supervised training loop; the dev-best checkpoint so far is kept.
+    pretrain_epochs > 0 first pretrains the tok2vec layer (spaCy's character objective) on the training
+    sentences as raw text for that many epochs and starts from those weights.
     output_dir is replaced only once training has finished, so an interrupted run leaves the old model intact.
     """
     for split in SPLITS:
@@ -71,15 +75,62 @@ def train_ner(
             "paths.dev": str(work_dir / "dev.spacy"),
             **(overrides or {}),
         }
-        if init_tok2vec is not None:
-            config_overrides["paths.init_tok2vec"] = str(init_tok2vec)
+        if pretrain_epochs > 0:
+            config_overrides["paths.init_tok2vec"] = str(
+                pretrain_tok2vec(
+                    work_dir / "pretrain",
+                    raw_text=data_dir / "train.conll",
+                    epochs=pretrain_epochs,
+                    config_path=config_path,
+                    overrides=overrides,
+                )
+            )
         config = load_config(config_path, overrides=config_overrides, interpolate=False)
         nlp = init_nlp(config)
         best_dir = _train_with_budget(nlp, work_dir / "best", max_minutes=max_minutes, log=log)
+        _describe_pipeline(best_dir)
         if output_dir.exists():
             shutil.rmtree(output_dir)
         shutil.copytree(best_dir, output_dir)
     return output_dir
+
+
+def _describe_pipeline(pipeline_dir: Path) -> None:
+    # The saved config would otherwise point at this run's temporary corpus files.
+    config = load_config(pipeline_dir / "config.cfg", interpolate=False)
+    for key in ("train", "dev", "raw_text", "init_tok2vec"):
+        config["paths"][key] = None
+    config.to_disk(pipeline_dir / "config.cfg")
+    meta = srsly.read_json(pipeline_dir / "meta.json")
+    meta.update(
+        name="kume_ner",
+        version="0.1.0",
+        description="Turkish NER (OntoNotes-style labels) trained by kume on Turkish-Wiki-NER; see README.md",
+        license="CC BY-SA 4.0 (derived from Turkish-Wiki-NER, CC BY-SA 4.0)",
+        author="kume project",
+    )
+    srsly.write_json(pipeline_dir / "meta.json", meta)
+
+
+def pretrain_tok2vec(
+    output_dir: Path,
+    *,
+    raw_text: Path,
+    epochs: int,
+    config_path: Path = DEFAULT_CONFIG,
+    overrides: Mapping[str, Any] | None = None,
+) -> Path:
+    """Pretrain the config's tok2vec on the sentences of a CoNLL file as unlabelled text; returns the weights file."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    raw_path = output_dir / "raw_text.jsonl"
+    srsly.write_jsonl(raw_path, ({"text": " ".join(sentence.words)} for sentence in read_conll(raw_text)))
+    config = load_config(
+        config_path,
+        overrides={**(overrides or {}), "paths.raw_text": str(raw_path), "pretraining.max_epochs": epochs},
+        interpolate=True,
+    )
+    pretrain(config, output_dir, silent=False)
+    return output_dir / "model-last.bin"
 
 
 def _train_with_budget(nlp: spacy.Language, best_dir: Path, *, max_minutes: float | None, log: bool) -> Path:

@@ -1,0 +1,219 @@
+"""The transformers NER backend on a tiny BERT token classifier trained here, on CPU, from nothing."""
+
+import random
+from pathlib import Path
+
+import pytest
+import spacy
+
+from models.transformers_ner import TransformersNer, best_window_per_token, bio_tag, window_starts
+
+FIRST_NAMES = ["Ahmet", "Mehmet", "Ayşe", "Fatma", "Zeynep", "Mustafa", "Elif", "Emre"]
+SURNAMES = ["Yılmaz", "Kurt", "Doğan", "Çelik", "Şahin", "Polat", "Öztürk", "Tekin"]
+CITIES = ["Ankara'da", "İstanbul'da", "İzmir'de", "Bursa'da", "Konya'da", "Gaziantep'te", "Denizli'de", "Kayseri'de"]
+ORGANISATIONS = [["Ticaret", "Bakanlığı"], ["Sanayi", "Odası"], ["Kalkınma", "Ajansı"], ["İhracatçılar", "Birliği"]]
+FILLER = ["dün", "bugün", "heyeti", "toplantı", "ziyaret", "etti", "ile", "görüştü", "katıldı", "ve", "için", "."]
+MODEL_LABELS = ["O", "B-PER", "I-PER", "B-GPE", "I-GPE", "B-ORG", "I-ORG"]
+
+
+def synthetic_sentence(rng: random.Random) -> tuple[list[str], list[str]]:
+    words: list[str] = []
+    tags: list[str] = []
+    for _ in range(rng.randint(2, 5)):
+        kind = rng.choice(["filler", "person", "city", "org"])
+        if kind == "person":
+            words += [rng.choice(FIRST_NAMES), rng.choice(SURNAMES)]
+            tags += ["B-PER", "I-PER"]
+        elif kind == "city":
+            words.append(rng.choice(CITIES))
+            tags.append("B-GPE")
+        elif kind == "org":
+            words += rng.choice(ORGANISATIONS)
+            tags += ["B-ORG", "I-ORG"]
+        # A filler word after every entity keeps adjacent entities apart: the tiny model learns word identity
+        # quickly, entity boundaries between neighbours slowly, and these tests are about the backend.
+        words.append(rng.choice(FILLER))
+        tags.append("O")
+    return words, tags
+
+
+def expected_entities(words: list[str], tags: list[str]) -> list[tuple[str, str]]:
+    names = {"PER": "PERSON", "GPE": "GPE", "ORG": "ORG"}
+    entities: list[tuple[str, str]] = []
+    for word, tag in zip(words, tags, strict=True):
+        if tag.startswith("B-"):
+            entities.append((word, names[tag[2:]]))
+        elif tag.startswith("I-"):
+            entities[-1] = (entities[-1][0] + " " + word, entities[-1][1])
+    return entities
+
+
+@pytest.fixture(scope="module")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    torch = pytest.importorskip("torch", reason="torch is the optional extra `transformers`")
+    transformers = pytest.importorskip("transformers")
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
+
+    rng = random.Random(7)
+    torch.manual_seed(7)
+    torch.set_num_threads(1)  # the test machine's cores are shared; a tiny model gains nothing from more
+    sentences = [synthetic_sentence(rng) for _ in range(400)]
+
+    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tokenizer.normalizer = normalizers.NFC()
+    tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    tokenizer.train_from_iterator(
+        (" ".join(words) for words, _ in sentences), trainers.WordPieceTrainer(vocab_size=200, special_tokens=specials)
+    )
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", tokenizer.token_to_id("[CLS]")), ("[SEP]", 3)]
+    )
+    model_dir = tmp_path_factory.mktemp("tiny-bert-ner")
+    fast_tokenizer = transformers.PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer,
+        unk_token="[UNK]",
+        pad_token="[PAD]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        mask_token="[MASK]",
+    )
+    fast_tokenizer.save_pretrained(model_dir)
+
+    config = transformers.BertConfig(
+        vocab_size=tokenizer.get_vocab_size(),
+        hidden_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=128,
+        max_position_embeddings=128,
+        hidden_dropout_prob=0.0,  # memorising a closed vocabulary; dropout only slows it down
+        attention_probs_dropout_prob=0.0,
+        num_labels=len(MODEL_LABELS),
+        id2label=dict(enumerate(MODEL_LABELS)),
+        label2id={label: i for i, label in enumerate(MODEL_LABELS)},
+    )
+    model = transformers.BertForTokenClassification(config)
+    steps = 600
+    optimizer = torch.optim.AdamW(model.parameters(), lr=2e-3)
+    # Linear decay lets the last steps settle instead of hopping between near-solutions.
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1 - step / steps)
+    # Random crops of the running text, like the backend's windows, which start and end anywhere; the tests
+    # keep windows within the positions these crops train.
+    stream_words = [word for words, _ in sentences for word in words]
+    stream_tags = [tag for _, tags in sentences for tag in tags]
+    examples = []
+    for _ in range(800):
+        start = rng.randrange(len(stream_words) - 40)
+        end = start + rng.randint(3, 40)
+        encoding = tokenizer.encode(" ".join(stream_words[start:end]))
+        labels = []
+        previous_word = None
+        for word_id in encoding.word_ids:
+            # Only a word's first piece is trained, as the backend reads only that piece.
+            trained = word_id is not None and word_id != previous_word
+            labels.append(MODEL_LABELS.index(stream_tags[start + word_id]) if trained else -100)
+            previous_word = word_id
+        examples.append((encoding.ids, labels))
+    model.train()
+    for step in range(steps):
+        batch = [examples[(step * 16 + i) % len(examples)] for i in range(16)]
+        longest = max(len(ids) for ids, _ in batch)
+        input_ids = torch.tensor([ids + [0] * (longest - len(ids)) for ids, _ in batch])
+        attention_mask = torch.tensor([[1] * len(ids) + [0] * (longest - len(ids)) for ids, _ in batch])
+        labels = torch.tensor([lab + [-100] * (longest - len(lab)) for _, lab in batch])
+        loss = model(input_ids=input_ids, attention_mask=attention_mask, labels=labels).loss
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        optimizer.zero_grad()
+    model.save_pretrained(model_dir)
+    return model_dir
+
+
+def long_text(seed: int, n_sentences: int) -> tuple[str, list[tuple[str, str]]]:
+    rng = random.Random(seed)
+    all_words: list[str] = []
+    all_tags: list[str] = []
+    for _ in range(n_sentences):
+        words, tags = synthetic_sentence(rng)
+        all_words += words
+        all_tags += tags
+    return " ".join(all_words), expected_entities(all_words, all_tags)
+
+
+def test_pure_helpers() -> None:
+    assert bio_tag("B-PER", {"PER": "PERSON"}) == "B-PERSON"
+    assert bio_tag("I-ORG", {}) == "I-ORG"
+    assert bio_tag("E-LOC", {}) == "I-LOC"
+    assert bio_tag("S-GPE", {}) == "B-GPE"
+    assert bio_tag("MISC", {}) == "I-MISC"
+    assert bio_tag("O", {}) == "O"
+    assert window_starts(5, 8, 3) == [0]
+    assert window_starts(20, 8, 3) == [0, 5, 10, 15]
+    # token 6 is one token from an edge in both windows (the tie keeps the first); token 7 is nearer window 1's middle
+    assert best_window_per_token(13, [0, 5], 8) == [0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1]
+    with pytest.raises(ValueError, match="stride"):
+        window_starts(10, 4, 4)
+
+
+def test_spans_align_with_text_and_labels_map(tiny_model_dir: Path) -> None:
+    backend = TransformersNer(tiny_model_dir, batch_size=4, window=48, stride=8)
+    texts_and_expected = [long_text(seed, 3) for seed in range(100, 106)]
+    results = backend.entities([text for text, _ in texts_and_expected])
+    for (text, expected), entities in zip(texts_and_expected, results, strict=True):
+        assert [(text[e.start : e.end], e.label) for e in entities] == expected
+
+
+def test_windows_join_entities_at_edges(tiny_model_dir: Path) -> None:
+    window, stride = 8, 3
+    text, expected = long_text(200, 12)
+    windowed = TransformersNer(tiny_model_dir, batch_size=3, window=window, stride=stride)
+    # The test means something only if some multi-token entity crosses a window edge.
+    offsets = windowed._tokenizer.encode(text, add_special_tokens=False).offsets
+    starts = window_starts(len(offsets), window, stride)
+    edges = {start for start in starts[1:]} | {start + window for start in starts}
+    entity_tokens = [
+        [i for i, (token_start, token_end) in enumerate(offsets) if start <= token_start and token_end <= end]
+        for start, end in _entity_char_spans(text, expected)
+    ]
+    assert any(tokens[0] < edge <= tokens[-1] for tokens in entity_tokens for edge in edges), (
+        "no entity crosses an edge"
+    )
+    (entities,) = windowed.entities([text])
+    assert [(text[e.start : e.end], e.label) for e in entities] == expected
+    (other_grid,) = TransformersNer(tiny_model_dir, window=40, stride=10).entities([text])
+    assert entities == other_grid
+
+
+def _entity_char_spans(text: str, expected: list[tuple[str, str]]) -> list[tuple[int, int]]:
+    spans = []
+    position = 0
+    for surface, _ in expected:
+        start = text.index(surface, position)
+        spans.append((start, start + len(surface)))
+        position = start + len(surface)
+    return spans
+
+
+def test_spacy_component_sets_doc_ents(tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text, expected = long_text(300, 6)
+    nlp = spacy.blank("tr")
+    nlp.add_pipe("kume_transformers_ner", config={"model_path": str(tiny_model_dir), "window": 10, "stride": 4})
+    doc = nlp(text)
+    assert [(ent.text, ent.label_) for ent in doc.ents] == expected
+    docs = list(nlp.pipe([text, "dün ve bugün ."]))
+    assert [(ent.text, ent.label_) for ent in docs[0].ents] == expected
+    assert docs[1].ents == ()
+
+    monkeypatch.setenv("KUME_NER_MODEL", str(tiny_model_dir))
+    from_settings = spacy.blank("tr")
+    from_settings.add_pipe("kume_transformers_ner", config={"window": 40, "stride": 12})
+    assert [(ent.text, ent.label_) for ent in from_settings(text).ents] == expected
+
+
+def test_bad_model_directory_or_window_is_named(tmp_path: Path, tiny_model_dir: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="no-model-here"):
+        TransformersNer(tmp_path / "no-model-here")
+    with pytest.raises(ValueError, match="window 256 \\+ 2 special tokens exceeds 128"):
+        TransformersNer(tiny_model_dir, window=256)
