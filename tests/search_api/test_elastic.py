@@ -1,15 +1,18 @@
-"""Elasticsearch specifics: the alias moves atomically on rebuild, a down cluster is a clear error."""
+"""Elasticsearch specifics: the alias moves atomically on rebuild, a down cluster is a clear error, opensearch-py."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from pathlib import Path
 
 import pytest
 
 from kume.config import Settings
 from search_api.backends import open_backend
 from search_api.backends.elastic import ElasticBackend
-from search_api.contract import BackendUnavailable, SearchQuery
+from search_api.backends.embedded import EmbeddedBackend
+from search_api.contract import BackendUnavailable, Interval, SearchQuery
 from tests.search_api.conftest import corpus
 from tests.support.elasticsearch import free_port
 
@@ -50,3 +53,37 @@ def test_a_cluster_that_is_down_is_named_in_the_error() -> None:
                 call()
     finally:
         backend.close()
+
+
+@pytest.mark.elasticsearch
+def test_opensearch_client_shares_the_query_building(elasticsearch_url: str, tmp_path: Path) -> None:
+    """The opensearch-py flavour against the same server (the APIs kume uses agree) gives the embedded answers."""
+    pytest.importorskip(
+        "opensearchpy", reason="opensearch-py is the 'opensearch' extra: pip install -e '.[opensearch]'"
+    )
+    alias = f"kume-os-{uuid.uuid4().hex[:8]}"
+    backend = open_backend(Settings(backend="opensearch", search_url=elasticsearch_url, index_name=alias))
+    embedded = EmbeddedBackend(tmp_path / "index.sqlite3")
+    try:
+        docs = corpus()
+        assert backend.rebuild(docs) == embedded.rebuild(docs) == len(docs)
+        query = SearchQuery(q="ihracat heyet", facets=["country", "activity"], event_from=date(2019, 1, 1))
+        left, right = embedded.search(query), backend.search(query)
+        assert (left.total, left.facets) == (right.total, right.facets)
+        assert embedded.histogram(query, Interval.YEAR, "sector", "event") == backend.histogram(
+            query, Interval.YEAR, "sector", "event"
+        )
+        assert embedded.suggest("city", "iz") == backend.suggest("city", "iz")
+    finally:
+        embedded.close()
+        backend.close()
+
+
+def test_opensearch_cluster_that_is_down_is_named_in_the_error() -> None:
+    pytest.importorskip(
+        "opensearchpy", reason="opensearch-py is the 'opensearch' extra: pip install -e '.[opensearch]'"
+    )
+    url = f"http://127.0.0.1:{free_port()}"
+    backend = open_backend(Settings(backend="opensearch", search_url=url, index_name="kume"))
+    with pytest.raises(BackendUnavailable, match=r"OpenSearch at " + url.replace(".", r"\.")):
+        backend.ping()
