@@ -15,8 +15,10 @@ Exit codes scripts can rely on:
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 from contextlib import contextmanager
 from enum import IntEnum
 from importlib import resources
@@ -27,6 +29,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from kume.config import CONFIG_ENV, Settings, load_settings
 from kume.store import Store, StoreError
@@ -297,6 +300,17 @@ def _print_result(query: str, result: SearchResult) -> None:
         stdout.print(f"[bold]{facet}[/bold]: " + ", ".join(f"{c.value} ({c.count})" for c in counts))
 
 
+def _terminal_fragment(fragment: str) -> Text:
+    """An API highlight (HTML-escaped, matches in <mark>) as styled terminal text."""
+    text = Text()
+    for i, part in enumerate(_MARK.split(fragment)):
+        text.append(html.unescape(part), style="bold yellow" if i % 2 else "")
+    return text
+
+
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
+
+
 # -- demo ---------------------------------------------------------------------
 
 DEMO_QUERIES: tuple[tuple[str, str, dict[str, list[str]], list[str]], ...] = (
@@ -334,7 +348,7 @@ def demo_command(ctx: typer.Context) -> None:
             _print_result(text, result)
             for hit in result.hits[:2]:
                 for fragment in hit.highlights[:1]:
-                    stdout.print(f"  … {fragment} …", markup=False, highlight=False)
+                    stdout.print(Text("  … ") + _terminal_fragment(fragment) + Text(" …"))
     stdout.print(f"\nNext: `kume --data-dir {settings.data_dir} serve` and open http://127.0.0.1:8000/")
     raise typer.Exit(ExitCode.OK if crawled_ok and extracted_ok else ExitCode.PARTIAL_FAILURE)
 
