@@ -7,6 +7,7 @@ filters, facet counts, date ranges, sorting, cursors) and stats requests from
 an asyncio httpx client with bounded concurrency and a bounded request count.
 
     python benchmarks/api_load.py                       # embedded backend, 100,000 documents
+    python benchmarks/api_load.py --backend elasticsearch    # starts a throw-away node (tests/support)
     python benchmarks/api_load.py --backend elasticsearch --search-url http://127.0.0.1:9200
 """
 
@@ -22,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -50,6 +52,7 @@ TARGET_P99_MS = 150
 
 def build_index(settings: Settings, docs: int, seed: int) -> float | None:
     """Index the synthetic documents unless an index of exactly them is cached; seconds taken, or None if cached."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     marker = settings.data_dir / f"built-{settings.backend}-{settings.index_name}-{docs}-{seed}"
     backend = open_backend(settings)
     try:
@@ -190,7 +193,7 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--backend", choices=["embedded", "elasticsearch", "opensearch"], default="embedded")
-    parser.add_argument("--search-url", default="http://127.0.0.1:9200")
+    parser.add_argument("--search-url", help="A running Elasticsearch/OpenSearch; default: start a local node.")
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--requests", type=int, default=3000, help="Measured requests (after the warm-up).")
@@ -200,10 +203,19 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=300, help="Stop sending after this many seconds.")
     parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR)
     args = parser.parse_args()
+    with ExitStack() as stack:
+        search_url = args.search_url
+        if args.backend != "embedded" and search_url is None:
+            from tests.support.elasticsearch import ElasticsearchServer
 
+            search_url = stack.enter_context(ElasticsearchServer(heap="-Xms1g -Xmx1g")).url
+        print(json.dumps(run(args, search_url or "http://127.0.0.1:9200")))
+
+
+def run(args: argparse.Namespace, search_url: str) -> dict[str, object]:
     data_dir = args.cache_dir / f"{args.backend}-{args.docs}-{args.seed}"
     settings = Settings(
-        data_dir=data_dir, backend=args.backend, search_url=args.search_url, index_name=f"kume-bench-{args.docs}"
+        data_dir=data_dir, backend=args.backend, search_url=search_url, index_name=f"kume-bench-{args.docs}"
     )
     build_seconds = build_index(settings, args.docs, args.seed)
 
@@ -221,30 +233,26 @@ def main() -> None:
 
     rps = len(latencies) / wall
     p50, p99 = percentile(latencies, 0.50), percentile(latencies, 0.99)
-    print(
-        json.dumps(
-            {
-                "benchmark": "api_load",
-                "backend": args.backend,
-                "documents": args.docs,
-                "index_build_seconds": round(build_seconds, 1) if build_seconds is not None else "cached",
-                "uvicorn_workers": args.workers,
-                "concurrency": args.concurrency,
-                "requests": len(latencies),
-                "errors": errors,
-                "wall_seconds": round(wall, 2),
-                "requests_per_second": round(rps, 1),
-                "latency_ms": {
-                    "p50": round(p50, 1),
-                    "p90": round(percentile(latencies, 0.90), 1),
-                    "p99": round(p99, 1),
-                    "max": round(max(latencies), 1),
-                },
-                "target": {"requests_per_second": TARGET_RPS, "p99_ms": TARGET_P99_MS},
-                "target_met": rps >= TARGET_RPS and p99 <= TARGET_P99_MS and errors == 0,
-            }
-        )
-    )
+    return {
+        "benchmark": "api_load",
+        "backend": args.backend,
+        "documents": args.docs,
+        "index_build_seconds": round(build_seconds, 1) if build_seconds is not None else "cached",
+        "uvicorn_workers": args.workers,
+        "concurrency": args.concurrency,
+        "requests": len(latencies),
+        "errors": errors,
+        "wall_seconds": round(wall, 2),
+        "requests_per_second": round(rps, 1),
+        "latency_ms": {
+            "p50": round(p50, 1),
+            "p90": round(percentile(latencies, 0.90), 1),
+            "p99": round(p99, 1),
+            "max": round(max(latencies), 1),
+        },
+        "target": {"requests_per_second": TARGET_RPS, "p99_ms": TARGET_P99_MS},
+        "target_met": rps >= TARGET_RPS and p99 <= TARGET_P99_MS and errors == 0,
+    }
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from starlette.concurrency import iterate_in_threadpool
 
 from kume.config import Settings
@@ -152,6 +152,7 @@ class SuggestParams(BaseModel):
     kind: SuggestKind = Field(description="What to complete.", examples=["organization"])
     prefix: str = Field(default="", max_length=200, examples=["Demir"])
     size: int = Field(default=10, ge=1, le=50)
+    lang: Literal["tr", "en"] = Field(default="tr", description="Language of country labels.")
 
 
 class CrawlRequest(BaseModel):
@@ -224,8 +225,8 @@ def create_app(
     async def store_down(_: Request, exc: StoreError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=503)
 
-    def key_matches(given: str | None, *accepted: object) -> bool:
-        keys = [k.get_secret_value() for k in accepted if k is not None]  # type: ignore[attr-defined]
+    def key_matches(given: str | None, *accepted: SecretStr | None) -> bool:
+        keys = [k.get_secret_value() for k in accepted if k is not None]
         return given is not None and any(secrets.compare_digest(given.encode(), k.encode()) for k in keys)
 
     def read_access(
@@ -311,7 +312,7 @@ def create_app(
     @app.get("/v1/suggest", tags=["search"], dependencies=read, responses=ERRORS)
     def suggest(params: Annotated[SuggestParams, Query()]) -> list[Suggestion]:
         """Completions for organisations, projects, countries or sectors."""
-        return service.suggest(params.kind, params.prefix, params.size)
+        return service.suggest(params.kind, params.prefix, params.size, params.lang)
 
     @app.get(
         "/v1/export",

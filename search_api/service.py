@@ -365,13 +365,37 @@ class SearchService:
         result = self.backend.search(counted)
         return TopValues(facet=facet, total=result.total, values=result.facets.get(facet, [])[:size])
 
-    def suggest(self, kind: SuggestKind, prefix: str, size: int = 10) -> list[Suggestion]:
+    def suggest(self, kind: SuggestKind, prefix: str, size: int = 10, language: str = "tr") -> list[Suggestion]:
+        """Completions of `prefix`; country labels in `language` (tr or en)."""
         if kind is SuggestKind.PROJECT:
             return self._suggest_projects(prefix, size)
+        if kind is SuggestKind.COUNTRY:
+            return self._suggest_countries(prefix, size, language)
         return [
             Suggestion(kind=kind, value=c.value, label=c.value, count=c.count)
             for c in self.backend.suggest(kind.value, prefix, size)
         ]
+
+    def _suggest_countries(self, prefix: str, size: int, language: str) -> list[Suggestion]:
+        # The index holds ISO codes, but people type names ("Kaz", "Alman", "Germ"): the codes in
+        # the index are matched by code and by their Turkish and English names from CLDR (Babel).
+        from babel import Locale
+
+        names = {lang: Locale(lang).territories for lang in ("tr", "en")}
+        wanted = _fold(prefix.strip())
+        indexed = self.backend.search(SearchQuery(size=0, facets=["country"], facet_size=1000)).facets.get(
+            "country", []
+        )
+        matches = []
+        for counted in indexed:
+            forms = [counted.value, *(table.get(counted.value, "") for table in names.values())]
+            words = [_fold(word) for form in forms for word in form.replace("-", " ").split()]
+            if not wanted or any(word.startswith(wanted) for word in [*words, *map(_fold, forms)]):
+                label = names.get(language, names["tr"]).get(counted.value, counted.value)
+                matches.append(
+                    Suggestion(kind=SuggestKind.COUNTRY, value=counted.value, label=label, count=counted.count)
+                )
+        return matches[:size]
 
     def _suggest_projects(self, prefix: str, size: int) -> list[Suggestion]:
         # The index's project facet holds linker ids, which nobody types: projects are matched

@@ -314,13 +314,15 @@ function suggest() {
   suggestTimer = setTimeout(async () => {
     const kinds = ["organization", "project", "country", "sector"];
     const answers = await Promise.all(
-      kinds.map((kind) => getJson("/v1/suggest", new URLSearchParams({ kind, prefix, size: "5" })).catch(() => [])),
+      kinds.map((kind) =>
+        getJson("/v1/suggest", new URLSearchParams({ kind, prefix, size: "5", lang: state.lang })).catch(() => []),
+      ),
     );
     const list = $("suggestions");
     list.replaceChildren();
     for (const suggestion of answers.flat()) {
       const option = document.createElement("option");
-      option.value = suggestion.kind === "country" ? countryName(suggestion.value) : suggestion.label;
+      option.value = suggestion.label;
       list.append(option);
     }
   }, 200);

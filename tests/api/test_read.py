@@ -178,7 +178,10 @@ def test_suggestions_for_each_kind(served: Served) -> None:
     assert "Demirci Ticaret ve Sanayi Odası" in labels("organization", "demir")
     assert any(CHEMICALS.name in label for label in labels("project", "kim"))
     assert any("21.UR-GE.016" in label for label in labels("project", "21.ur"))
-    assert labels("country", "K") == ["KZ"]
+    assert labels("country", "kaz") == ["Kazakistan"]
+    assert labels("country", "KZ") == ["Kazakistan"]
+    english = served.client.get("/v1/suggest", params={"kind": "country", "prefix": "germ", "lang": "en"}).json()
+    assert [(s["value"], s["label"]) for s in english] == [("DE", "Germany")]
     assert labels("sector", "C3") == ["C30", "C31"] or set(labels("sector", "C3")) == {"C30", "C31"}
 
 

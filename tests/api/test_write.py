@@ -21,11 +21,9 @@ def open_app(settings: Settings, registry_dir: Path | None = None, base_url: str
     from crawler.registry import load_registry
     from search_api.app import create_app
     from search_api.backends import open_backend
-    from search_api.indexer import index_store
 
     store = Store(settings.store_path)
     backend = open_backend(settings)
-    index_store(store, backend, rebuild=True)
     registry = load_registry(write_registry(registry_dir), base_url=base_url) if registry_dir and base_url else None
     return TestClient(create_app(settings, backend=backend, store=store, registry=registry))
 
