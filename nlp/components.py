@@ -46,6 +46,7 @@ for _name in ("kume", "kume_partial", "kume_published"):
         Doc.set_extension(_name, default=None)
 
 _PERSON_LABELS = {"PERSON", "PER"}
+_SECTOR_LIST = 3  # sectors enumerated in one sentence: the participants' sectors
 _SENTENCE_END = re.compile(r"[.!?]\s|\n")
 
 
@@ -73,8 +74,13 @@ def _state(doc: Doc) -> dict[str, Any]:
     return state
 
 
-def _person_spans(doc: Doc) -> list[tuple[int, int]]:
-    return [(e.start_char, e.end_char) for e in doc.ents if e.label_ in _PERSON_LABELS]
+def _surname_spans(doc: Doc) -> list[tuple[int, int]]:
+    """Person names past their first word ("Mehmet Fatih Kacır", "İlker Duran"): a place name there is a name.
+
+    Single-word PERSON entities are left out; the small models also tag abbreviations and
+    foreign place names that way.
+    """
+    return [(e[1:].start_char, e.end_char) for e in doc.ents if e.label_ in _PERSON_LABELS and len(e) > 1]
 
 
 def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -116,11 +122,11 @@ def make_places(nlp: Language, name: str) -> Callable[[Doc], Doc]:
 
     def places(doc: Doc) -> Doc:
         state = _state(doc)
-        persons = _person_spans(doc)
+        surnames = _surname_spans(doc)
         state["places"] = [
             hit
             for hit in lexicon.find(state["text"], state["words"])
-            if _valid_place(hit, state["words"], doc.lang_) and not _inside(persons, hit.start, hit.end)
+            if _valid_place(hit, state["words"], doc.lang_) and not _inside(surnames, hit.start, hit.end)
         ]
         return doc
 
@@ -156,9 +162,7 @@ def make_organizations(nlp: Language, name: str) -> Callable[[Doc], Doc]:
     def organizations(doc: Doc) -> Doc:
         state = _state(doc)
         place_starts = frozenset(h.start for h in state.get("places", []))
-        persons = _person_spans(doc)
-        found = find_organizations(state["text"], state["words"], doc.lang_, place_starts)
-        state["organizations"] = [o for o in found if not all(_inside(persons, s, e) for s, e in o.mentions)]
+        state["organizations"] = find_organizations(state["text"], state["words"], doc.lang_, place_starts)
         return doc
 
     return _guarded(name, organizations)
@@ -250,13 +254,7 @@ def _assemble(text: str, language: str, state: dict[str, Any], cues: dict[str, A
     for mention in state.get("programs", []):
         programs[mention.code].append(_span(text, mention.start, mention.end))
 
-    activities: dict[str, list[Span]] = defaultdict(list)
-    facility = [re.compile(p) for p in cues["facility_words"]]
-    for hit in state.get("activities", []):
-        code = hit.payload.code
-        if code == "launch" and any(p.search(casefold_tr(_sentence(text, hit.start, hit.end))) for p in facility):
-            code = "facility_opening"
-        activities[code].append(_span(text, hit.start, hit.end))
+    activities = _activities(text, state.get("activities", []), state.get("sectors", []), cues)
 
     dates: dict[tuple[str, str], list[Span]] = defaultdict(list)
     for found in state.get("dates", []):
@@ -283,21 +281,51 @@ def _assemble(text: str, language: str, state: dict[str, Any], cues: dict[str, A
     )
 
 
+def _activities(
+    text: str, hits: list[Hit[Code]], sector_hits: list[Hit[Code]], cues: dict[str, Any]
+) -> dict[str, list[Span]]:
+    facility = [re.compile(p) for p in cues["facility_words"]]
+    opening = [re.compile(p) for p in cues["opening_words"]]
+    project = [re.compile(p) for p in cues["project_words"]]
+    sector_codes: dict[str, set[str]] = defaultdict(set)
+    for hit in sector_hits:
+        sector_codes[_sentence(text, hit.start, hit.end)].add(hit.payload.code)
+    activities: dict[str, list[Span]] = defaultdict(list)
+    for hit in hits:
+        code = hit.payload.code
+        raw_sentence = _sentence(text, hit.start, hit.end)
+        if len(sector_codes[raw_sentence]) >= _SECTOR_LIST:
+            continue  # "inşaat, ..., danışmanlık ve hizmetler": a list of the firms' lines of business
+        sentence = casefold_tr(raw_sentence)
+        if code == "launch" and any(p.search(casefold_tr(text[hit.start : hit.end])) for p in opening):
+            if any(p.search(sentence) for p in facility):
+                code = "facility_opening"
+            elif not any(p.search(sentence) for p in project):
+                continue
+        activities[code].append(_span(text, hit.start, hit.end))
+    return activities
+
+
 def _sectors(
     text: str, hits: list[Hit[Code]], project_spans: list[tuple[int, int]], cues: dict[str, Any]
 ) -> dict[str, list[Span]]:
     """Sectors the text is about, not ones named in passing in a general statement about the economy.
 
-    A sector counts when it is named twice, in the title, in a project's name, or in a sentence
-    that speaks of sectors; mentions in sentences about a city's or country's economy never count.
+    A sector counts when it is named twice, in the title, in a project's name, in a sentence
+    that speaks of sectors, or in an enumeration of several sectors; mentions in sentences
+    about a city's or country's economy never count.
     """
     general = [re.compile(p) for p in cues["general_economy"]]
+    codes_by_sentence: dict[str, set[str]] = defaultdict(set)
+    for hit in hits:
+        codes_by_sentence[_sentence(text, hit.start, hit.end)].add(hit.payload.code)
     sector_words = [re.compile(p) for p in cues["sector_words"]]
     title_end = text.find("\n")
     kept: dict[str, list[Span]] = defaultdict(list)
     strong: set[str] = set()
     for hit in hits:
-        sentence = casefold_tr(_sentence(text, hit.start, hit.end))
+        raw_sentence = _sentence(text, hit.start, hit.end)
+        sentence = casefold_tr(raw_sentence)
         if any(p.search(sentence) for p in general):
             continue
         code = hit.payload.code
@@ -306,6 +334,7 @@ def _sectors(
             (title_end < 0 or hit.start < title_end)
             or any(s <= hit.start < e for s, e in project_spans)
             or any(p.search(sentence) for p in sector_words)
+            or len(codes_by_sentence[raw_sentence]) >= _SECTOR_LIST
         ):
             strong.add(code)
     return {code: spans for code, spans in kept.items() if code in strong or len(spans) >= 2}

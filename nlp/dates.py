@@ -54,21 +54,26 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     month = "(?:" + "|".join(sorted(map(re.escape, _month_numbers()), key=len, reverse=True)) + ")"
     day = r"(?<![\d.,])(?:0?[1-9]|[12]\d|3[01])"
     year = r"(?:19|20)\d{2}(?![\d])"
-    dash = r"\s*[-–—]\s*"
-    gap = r"[\s.,/]*"
+    # Dates do not run across lines: a page header "3\nMayıs\n2024\nCuma" is layout, not prose.
+    dash = r"[ \t]*[-–—][ \t]*"
+    gap = r"[ \t.,/]*"
+    joiner = r"(?:,|\band\b|\bve\b|\bile\b|\bor\b|\bveya\b)"
     return {
         "cross_month": re.compile(
-            rf"(?P<d1>{day})\.?\s*(?P<m1>{month}){dash}(?P<d2>{day})\.?\s*(?P<m2>{month}){gap}(?P<y>{year})"
+            rf"(?P<d1>{day})\.?[ \t]*(?P<m1>{month}){dash}(?P<d2>{day})\.?[ \t]*(?P<m2>{month}){gap}(?P<y>{year})"
         ),
-        "day_range": re.compile(rf"(?P<d1>{day})\.?{dash}(?P<d2>{day})\.?\s*(?P<m>{month}){gap}(?P<y>{year})"),
-        "day_range_en": re.compile(rf"(?P<m>{month})\s+(?P<d1>{day}){dash}(?P<d2>{day}),?\s+(?P<y>{year})"),
-        "single": re.compile(rf"(?P<d>{day})[\s./]*(?P<m>{month}){gap}(?P<y>{year})"),
-        "single_en": re.compile(rf"(?P<m>{month})\s+(?P<d>{day})(?:st|nd|rd|th)?,\s*(?P<y>{year})"),
-        "months": re.compile(
-            rf"(?<![\d.])(?P<ms>{month}(?:\s*(?:,|\band\b|\bve\b|\bile\b|\bor\b|\bveya\b)\s*{month})*)\s+(?P<y>{year})"
+        "day_range": re.compile(rf"(?P<d1>{day})\.?{dash}(?P<d2>{day})\.?[ \t]*(?P<m>{month}){gap}(?P<y>{year})"),
+        "day_range_en": re.compile(rf"(?P<m>{month})[ \t]+(?P<d1>{day}){dash}(?P<d2>{day}),?[ \t]+(?P<y>{year})"),
+        "single": re.compile(rf"(?P<d>{day})[ \t./]*(?P<m>{month}){gap}(?P<y>{year})"),
+        "single_en": re.compile(rf"(?P<m>{month})[ \t]+(?P<d>{day})(?:st|nd|rd|th)?,[ \t]*(?P<y>{year})"),
+        "months": re.compile(rf"(?<![\d.])(?P<ms>{month}(?:[ \t]*{joiner}[ \t]*{month})*)[ \t]+(?P<y>{year})"),
+        "day_month": re.compile(rf"(?P<d>{day})\.?[ \t]+(?P<m>{month})\b(?!{gap}\d)"),
+        # "3 Haziran'a kadar", "until 3 June": the end of a range that starts at the previous date.
+        "until": re.compile(r"(?:['’]\w{1,3})?[ \t]+kadar\b"),
+        "until_en": re.compile(r"\buntil[ \t]+$"),
+        "month_only": re.compile(
+            rf"\b(?P<m>{month})[ \t]+ay(?:ında|ı|ına)\b|\bin[ \t]+(?P<m_en>{month})\b(?![ \t,]*\d)"
         ),
-        "day_month": re.compile(rf"(?P<d>{day})\.?\s+(?P<m>{month})\b(?!{gap}\d)"),
-        "month_only": re.compile(rf"\b(?P<m>{month})\s+ay(?:ında|ı|ına)\b|\bin\s+(?P<m_en>{month})\b(?![\s,]*\d)"),
         "month_word": re.compile(month),
         "year": re.compile(year),
     }
@@ -159,7 +164,14 @@ def find_dates(text: str, language: str, published: date | None = None) -> list[
             anchor = earlier[-1] if earlier else None
         if anchor is not None:
             day = _parse_single(int(match["d"]), month, anchor, language)
-            add(day, day, match)
+            until = patterns["until"].match(folded, match.end()) or patterns["until_en"].search(
+                folded, max(0, match.start() - 10), match.start()
+            )
+            earlier_days = [f for f in found if f.span_start < match.start() and len(f.end) == 10]
+            if until and day and earlier_days:
+                add(earlier_days[-1].start, day, match)
+            else:
+                add(day, day, match)
     if published is not None:
         for match in patterns["month_only"].finditer(folded):
             if free(*match.span()):
