@@ -262,8 +262,22 @@ async function renderCharts(generation = searchGeneration) {
   }
 }
 
+// Months without activity still get their (empty) place on the axis, so gaps in time show as gaps.
+function continuousMonths(periods) {
+  if (!periods.length) return periods;
+  const monthIndex = (period) => {
+    const [year, month] = period.split("-").map(Number);
+    return year * 12 + month - 1;
+  };
+  const months = [];
+  for (let index = monthIndex(periods[0]); index <= monthIndex(periods[periods.length - 1]); index++) {
+    months.push(`${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, "0")}`);
+  }
+  return months;
+}
+
 function drawTimeline(buckets) {
-  const periods = [...new Set(buckets.map((b) => b.period))].sort();
+  const periods = continuousMonths([...new Set(buckets.map((b) => b.period))].sort());
   const splits = [...new Set(buckets.map((b) => b.split || "other"))].sort();
   const datasets = splits.map((split, i) => ({
     label: t("activity")[split] || split,
