@@ -92,6 +92,9 @@ def main() -> None:
     bare_count, bare_seconds = timed(lambda: run_bare(1))
     kume_count, kume_seconds = timed(lambda: run_kume(1))
     kume2_count, kume2_seconds = timed(lambda: run_kume(2))
+    # The same two-process run of the bare pipelines shows what the machine gives a second process
+    # right now (other jobs share its cores).
+    bare2_count, bare2_seconds = timed(lambda: run_bare(2))
     bare_rate = bare_count / bare_seconds
     kume_rate = kume_count / kume_seconds
     kume2_rate = kume2_count / kume2_seconds
@@ -107,6 +110,10 @@ def main() -> None:
                 "kume_docs_per_second_2proc": round(kume2_rate, 1),
                 "kume_vs_bare_ratio": round(kume_rate / bare_rate, 3),
                 "two_vs_one_process_speedup": round(kume2_rate / kume_rate, 3),
+                "bare_docs_per_second_2proc": round(bare2_count / bare2_seconds, 1),
+                "bare_two_vs_one_process_speedup": round((bare2_count / bare2_seconds) / bare_rate, 3),
+                "cpu_count": os.cpu_count(),
+                "load_average_1min": round(os.getloadavg()[0], 2),
             }
         )
     )
