@@ -13,6 +13,7 @@ const state = {
   filters: {},
   cursor: null,
   lastResult: null,
+  lastTimeline: null,
   projects: [],
 };
 
@@ -143,7 +144,7 @@ async function runSearch({ append = false } = {}) {
     if (!append) {
       renderFacets(result.facets);
       renderActiveFilters();
-      renderCharts(generation);
+      renderCharts(result, generation);
       updateExportLinks();
     }
   } catch (error) {
@@ -239,24 +240,18 @@ function updateExportLinks() {
 
 const PALETTE = ["#1f6feb", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6cab", "#e07a5f", "#3d405b", "#81b29a", "#f2cc8f", "#6c757d"];
 
-async function renderCharts(generation = searchGeneration) {
-  if (!window.Chart) return;
+// The country chart reuses the search's own country facet counts; only the timeline needs a request.
+async function renderCharts(result, generation) {
+  drawCountries((result.facets.country || []).slice(0, 15));
   const params = filterParams();
-  const timelineParams = new URLSearchParams(params);
-  timelineParams.set("interval", "month");
-  timelineParams.set("date_field", "event");
-  timelineParams.set("split_by", "activity");
-  const topParams = new URLSearchParams(params);
-  topParams.set("facet", "country");
-  topParams.set("size", "15");
+  params.set("interval", "month");
+  params.set("date_field", "event");
+  params.set("split_by", "activity");
   try {
-    const [series, top] = await Promise.all([
-      getJson("/v1/stats/timeseries", timelineParams),
-      getJson("/v1/stats/top", topParams),
-    ]);
+    const series = await getJson("/v1/stats/timeseries", params);
     if (generation !== searchGeneration) return;
+    state.lastTimeline = series.buckets;
     drawTimeline(series.buckets);
-    drawCountries(top.values);
   } catch (error) {
     showError(error);
   }
@@ -428,7 +423,8 @@ async function route() {
       renderHits(state.lastResult, false);
       renderFacets(state.lastResult.facets);
       renderActiveFilters();
-      renderCharts();
+      drawCountries((state.lastResult.facets.country || []).slice(0, 15));
+      drawTimeline(state.lastTimeline || []);
     } else {
       await runSearch();
     }
