@@ -157,28 +157,29 @@ def wait_ready(base_url: str, server: subprocess.Popen[bytes], timeout: float = 
     raise SystemExit(f"{base_url}/readyz did not answer 200 within {timeout:.0f}s")
 
 
-async def drive(base_url: str, paths: list[str], concurrency: int, time_limit: float) -> tuple[list[float], int, float]:
-    """Send every path once with `concurrency` requests in flight; latencies in ms, error count, wall seconds."""
+async def drive(
+    base_url: str, paths: list[str], concurrency: int, time_limit: float
+) -> tuple[list[float], list[str], float]:
+    """Send every path once with `concurrency` requests in flight; latencies in ms, errors, wall seconds."""
     latencies: list[float] = []
-    errors = 0
+    errors: list[str] = []
     queue = iter(paths)
     deadline = time.monotonic() + time_limit
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
 
         async def worker() -> None:
-            nonlocal errors
             for path in queue:
                 if time.monotonic() > deadline:
                     return
                 started = time.perf_counter()
                 try:
                     response = await client.get(path)
-                    ok = response.status_code == 200
-                except httpx.HTTPError:
-                    ok = False
+                    if response.status_code != 200:
+                        errors.append(f"{path}: HTTP {response.status_code} {response.text[:200]}")
+                except httpx.HTTPError as exc:
+                    errors.append(f"{path}: {type(exc).__name__}: {exc}")
                 latencies.append((time.perf_counter() - started) * 1000)
-                errors += not ok
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -241,7 +242,8 @@ def run(args: argparse.Namespace, search_url: str) -> dict[str, object]:
         "uvicorn_workers": args.workers,
         "concurrency": args.concurrency,
         "requests": len(latencies),
-        "errors": errors,
+        "errors": len(errors),
+        "first_error": errors[0] if errors else None,
         "wall_seconds": round(wall, 2),
         "requests_per_second": round(rps, 1),
         "latency_ms": {
@@ -251,7 +253,7 @@ def run(args: argparse.Namespace, search_url: str) -> dict[str, object]:
             "max": round(max(latencies), 1),
         },
         "target": {"requests_per_second": TARGET_RPS, "p99_ms": TARGET_P99_MS},
-        "target_met": rps >= TARGET_RPS and p99 <= TARGET_P99_MS and errors == 0,
+        "target_met": rps >= TARGET_RPS and p99 <= TARGET_P99_MS and not errors,
     }
 
 

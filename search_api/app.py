@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -62,6 +63,7 @@ if TYPE_CHECKING:
     from search_api.contract import SearchBackend
 
 WEB_DIR = Path(__file__).parent / "web"
+log = logging.getLogger(__name__)
 MAX_PAGE_SIZE = 100
 
 Facet = Literal["country", "city", "sector", "program", "project", "organization", "activity", "language", "source"]
@@ -224,6 +226,12 @@ def create_app(
     @app.exception_handler(StoreError)
     async def store_down(_: Request, exc: StoreError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=503)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        # A bug must still answer in the API's JSON shape; the traceback goes to the log, not to the client.
+        log.exception("internal error serving %s", request.url.path)
+        return JSONResponse({"detail": f"internal error serving {request.url.path}; see the server log"}, 500)
 
     def key_matches(given: str | None, *accepted: SecretStr | None) -> bool:
         keys = [k.get_secret_value() for k in accepted if k is not None]
