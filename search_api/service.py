@@ -475,12 +475,8 @@ class SearchService:
                 extractor=self._extractor_instance(),
                 on_document=lambda doc, _extraction: extracted.add(doc.id),
             )
-            wanted = doc_ids | extracted
-            docs = [
-                doc
-                for doc in self.store.documents()
-                if doc.id in wanted or (doc.extraction is not None and doc.extraction.projects)
-            ]
+            linked = {doc_id for record in self.store.projects() for doc_id in record.document_ids}
+            docs = [doc for doc_id in sorted(doc_ids | extracted | linked) if (doc := self.store.get(doc_id))]
             self._index(docs)
         return {doc.id for doc in docs}
 

@@ -86,6 +86,15 @@ def test_ingest_a_document_by_its_text(writer: TestClient) -> None:
     found = writer.get("/v1/search", params={"q": "Özbekistan tekstil", "country": "UZ"}).json()
     assert [hit["id"] for hit in found["hits"]] == [result["id"]]
 
+    # The pipeline links the project it names; its dossier and the project facet both lead back here.
+    dossiers = [writer.get(f"/v1/projects/{p['id']}").json() for p in writer.get("/v1/projects").json()]
+    mine = [d for d in dossiers if result["id"] in {link["document_id"] for link in d["documents"]}]
+    assert len(mine) == 1
+    assert mine[0]["program"] == "UR-GE"
+    assert [(e["start"], e["end"]) for e in mine[0]["timeline"]] == [("2024-06-03", "2024-06-07")]
+    by_project = writer.get("/v1/search", params={"project": mine[0]["id"]}).json()
+    assert [hit["id"] for hit in by_project["hits"]] == [result["id"]]
+
     again = writer.post("/v1/ingest", json=document, headers=KEY).json()
     assert again["outcome"] == "unchanged"
 
