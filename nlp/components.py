@@ -39,7 +39,7 @@ from nlp.organizations import find_organizations
 from nlp.projects import find_programs, find_projects
 from nlp.text import casefold_tr, match_key, title_tr
 
-PIPELINE_VERSION = "kume-nlp-1"
+PIPELINE_VERSION = "kume-nlp-2"
 
 for _name in ("kume", "kume_partial", "kume_published"):
     if not Doc.has_extension(_name):
@@ -254,7 +254,13 @@ def _assemble(text: str, language: str, state: dict[str, Any], cues: dict[str, A
     for mention in state.get("programs", []):
         programs[mention.code].append(_span(text, mention.start, mention.end))
 
-    activities = _activities(text, state.get("activities", []), state.get("sectors", []), cues)
+    organization_spans = [m for o in organizations for m in o.mentions]
+    activities = _activities(
+        text,
+        [h for h in state.get("activities", []) if not _inside(organization_spans, h.start, h.end)],
+        state.get("sectors", []),
+        cues,
+    )
 
     dates: dict[tuple[str, str], list[Span]] = defaultdict(list)
     for found in state.get("dates", []):
@@ -284,6 +290,7 @@ def _assemble(text: str, language: str, state: dict[str, Any], cues: dict[str, A
 def _activities(
     text: str, hits: list[Hit[Code]], sector_hits: list[Hit[Code]], cues: dict[str, Any]
 ) -> dict[str, list[Span]]:
+    """Activity codes; `hits` inside organisation names ("Milli Eğitim Bakanlığı") are already left out."""
     facility = [re.compile(p) for p in cues["facility_words"]]
     opening = [re.compile(p) for p in cues["opening_words"]]
     project = [re.compile(p) for p in cues["project_words"]]

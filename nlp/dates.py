@@ -64,6 +64,11 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         ),
         "day_range": re.compile(rf"(?P<d1>{day})\.?{dash}(?P<d2>{day})\.?[ \t]*(?P<m>{month}){gap}(?P<y>{year})"),
         "day_range_en": re.compile(rf"(?P<m>{month})[ \t]+(?P<d1>{day}){dash}(?P<d2>{day}),?[ \t]+(?P<y>{year})"),
+        "day_range_no_year": re.compile(rf"(?P<d1>{day})\.?{dash}(?P<d2>{day})\.?[ \t]*(?P<m>{month})\b(?!{gap}\d)"),
+        # Turkish writes numeric dates day first: "12.03.2024", "12/03/2024".
+        "numeric": re.compile(
+            r"(?<![\d.])(?P<d>0?[1-9]|[12]\d|3[01])[./](?P<m>0?[1-9]|1[0-2])[./](?P<y>(?:19|20)\d{2})(?![\d])"
+        ),
         "single": re.compile(rf"(?P<d>{day})[ \t./]*(?P<m>{month}){gap}(?P<y>{year})"),
         "single_en": re.compile(rf"(?P<m>{month})[ \t]+(?P<d>{day})(?:st|nd|rd|th)?,[ \t]*(?P<y>{year})"),
         "months": re.compile(rf"(?<![\d.])(?P<ms>{month}(?:[ \t]*{joiner}[ \t]*{month})*)[ \t]+(?P<y>{year})"),
@@ -97,6 +102,14 @@ def _year_near(published: date, month: int) -> int:
     if month > published.month + 5:
         return published.year - 1
     return published.year
+
+
+def _layout_line(text: str, start: int, end: int) -> bool:
+    """A date standing on a line of its own (or with a word or two, "Tarih: 12.03.2024") is page layout."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    rest = text[line_start:start] + text[end : line_end if line_end >= 0 else len(text)]
+    return len(re.findall(r"[^\W\d_]+", rest)) < 4
 
 
 def find_dates(text: str, language: str, published: date | None = None) -> list[FoundDate]:
@@ -150,18 +163,37 @@ def find_dates(text: str, language: str, published: date | None = None) -> list[
             for name in patterns["month_word"].findall(match["ms"]):
                 iso_month = f"{int(match['y']):04d}-{months[name]:02d}"
                 found.append(FoundDate(iso_month, iso_month, *match.span()))
+    if language == "tr":
+        for match in patterns["numeric"].finditer(folded):
+            if free(*match.span()) and not _layout_line(text, match.start(), match.end()):
+                day = _parse_single(int(match["d"]), int(match["m"]), int(match["y"]), language)
+                add(day, day, match)
     years = [(m.start(), int(m.group())) for m in patterns["year"].finditer(folded)]
+
+    def anchor_year(match: re.Match[str], month: int) -> int | None:
+        if published is not None:
+            return _year_near(published, month)
+        # Without a publication date only a year written earlier in the text can anchor it.
+        earlier = [value for position, value in years if position < match.start()]
+        return earlier[-1] if earlier else None
+
+    for match in patterns["day_range_no_year"].finditer(folded):
+        if free(*match.span()):
+            month = months[match["m"]]
+            anchor = anchor_year(match, month)
+            if anchor is not None:
+                add(
+                    _parse_single(int(match["d1"]), month, anchor, language),
+                    _parse_single(int(match["d2"]), month, anchor, language),
+                    match,
+                )
+            else:
+                taken.append(match.span())
     for match in patterns["day_month"].finditer(folded):
         if not free(*match.span()):
             continue
         month = months[match["m"]]
-        anchor: int | None
-        if published is not None:
-            anchor = _year_near(published, month)
-        else:
-            # Without a publication date only a year written earlier in the text can anchor it.
-            earlier = [value for position, value in years if position < match.start()]
-            anchor = earlier[-1] if earlier else None
+        anchor = anchor_year(match, month)
         if anchor is not None:
             day = _parse_single(int(match["d"]), month, anchor, language)
             until = patterns["until"].match(folded, match.end()) or patterns["until_en"].search(

@@ -112,6 +112,13 @@ def test_activities_turkish_and_english(extractor: Extractor) -> None:
     assert {"trade_delegation", "needs_analysis"} <= codes(english.activities)
 
 
+def test_activity_words_inside_an_organisation_name_do_not_count(extractor: Extractor) -> None:
+    result = extractor.extract("Milli Eğitim Bakanlığı yetkilileri Almanya'ya ticaret heyeti düzenledi.", language="tr")
+    assert codes(result.activities) == {"trade_delegation"}
+    forum = extractor.extract("Başkan forumun açılışında konuştu.", language="tr")
+    assert codes(forum.activities) == set()
+
+
 def test_turkish_day_range_that_dateparser_misreads() -> None:
     # dateparser alone reads the range as one day (or nothing); the range grammar must not.
     parsed = dateparser.parse("09- 15. Temmuz 2023", languages=["tr"])
@@ -134,6 +141,21 @@ def test_turkish_day_range_that_dateparser_misreads() -> None:
             {("2020-02", "2020-02"), ("2020-04", "2020-04")},
         ),
         ("Monday, 26 February 2024. The council met.", "en", date(2024, 2, 26), set()),
+        ("Heyet 19-23 Ekim tarihlerinde Norveç'e gitti.", "tr", date(2025, 10, 27), {("2025-10-19", "2025-10-23")}),
+        ("Heyet 19-23 Ekim tarihlerinde Norveç'e gitti.", "tr", None, set()),
+        ("Firmalar 12.03.2024 tarihinde Almanya'da görüşmeler yaptı.", "tr", None, {("2024-03-12", "2024-03-12")}),
+        (
+            "3\nMayıs\n2024\nCuma\nFuar 26 Mayıs 2007 Cumartesi günü açılacak.",
+            "tr",
+            None,
+            {("2007-05-26", "2007-05-26")},
+        ),
+        (
+            "MODEF 2007, 26 Mayıs Cumartesi günü açılacak. 3 Haziran'a kadar açık kalacak.",
+            "tr",
+            None,
+            {("2007-05-26", "2007-05-26"), ("2007-05-26", "2007-06-03")},
+        ),
     ],
 )
 def test_event_dates(extractor: Extractor, text: str, language: str, published: date | None, expected: set) -> None:
