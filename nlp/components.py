@@ -74,13 +74,24 @@ def _state(doc: Doc) -> dict[str, Any]:
     return state
 
 
-def _surname_spans(doc: Doc) -> list[tuple[int, int]]:
-    """Person names past their first word ("Mehmet Fatih Kacır", "İlker Duran"): a place name there is a name.
+def _person_names(doc: Doc) -> list[tuple[int, int, int]]:
+    """(start, end of the first word, end) of person names of two words or more.
 
-    Single-word PERSON entities are left out; the small models also tag abbreviations and
+    Single-word PERSON entities are left out: the small models also tag abbreviations and
     foreign place names that way.
     """
-    return [(e[1:].start_char, e.end_char) for e in doc.ents if e.label_ in _PERSON_LABELS and len(e) > 1]
+    return [
+        (e.start_char, e[0].idx + len(e[0]), e.end_char) for e in doc.ents if e.label_ in _PERSON_LABELS and len(e) > 1
+    ]
+
+
+def _in_person_name(persons: list[tuple[int, int, int]], hit: Hit[Place]) -> bool:
+    """A city inside a person's name is part of it ("Jackson Pollock", "Mehmet Fatih Kacır"); a country
+    or demonym only when it is not the first word ("Kazak" in "Kazak firmalar" tagged as a name)."""
+    for start, first_end, end in persons:
+        if start <= hit.start and hit.end <= end and (hit.payload.kind == "city" or hit.start >= first_end):
+            return True
+    return False
 
 
 def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -122,11 +133,11 @@ def make_places(nlp: Language, name: str) -> Callable[[Doc], Doc]:
 
     def places(doc: Doc) -> Doc:
         state = _state(doc)
-        surnames = _surname_spans(doc)
+        persons = _person_names(doc)
         state["places"] = [
             hit
             for hit in lexicon.find(state["text"], state["words"])
-            if _valid_place(hit, state["words"], doc.lang_) and not _inside(surnames, hit.start, hit.end)
+            if _valid_place(hit, state["words"], doc.lang_) and not _in_person_name(persons, hit)
         ]
         return doc
 

@@ -71,12 +71,18 @@ def places_lexicon(data_dir: Path = DATA_DIR) -> PhraseLexicon[Place]:
     """Countries, demonyms and cities (Turkish ones included) under every name the sources give."""
     data = load_toml("places.toml", data_dir)
     blocked = {match_key(w) for words in data["not_places"].values() for w in words}
-    blocked |= {match_key(w) for w in TR_STOP_WORDS | EN_STOP_WORDS} | _calendar_words()
+    stop_words = {match_key(w) for w in TR_STOP_WORDS | EN_STOP_WORDS} | {"bu", "da", "de"}
+    blocked |= stop_words | _calendar_words()
     entries: dict[tuple[str, ...], Place] = {}
 
     def offer(name: str, place: Place) -> None:
         key = tuple(match_key(w) for w in WORD_RE.findall(name))
-        if not key or (len(key) == 1 and (key[0] in blocked or len(key[0]) < 3) and not place.all_caps):
+        if not key or (len(key) == 1 and key[0] in blocked) or all(word in stop_words for word in key):
+            return
+        # Short foreign names are mostly first names or syllables ("Jim", "Sam", "Bon"); Turkish
+        # towns keep three letters ("Muş", "Bor").
+        shortest = 3 if place.country == HOME_COUNTRY or place.kind != "city" else 4
+        if len(key) == 1 and len(key[0]) < shortest and not place.all_caps:
             return
         current = entries.get(key)
         # A country name outranks a city of the same name; among cities the most populous wins.
