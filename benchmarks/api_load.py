@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import os
 import random
@@ -23,7 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -44,24 +45,35 @@ from benchmarks.synthetic_docs import (  # noqa: E402 - the repo root must be im
 )
 from kume.config import Settings  # noqa: E402
 from search_api.backends import open_backend  # noqa: E402
+from search_api.contract import BackendUnavailable  # noqa: E402
 
 CACHE_DIR = Path.home() / ".cache" / "kume" / "bench"
 TARGET_RPS = 300
 TARGET_P99_MS = 150
 
 
+def index_code_version() -> str:
+    """Hash of the code that builds and reads an index: a cached index made by other code is rebuilt."""
+    files = sorted((REPO_ROOT / "search_api").glob("backends/*.py"))
+    files += [REPO_ROOT / "search_api" / "analysis.py", REPO_ROOT / "benchmarks" / "synthetic_docs.py"]
+    digest = hashlib.sha1()
+    for path in files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def build_index(settings: Settings, docs: int, seed: int) -> float | None:
     """Index the synthetic documents unless an index of exactly them is cached; seconds taken, or None if cached."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    marker = settings.data_dir / f"built-{settings.backend}-{settings.index_name}-{docs}-{seed}"
+    marker = settings.data_dir / f"built-{settings.index_name}-{docs}-{seed}-{index_code_version()}"
     backend = open_backend(settings)
     try:
         if marker.exists():
-            try:
+            with suppress(BackendUnavailable):  # an unreadable cached index is simply rebuilt
                 if backend.count() == docs:
                     return None
-            except Exception:
-                pass
+        for stale in settings.data_dir.glob("built-*"):
+            stale.unlink()
         started = time.perf_counter()
         backend.rebuild(synthetic_documents(docs, seed))
         elapsed = time.perf_counter() - started
