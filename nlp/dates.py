@@ -85,7 +85,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 
 
 @lru_cache(maxsize=4096)
-def _parse_single(day: int, month: int, year: int, language: str) -> date | None:
+def _parse_single(day: int, month: int, year: int) -> date | None:
     """One day through dateparser (which also rejects impossible days such as 31 February)."""
     parsed = dateparser.parse(
         f"{day} {calendar.month_name[month]} {year}",
@@ -139,8 +139,8 @@ def find_dates(text: str, language: str, published: date | None = None) -> list[
         start_month, end_month = months[match["m1"]], months[match["m2"]]
         start_year = year - 1 if start_month > end_month else year
         add(
-            _parse_single(int(match["d1"]), start_month, start_year, language),
-            _parse_single(int(match["d2"]), end_month, year, language),
+            _parse_single(int(match["d1"]), start_month, start_year),
+            _parse_single(int(match["d2"]), end_month, year),
             match,
         )
     for name in ("day_range", "day_range_en"):
@@ -148,14 +148,14 @@ def find_dates(text: str, language: str, published: date | None = None) -> list[
             if free(*match.span()):
                 month, year = months[match["m"]], int(match["y"])
                 add(
-                    _parse_single(int(match["d1"]), month, year, language),
-                    _parse_single(int(match["d2"]), month, year, language),
+                    _parse_single(int(match["d1"]), month, year),
+                    _parse_single(int(match["d2"]), month, year),
                     match,
                 )
     for name in ("single", "single_en"):
         for match in patterns[name].finditer(folded):
             if free(*match.span()):
-                day = _parse_single(int(match["d"]), months[match["m"]], int(match["y"]), language)
+                day = _parse_single(int(match["d"]), months[match["m"]], int(match["y"]))
                 add(day, day, match)
     for match in patterns["months"].finditer(folded):
         if free(*match.span()):
@@ -166,7 +166,7 @@ def find_dates(text: str, language: str, published: date | None = None) -> list[
     if language == "tr":
         for match in patterns["numeric"].finditer(folded):
             if free(*match.span()) and not _layout_line(text, match.start(), match.end()):
-                day = _parse_single(int(match["d"]), int(match["m"]), int(match["y"]), language)
+                day = _parse_single(int(match["d"]), int(match["m"]), int(match["y"]))
                 add(day, day, match)
     years = [(m.start(), int(m.group())) for m in patterns["year"].finditer(folded)]
 
@@ -183,8 +183,8 @@ def find_dates(text: str, language: str, published: date | None = None) -> list[
             anchor = anchor_year(match, month)
             if anchor is not None:
                 add(
-                    _parse_single(int(match["d1"]), month, anchor, language),
-                    _parse_single(int(match["d2"]), month, anchor, language),
+                    _parse_single(int(match["d1"]), month, anchor),
+                    _parse_single(int(match["d2"]), month, anchor),
                     match,
                 )
             else:
@@ -195,7 +195,7 @@ def find_dates(text: str, language: str, published: date | None = None) -> list[
         month = months[match["m"]]
         anchor = anchor_year(match, month)
         if anchor is not None:
-            day = _parse_single(int(match["d"]), month, anchor, language)
+            day = _parse_single(int(match["d"]), month, anchor)
             until = patterns["until"].match(folded, match.end()) or patterns["until_en"].search(
                 folded, max(0, match.start() - 10), match.start()
             )

@@ -20,7 +20,7 @@ from spacy.lang.tr.stop_words import STOP_WORDS as TR_STOP_WORDS
 
 from nlp.gazetteer import DATA_DIR, load_toml
 from nlp.lexicon import Word
-from nlp.text import APOSTROPHES, casefold_tr, is_suffix_chain, tokens
+from nlp.text import casefold_tr, is_suffix_chain, tokens
 
 _ACRONYM_RE = re.compile(r"^[A-ZÇĞİÖŞÜ][A-ZÇĞİÖŞÜ0-9-]{1,7}$")
 
@@ -43,7 +43,8 @@ class _Rules:
     company_cues: frozenset[str]
     titles: frozenset[str]
     not_acronyms: frozenset[str]
-    roles: dict[str, tuple[str, ...]]
+    roles_after: dict[str, tuple[str, ...]]
+    roles_before: dict[str, tuple[str, ...]]
     stop_words: frozenset[str]
 
 
@@ -56,7 +57,8 @@ def _rules(data_dir: Path = DATA_DIR) -> _Rules:
         company_cues=frozenset(casefold_tr(w) for w in data["companies"]["cues"]),
         titles=frozenset(data["titles"]["words"]),
         not_acronyms=frozenset(data["not_acronyms"]["words"]),
-        roles={role: tuple(casefold_tr(c) for c in cues) for role, cues in data["roles"].items()},
+        roles_after={role: tuple(casefold_tr(c) for c in cues) for role, cues in data["roles"]["after"].items()},
+        roles_before={role: tuple(casefold_tr(c) for c in cues) for role, cues in data["roles"]["before"].items()},
         stop_words=frozenset(casefold_tr(w) for w in TR_STOP_WORDS | EN_STOP_WORDS),
     )
 
@@ -348,18 +350,13 @@ def _title_only(text: str, organization: Organization, rules: _Rules) -> bool:
 
 
 def _role(text: str, organization: Organization, rules: _Rules) -> str | None:
-    for role, cues in rules.roles.items():
-        for start, end in organization.mentions:
-            window = casefold_tr(text[max(0, start - 40) : end + 60])
-            if any(cue in window for cue in cues):
+    """The first role a cue states next to a mention: after the name in Turkish, before it in English."""
+    for start, end in sorted(organization.mentions):
+        after = casefold_tr(text[end : end + 50])
+        before = casefold_tr(text[max(0, start - 30) : start])
+        for role in rules.roles_after:
+            if any(cue in after for cue in rules.roles_after[role]) or any(
+                cue in before for cue in rules.roles_before.get(role, ())
+            ):
                 return role
     return None
-
-
-def strip_suffix(name: str) -> str:
-    """A name without a suffix after an apostrophe on its last word ("Odası'nın" → "Odası")."""
-    for mark in APOSTROPHES:
-        head, found, _ = name.rpartition(mark)
-        if found and " " not in name[len(head) :]:
-            return head
-    return name

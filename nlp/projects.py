@@ -17,7 +17,7 @@ from typing import Any
 from nlp.dates import _fold_same_length
 from nlp.gazetteer import DATA_DIR, load_toml
 from nlp.lexicon import Word
-from nlp.text import APOSTROPHES, casefold_tr, token_jaccard, tokens
+from nlp.text import casefold_tr, token_jaccard, tokens
 
 OTHER = "OTHER"
 EU_FUNDED = "EU-FUNDED"
@@ -104,13 +104,6 @@ def _program_of(name: str) -> str | None:
         if any(p.search(name if p.pattern.startswith("(?-i:") else folded) for p in patterns):
             return code
     return None
-
-
-def _strip_suffix(word: str) -> str:
-    for mark in APOSTROPHES:
-        if mark in word:
-            return word.split(mark, 1)[0]
-    return word
 
 
 def _is_project_noun(word: Word, nouns: tuple[str, ...]) -> str | None:
