@@ -36,7 +36,7 @@ QUERY_MIX = [
     # full text
     SearchQuery(q="ihracat"),
     SearchQuery(q="Kazakistan ticaret heyeti"),
-    SearchQuery(q="chambers of commerce"),
+    SearchQuery(q="chamber assembly"),
     SearchQuery(q="kümelenme projesi eğitim"),
     SearchQuery(q="purchasing delegation", sort=Sort.DATE_DESC),
     # filtered

@@ -243,83 +243,47 @@ class EmbeddedBackend:
         sort = common.effective_sort(query)
         with self._guarded("search"), self._lock:
             generation = self._generation()
-            matched = self._materialise(generation, query, scored=sort == Sort.RELEVANCE)
-            total = int(self._db.execute(f"SELECT COUNT(*) FROM {matched}").fetchone()[0])
-            hits, next_cursor = self._page(generation, matched, query, sort)
-            facets = self._facet_counts(matched, query.facets, query.facet_size)
+            selection = _Selection(generation, query)
+            if query.facets:
+                # Counting, paging and facets all read the matches: evaluate them once.
+                matched = self._materialise(selection, scored=sort == Sort.RELEVANCE)
+                total = int(self._db.execute(f"SELECT COUNT(*) FROM {matched}").fetchone()[0])
+                hits, next_cursor = self._page(generation, matched, [], query, sort)
+                facets = self._facet_counts(matched, query.facets, query.facet_size)
+            else:
+                # FTS5 counts matches without visiting rows, and the page query is one pass.
+                total = int(self._db.execute(selection.count_sql(), selection.params).fetchone()[0])
+                rows_sql = f"({selection.rows_sql(scored=sort == Sort.RELEVANCE)})"
+                hits, next_cursor = self._page(generation, rows_sql, selection.params, query, sort)
+                facets = {}
         return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor)
 
-    def _materialise(self, generation: int, query: SearchQuery, *, scored: bool = False) -> str:
-        """A relation of (rid, score, published, id) for every match, evaluated once per request.
-
-        Counting, paging and facet counting all read it, so the full-text match
-        and its BM25 scores are computed once rather than once per statement.
-        """
-        sql, params = self._matched(generation, query, scored=scored)
-        if not params:
-            return f"({sql})"
+    def _materialise(self, selection: _Selection, *, scored: bool = False) -> str:
+        """A temporary table of (rid, score, published, id) for every match, for several statements to read."""
         self._db.execute(
             "CREATE TEMP TABLE IF NOT EXISTS matched (rid INTEGER PRIMARY KEY, score REAL, published TEXT, id TEXT)"
         )
         self._db.execute("DELETE FROM temp.matched")
-        self._db.execute(f"INSERT INTO temp.matched (rid, score, published, id) {sql}", params)
+        self._db.execute(
+            f"INSERT INTO temp.matched (rid, score, published, id) {selection.rows_sql(scored=scored)}",
+            selection.params,
+        )
         return "temp.matched"
 
-    def _matched(self, generation: int, query: SearchQuery, *, scored: bool) -> tuple[str, list[Any]]:
-        """SQL selecting (rid, score, published, id) of every matching document, and its parameters.
-
-        BM25 costs more than the match itself, so it is computed only when `scored`.
-        """
-        params: list[Any] = []
-        groups = analysis.query_groups(query.q)
-        if groups:
-            score = f"-bm25(text_{generation}, {TITLE_WEIGHT}, 1.0)" if scored else "0.0"
-            sql = (
-                f"SELECT d.rowid AS rid, {score} AS score, d.published, d.id "
-                f"FROM text_{generation} JOIN docs_{generation} d ON d.rowid = text_{generation}.rowid "
-                f"WHERE text_{generation} MATCH ?"
-            )
-            params.append(_match_expression(groups))
-        else:
-            sql = f"SELECT d.rowid AS rid, 0.0 AS score, d.published, d.id FROM docs_{generation} d WHERE 1"
-        for facet, values in query.filters.items():
-            if not values:
-                continue
-            marks = ",".join("?" * len(values))
-            sql += f" AND d.rowid IN (SELECT doc FROM facets_{generation} WHERE facet = ? AND value IN ({marks}))"
-            params += [facet, *values]
-        if query.published_from:
-            sql += " AND d.published >= ?"
-            params.append(query.published_from.isoformat())
-        if query.published_to:
-            sql += " AND d.published <= ?"
-            params.append(query.published_to.isoformat())
-        if query.event_from or query.event_to:
-            # An event matches when its span overlaps the asked range.
-            sql += f" AND EXISTS (SELECT 1 FROM events_{generation} e WHERE e.doc = d.rowid"
-            if query.event_from:
-                sql += ' AND e."end" >= ?'
-                params.append(query.event_from.isoformat())
-            if query.event_to:
-                sql += " AND e.start <= ?"
-                params.append(query.event_to.isoformat())
-            sql += ")"
-        return sql, params
-
     def _page(
-        self, generation: int, matched: str, query: SearchQuery, sort: Sort
+        self, generation: int, matched: str, params: list[Any], query: SearchQuery, sort: Sort
     ) -> tuple[list[SearchHit], str | None]:
         if query.size == 0:
             return [], None
         after_sql, after_params = _after(sort, query.cursor)
         order = {
-            Sort.RELEVANCE: "m.score DESC, m.id ASC",
+            Sort.RELEVANCE: "m.score DESC, m.rid ASC",
             Sort.DATE_DESC: "m.published IS NULL, m.published DESC, m.id ASC",
             Sort.DATE_ASC: "m.published IS NULL, m.published ASC, m.id ASC",
         }[sort]
         rows = self._db.execute(
             f"SELECT m.rid, m.score, m.published, m.id FROM {matched} m WHERE {after_sql} ORDER BY {order} LIMIT ?",
-            [*after_params, query.size + 1],
+            [*params, *after_params, query.size + 1],
         ).fetchall()
         more = len(rows) > query.size
         rows = rows[: query.size]
@@ -336,7 +300,7 @@ class EmbeddedBackend:
         next_cursor = None
         if more:
             last = rows[-1]
-            next_cursor = common.encode_cursor([last[1] if sort == Sort.RELEVANCE else last[2], last[3]])
+            next_cursor = common.encode_cursor([last[1], last[0]] if sort == Sort.RELEVANCE else [last[2], last[3]])
         return hits, next_cursor
 
     def _facet_counts(self, matched: str, facets: list[str], size: int) -> dict[str, list[FacetCount]]:
@@ -356,7 +320,7 @@ class EmbeddedBackend:
         common.check_histogram_field(field)
         with self._guarded("query"), self._lock:
             generation = self._generation()
-            matched = self._materialise(generation, query)
+            matched = self._materialise(_Selection(generation, query))
             if field == "published":
                 period = _PERIOD_SQL[interval].format(col="m.published")
                 source = f"{matched} m"
@@ -405,6 +369,78 @@ class EmbeddedBackend:
             self._db.close()
 
 
+class _Selection:
+    """The documents a query selects, as SQL over one generation's tables.
+
+    Rows come from the FTS5 table when there is text (so BM25 is at hand) and
+    from the document table otherwise; every filter is a condition on the row's
+    document rowid, which lets a text-only count stay inside FTS5.
+    """
+
+    def __init__(self, generation: int, query: SearchQuery) -> None:
+        self.generation = generation
+        g = generation
+        groups = analysis.query_groups(query.q)
+        self.text = bool(groups)
+        self.source = f"text_{g}" if self.text else f"docs_{g}"
+        # Unary + keeps SQLite from driving the FTS5 scan by the rowid lists of the filters, which
+        # would re-run the full-text match once per filtered document.
+        rid = f"+{self.source}.rowid" if self.text else f"{self.source}.rowid"
+        self.conditions: list[str] = []
+        self.params: list[Any] = []
+        if groups:
+            self.conditions.append(f"text_{g} MATCH ?")
+            self.params.append(_match_expression(groups))
+        for facet, values in query.filters.items():
+            if values:
+                marks = ",".join("?" * len(values))
+                self.conditions.append(f"{rid} IN (SELECT doc FROM facets_{g} WHERE facet = ? AND value IN ({marks}))")
+                self.params += [facet, *values]
+        published = []
+        if query.published_from:
+            published.append("published >= ?")
+            self.params.append(query.published_from.isoformat())
+        if query.published_to:
+            published.append("published <= ?")
+            self.params.append(query.published_to.isoformat())
+        if published:
+            self.conditions.append(f"{rid} IN (SELECT rowid FROM docs_{g} WHERE {' AND '.join(published)})")
+        if query.event_from or query.event_to:
+            # An event matches when its span overlaps the asked range.
+            overlap = []
+            if query.event_from:
+                overlap.append('e."end" >= ?')
+                self.params.append(query.event_from.isoformat())
+            if query.event_to:
+                overlap.append("e.start <= ?")
+                self.params.append(query.event_to.isoformat())
+            self.conditions.append(
+                f"EXISTS (SELECT 1 FROM events_{g} e WHERE e.doc = {rid} AND {' AND '.join(overlap)})"
+            )
+
+    def _where(self) -> str:
+        return " AND ".join(self.conditions) or "1"
+
+    def count_sql(self) -> str:
+        return f"SELECT COUNT(*) FROM {self.source} WHERE {self._where()}"
+
+    def rows_sql(self, *, scored: bool) -> str:
+        """(rid, score, published, id) of every match: scored by BM25 for relevance, else dated for date order."""
+        g = self.generation
+        if not self.text:
+            return f"SELECT rowid AS rid, 0.0 AS score, published, id FROM docs_{g} WHERE {self._where()}"
+        if scored:
+            # Relevance ties break on rowid, so ranking never has to visit the document table.
+            return (
+                f"SELECT rowid AS rid, -bm25(text_{g}, {TITLE_WEIGHT}, 1.0) AS score, NULL AS published, NULL AS id "
+                f"FROM text_{g} WHERE {self._where()}"
+            )
+        return (
+            f"SELECT d.rowid AS rid, 0.0 AS score, d.published, d.id "
+            f"FROM text_{g} JOIN docs_{g} d ON d.rowid = text_{g}.rowid WHERE {self._where()}"
+        )
+
+
 class _FacetColumns:
     """Facet values of one index state as parallel arrays (document rowid, value number), loaded per facet.
 
@@ -451,12 +487,12 @@ def _match_expression(groups: list[list[str]]) -> str:
 
 
 def _after(sort: Sort, cursor: str | None) -> tuple[str, list[Any]]:
-    """The WHERE clause that resumes after the cursor's (sort value, id)."""
+    """The WHERE clause that resumes after the cursor's (score, rowid) or (published, id)."""
     if cursor is None:
         return "1", []
     value, last_id = common.decode_cursor(cursor, 2)
     if sort == Sort.RELEVANCE:
-        return "(m.score < ? OR (m.score = ? AND m.id > ?))", [value, value, last_id]
+        return "(m.score < ? OR (m.score = ? AND m.rid > ?))", [value, value, last_id]
     if value is None:
         return "(m.published IS NULL AND m.id > ?)", [last_id]
     beyond = "<" if sort == Sort.DATE_DESC else ">"
