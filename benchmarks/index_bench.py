@@ -111,12 +111,14 @@ def run(backend_name: str, docs: int, url: str | None, queries: int, seed: int) 
         for query in QUERY_MIX:  # warm caches once, as a running service would be
             backend.search(query)
         latencies: list[float] = []
+        by_query: dict[int, list[float]] = {}
         totals: dict[int, int] = {}
         for number in range(queries):
             query = QUERY_MIX[number % len(QUERY_MIX)]
             started = time.perf_counter()
             result = backend.search(query)
             latencies.append((time.perf_counter() - started) * 1000)
+            by_query.setdefault(number % len(QUERY_MIX), []).append(latencies[-1])
             totals[number % len(QUERY_MIX)] = result.total
         size = index_bytes(backend)
     return {
@@ -132,7 +134,23 @@ def run(backend_name: str, docs: int, url: str | None, queries: int, seed: int) 
         "query_max_ms": round(max(latencies), 2),
         "mean_hits_per_query": round(statistics.mean(totals.values()), 1),
         "index_bytes": size,
+        "per_query": [
+            {"query": _label(QUERY_MIX[number]), "hits": totals[number], "p50_ms": round(statistics.median(times), 2)}
+            for number, times in sorted(by_query.items())
+        ],
     }
+
+
+def _label(query: SearchQuery) -> str:
+    parts = [f"q={query.q!r}"] if query.q else []
+    parts += [f"{facet}={','.join(values)}" for facet, values in query.filters.items()]
+    if query.published_from or query.event_from:
+        parts.append("dates")
+    if query.facets:
+        parts.append("facets")
+    if query.sort != Sort.RELEVANCE:
+        parts.append(query.sort.value)
+    return " ".join(parts)
 
 
 def main() -> None:
