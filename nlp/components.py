@@ -243,7 +243,9 @@ def _assemble(text: str, language: str, state: dict[str, Any], cues: dict[str, A
     projects = state.get("projects", [])
     project_spans = [(p.start, p.end) for p in projects]
     sectors = _sectors(text, state.get("sectors", []), project_spans, cues)
-    organizations = state.get("organizations", [])
+    project_names = {casefold_tr(p.name) for p in projects}
+    # A project named like an organisation ("Global Fair Agency, ..., such as projects") is the project.
+    organizations = [o for o in state.get("organizations", []) if casefold_tr(o.name) not in project_names]
     coordinator = next((o.name for o in organizations if o.role == "coordinator"), None)
 
     project_facts = []

@@ -24,6 +24,14 @@ EU_FUNDED = "EU-FUNDED"
 _CODE_RE = re.compile(r"\b(\d{2})\s?\.\s?(UR-?GE|URGE)\s?\.\s?(\d{2,3})\b", re.IGNORECASE)
 _SENTENCE_RE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 _QUOTE_RE = re.compile(r"[“\"«„]([^”\"»“\n]{4,160})[”\"»]")
+_CAPITALISED = r"[A-ZÇĞİÖŞÜ][\w’'-]*"
+_ITEM = rf"{_CAPITALISED}(?:[ \t]+(?:{_CAPITALISED}|of|for))*"
+_ENUMERATED_RE = re.compile(
+    rf"(?P<items>{_ITEM}(?:(?:[ \t]*,[ \t]*(?:(?:and|ve)[ \t]+)?|[ \t]+(?:and|ve)[ \t]+){_ITEM})+),?"
+    r"[ \t]+(?:such as|gibi)(?:[ \t]+[^\W\d_]+){0,2}?[ \t]+(?:projects|projeler)"
+)
+# "Odamız Ticari Safari, ...": a possessive word opening the sentence is its subject, not a name.
+_LEADING_POSSESSIVE_RE = re.compile(r"^[^\W\d_]+(?:[ıiuü]m[ıiuü]z|m[ıiuü]z)[ \t]+")
 _NAME_CONNECTORS = frozenset({"ve", "ile", "için", "and", "for", "of", "the", "in", "to", "on", "-", "&"})
 _ORDINAL_RE = re.compile(
     r"\w+(?:inci|ıncı|uncu|üncü|nci|ncı|ncu|ncü)|first|second|third|fourth|fifth|\d+(?:st|nd|rd|th)"
@@ -173,6 +181,16 @@ def find_projects(
         if named and _topic(quoted, rules):
             found.append(FoundProject(quoted, match.start(1), match.end(1)))
 
+    # Names enumerated as examples of projects: "Global Fair Agency, Commercial Safari, Turkish Trade
+    # Centers, such as valuable projects", "Ticari Safari ve Türk Ticaret Merkezleri gibi projeler".
+    for match in _ENUMERATED_RE.finditer(text):
+        items = match.group("items")
+        for item in re.finditer(r"(?:(?!\s(?:and|ve)\s)[^,])+", items):
+            name = _LEADING_POSSESSIVE_RE.sub("", re.sub(r"^\s*(?:and|ve)\s+", "", item.group()).strip())
+            if name and name[0].isupper() and _topic(name, rules):
+                offset = match.start("items") + item.start() + item.group().find(name)
+                found.append(FoundProject(name, offset, offset + len(name), program=OTHER))
+
     for code_match in codes.values():
         if not any(p.code for p in found):
             found.append(
@@ -219,7 +237,7 @@ def _merge(text: str, found: list[FoundProject], programs: list[ProgramMention])
         if len(project.name) > len(same.name) and project.code == same.code:
             same.name = project.name
     for project in merged:
-        project.program = _program_of(project.name) or _program_near(text, project, programs)
+        project.program = project.program or _program_of(project.name) or _program_near(text, project, programs)
     return merged
 
 

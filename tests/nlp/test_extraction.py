@@ -77,6 +77,24 @@ def test_projects_with_code_designation_and_quoted_name(extractor: Extractor) ->
     assert kimya.sector == "C20"
 
 
+def test_projects_enumerated_as_examples(extractor: Extractor) -> None:
+    turkish = extractor.extract(
+        "Odamız Ticari Safari, Küresel Fuar Acentesi ve Türk Ticaret Merkezleri gibi önemli projeler yürütüyor.",
+        language="tr",
+    )
+    assert {(p.name, p.program) for p in turkish.projects} == {
+        ("Ticari Safari", "OTHER"),
+        ("Küresel Fuar Acentesi", "OTHER"),
+        ("Türk Ticaret Merkezleri", "OTHER"),
+    }
+    english = extractor.extract(
+        "We offer Global Fair Agency, Commercial Safari, Turkish Trade Centers, such as valuable projects.",
+        language="en",
+    )
+    assert {p.name for p in english.projects} == {"Global Fair Agency", "Commercial Safari", "Turkish Trade Centers"}
+    assert not english.organizations
+
+
 def test_organisation_with_its_abbreviation_is_one_organisation(extractor: Extractor) -> None:
     result = extractor.extract(
         "Bursa Ticaret ve Sanayi Odası (BTSO) liderliğinde heyet Moskova'ya gitti. BTSO'nun organizasyonu başarılı "
