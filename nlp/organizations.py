@@ -42,6 +42,7 @@ class _Rules:
     connectors: dict[str, frozenset[str]]
     company_cues: frozenset[str]
     titles: frozenset[str]
+    offices: frozenset[str]
     not_acronyms: frozenset[str]
     roles_after: dict[str, tuple[str, ...]]
     roles_before: dict[str, tuple[str, ...]]
@@ -56,6 +57,7 @@ def _rules(data_dir: Path = DATA_DIR) -> _Rules:
         connectors={lang: frozenset(words) for lang, words in data["connectors"].items()},
         company_cues=frozenset(casefold_tr(w) for w in data["companies"]["cues"]),
         titles=frozenset(data["titles"]["words"]),
+        offices=frozenset(data["titles"]["offices"]),
         not_acronyms=frozenset(data["not_acronyms"]["words"]),
         roles_after={role: tuple(casefold_tr(c) for c in cues) for role, cues in data["roles"]["after"].items()},
         roles_before={role: tuple(casefold_tr(c) for c in cues) for role, cues in data["roles"]["before"].items()},
@@ -303,8 +305,15 @@ def _resolve_acronyms(
             if match and _ACRONYM_RE.match(match.group(1)):
                 defined.setdefault(match.group(1), organization)
     standalone: dict[str, list[tuple[int, int]]] = {}
-    for word in words:
+    branches: dict[str, list[tuple[int, int]]] = {}
+    for index, word in enumerate(words):
         if not _is_acronym(word, rules) or word.start in place_starts or _all_caps_line(text, word.start):
+            continue
+        following = words[index + 1] if index + 1 < len(words) else None
+        if following is not None and following.start in place_starts and text[word.end : following.start] == " ":
+            # "MÜSİAD Münih": the association's branch in that city.
+            end = following.start + len(following.head)
+            branches.setdefault(text[word.start : end], []).append((word.start, end))
             continue
         standalone.setdefault(word.head, []).append((word.start, word.start + len(word.head)))
     for acronym, mentions in standalone.items():
@@ -322,6 +331,16 @@ def _resolve_acronyms(
         elif len(mentions) >= 2 and not any(text[s - 1 : s] == "(" for s, _ in mentions):
             for start, end in mentions:
                 add(acronym, start, end)
+    for branch, mentions in branches.items():
+        acronym, city = branch.split(" ", 1)
+        parent = defined.get(acronym)
+        if parent is not None and city in parent.name:
+            # The branch the text is about: "MÜSİAD Bursa" for "... Derneği (MÜSİAD) Bursa Şubesi".
+            parent.names.append(branch) if branch not in parent.names else None
+            parent.mentions.extend(mentions)
+        else:
+            for start, end in mentions:
+                add(branch, start, end)
 
 
 def _merge_contained(organizations: list[Organization]) -> None:
@@ -344,7 +363,7 @@ def _merge_contained(organizations: list[Organization]) -> None:
 def _title_only(text: str, organization: Organization, rules: _Rules) -> bool:
     for _, end in organization.mentions:
         following = text[end : end + 30].split()
-        if not following or following[0].strip(",.;:") not in rules.titles:
+        if not following or following[0].strip(",.;:") not in rules.offices:
             return False
     return True
 

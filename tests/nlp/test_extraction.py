@@ -109,6 +109,19 @@ def test_organisation_with_its_abbreviation_is_one_organisation(extractor: Extra
     assert len(btso.mentions) == 3
 
 
+def test_branches_and_person_titles(extractor: Extractor) -> None:
+    result = extractor.extract(
+        "Müstakil Sanayici ve İşadamları Derneği (MÜSİAD) Bursa Şubesi heyeti Almanya'ya gitti. MÜSİAD Bursa "
+        "heyeti MÜSİAD Münih Başkanı Feyruz Dursun'un ev sahipliğinde toplandı. Türkiye'nin Moskova "
+        "Büyükelçisi Hüseyin Diriöz de katıldı.",
+        language="tr",
+    )
+    names = [o.names for o in result.organizations]
+    assert any("MÜSİAD Bursa" in n and n[0].endswith("Bursa Şubesi") for n in names)
+    assert ["MÜSİAD Münih"] in names
+    assert len(names) == 2
+
+
 def test_english_organisations(extractor: Extractor) -> None:
     result = extractor.extract(
         "The Eskişehir Chamber of Industry visited the Consulate General in Barcelona with the Ministry of Trade.",
