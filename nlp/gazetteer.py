@@ -120,6 +120,11 @@ def places_lexicon(data_dir: Path = DATA_DIR) -> PhraseLexicon[Place]:
             for name in city["alternatenames"]:
                 if _latin(name):
                     offer(name, place)
+    kinds = data["subdivisions"]
+    for subdivision in pycountry.subdivisions:
+        home = subdivision.country_code == HOME_COUNTRY
+        if subdivision.type in (kinds["turkey"] if home else kinds["abroad"]):
+            offer(subdivision.name, Place("city", subdivision.country_code))
     lexicon: PhraseLexicon[Place] = PhraseLexicon()
     for key, place in entries.items():
         lexicon.add(" ".join(key), place)
