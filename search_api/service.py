@@ -8,7 +8,6 @@ behaviour here can be used and tested without HTTP.
 from __future__ import annotations
 
 import threading
-import unicodedata
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -20,6 +19,7 @@ from pydantic import BaseModel, Field
 from kume.config import Settings
 from kume.schema import Document, Extraction, Page, ProjectRecord
 from kume.store import Store
+from search_api.analysis import fold_key
 from search_api.contract import (
     FacetCount,
     HistogramBucket,
@@ -222,10 +222,11 @@ class Readiness(BaseModel):
 # -- the pipeline stages the service calls ---------------------------------------
 
 
-def _fold(text: str) -> str:
-    """Case- and accent-insensitive form; Turkish dotted/dotless i fold to plain i."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("İ", "i").replace("ı", "i").casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+def _starts_with(prefix: str, forms: list[str]) -> bool:
+    """Whether a form, or any word of one, starts with `prefix` (case- and accent-insensitive)."""
+    wanted = fold_key(prefix)
+    keys = [fold_key(form) for form in forms if form]
+    return not wanted or any(key.startswith(wanted) or f" {wanted}" in f" {key.replace('-', ' ')}" for key in keys)
 
 
 def _now() -> datetime:
@@ -382,34 +383,32 @@ class SearchService:
         from babel import Locale
 
         names = {lang: Locale(lang).territories for lang in ("tr", "en")}
-        wanted = _fold(prefix.strip())
-        indexed = self.backend.search(SearchQuery(size=0, facets=["country"], facet_size=1000)).facets.get(
-            "country", []
-        )
-        matches = []
-        for counted in indexed:
-            forms = [counted.value, *(table.get(counted.value, "") for table in names.values())]
-            words = [_fold(word) for form in forms for word in form.replace("-", " ").split()]
-            if not wanted or any(word.startswith(wanted) for word in [*words, *map(_fold, forms)]):
-                label = names.get(language, names["tr"]).get(counted.value, counted.value)
-                matches.append(
-                    Suggestion(kind=SuggestKind.COUNTRY, value=counted.value, label=label, count=counted.count)
-                )
-        return matches[:size]
+        query = SearchQuery(size=0, facets=["country"], facet_size=1000)
+        indexed = self.backend.search(query).facets.get("country", [])
+        return [
+            Suggestion(
+                kind=SuggestKind.COUNTRY,
+                value=counted.value,
+                label=names.get(language, names["tr"]).get(counted.value, counted.value),
+                count=counted.count,
+            )
+            for counted in indexed
+            if _starts_with(prefix, [counted.value, *(table.get(counted.value, "") for table in names.values())])
+        ][:size]
 
     def _suggest_projects(self, prefix: str, size: int) -> list[Suggestion]:
         # The index's project facet holds linker ids, which nobody types: projects are matched
         # by any word of any of their names or their code instead.
-        wanted = _fold(prefix.strip())
-        matches: list[Suggestion] = []
-        for record in self.store.projects():
-            words = [_fold(w) for name in [*record.names, record.name, record.code or ""] for w in name.split()]
-            full_names = [_fold(n) for n in [*record.names, record.name, record.code or ""]]
-            if not wanted or any(w.startswith(wanted) for w in [*words, *full_names]):
-                label = f"{record.name} ({record.code})" if record.code else record.name
-                matches.append(
-                    Suggestion(kind=SuggestKind.PROJECT, value=record.id, label=label, count=len(record.document_ids))
-                )
+        matches = [
+            Suggestion(
+                kind=SuggestKind.PROJECT,
+                value=record.id,
+                label=f"{record.name} ({record.code})" if record.code else record.name,
+                count=len(record.document_ids),
+            )
+            for record in self.store.projects()
+            if _starts_with(prefix, [record.name, *record.names, record.code or ""])
+        ]
         matches.sort(key=lambda s: (-s.count, s.label))
         return matches[:size]
 
