@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+import numpy
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -220,6 +221,9 @@ def make_extraction(nlp: Language, name: str) -> Callable[[Doc], Doc]:
             result = _assemble(state["text"], doc.lang_, state, cues)
         doc._.kume = result.model_dump(mode="json")
         doc._.kume_partial = None
+        # The facts are the product: dropping the token vectors keeps the Doc that spaCy's worker
+        # processes serialise back to the main process small.
+        doc.tensor = numpy.zeros((0,), dtype="float32")
         return doc
 
     return extraction
