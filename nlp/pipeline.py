@@ -33,6 +33,7 @@ SUPPORTED_LANGUAGES = ("tr", "en")
 # scraped listing) and only its beginning is read, which keeps memory and time bounded.
 MAX_CHARS = 200_000
 _DETECTION_CHARS = 5_000
+_SURE = 0.5  # below this the language identifier is guessing (short or mixed texts)
 _CHUNK_DOCUMENTS = 512
 
 
@@ -96,8 +97,13 @@ class Extractor:
         return self._pipelines[language]
 
     def detect_language(self, text: str) -> str:
-        detected, _ = self._identifier.classify(text[:_DETECTION_CHARS])
-        return str(detected)
+        """The text's language; an unsure guess on a short text (a bare title) falls back to tr or en."""
+        ranked = self._identifier.rank(text[:_DETECTION_CHARS])
+        top, confidence = ranked[0]
+        if top in SUPPORTED_LANGUAGES or confidence >= _SURE:
+            return str(top)
+        scores = dict(ranked)
+        return max(SUPPORTED_LANGUAGES, key=lambda language: scores.get(language, 0.0))
 
     def extract(self, text: str, *, language: str | None = None, published: date | None = None) -> Extraction:
         document = Document(

@@ -234,6 +234,14 @@ def test_html_mixed_scripts_and_huge_text_still_give_results(extractor: Extracto
     assert codes(result.countries) == {"DE"}
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("BTSO Moskova", "tr"), ("Konya Chamber of Industry", "en"), ("Heyet Almanya'ya gitti.", "tr")],
+)
+def test_short_texts_fall_back_to_a_supported_language(extractor: Extractor, text: str, language: str) -> None:
+    assert extractor.detect_language(text) == language
+
+
 def test_result_is_an_extraction_with_the_pipeline_version(extractor: Extractor) -> None:
     result = extractor.extract("Kimya UR-GE Projesi Rusya'ya gitti.")
     assert isinstance(result, Extraction)
