@@ -49,7 +49,10 @@ class _Cluster:
     def record(self) -> ProjectRecord:
         names = list(dict.fromkeys(f.name for f in self.facts))
         code = self.first("code")
-        key = code or f"{max(names, key=len)}|{self.first('program')}|{self.first('coordinator')}"
+        # Keyed by the code, else by the earliest mention (documents come in first-seen order), so a
+        # later report with a longer name does not move the project to a new id.
+        first = self.facts[0]
+        key = code or f"{first.name}|{first.program}|{first.coordinator}"
         return ProjectRecord(
             id="p-" + hashlib.sha1(casefold_tr(key).encode("utf-8")).hexdigest()[:12],
             name=max(names, key=len),
