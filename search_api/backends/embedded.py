@@ -43,6 +43,7 @@ _SUGGEST_END = "\U0010ffff"
 _GENERATION_SCHEMA = """
 CREATE TABLE docs_{g} (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, published TEXT);
 CREATE INDEX docs_{g}_published ON docs_{g}(published, id);
+CREATE INDEX docs_{g}_newest ON docs_{g}(published DESC, id);
 CREATE TABLE stored_{g} (rowid INTEGER PRIMARY KEY, doc TEXT NOT NULL);
 CREATE VIRTUAL TABLE text_{g} USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 0');
 CREATE TABLE facets_{g} (doc INTEGER NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL, folded TEXT NOT NULL);
@@ -278,7 +279,9 @@ class EmbeddedBackend:
         after_sql, after_params = _after(sort, query.cursor)
         order = {
             Sort.RELEVANCE: "m.score DESC, m.rid ASC",
-            Sort.DATE_DESC: "m.published IS NULL, m.published DESC, m.id ASC",
+            # SQLite sorts NULL lowest, so undated documents already come last, and the newest-first
+            # index can serve the order (a filtered page stops after `size` rows instead of sorting).
+            Sort.DATE_DESC: "m.published DESC, m.id ASC",
             Sort.DATE_ASC: "m.published IS NULL, m.published ASC, m.id ASC",
         }[sort]
         rows = self._db.execute(
@@ -403,8 +406,10 @@ class _Selection:
         if query.published_to:
             published.append("published <= ?")
             self.params.append(query.published_to.isoformat())
-        if published:
+        if published and self.text:
             self.conditions.append(f"{rid} IN (SELECT rowid FROM docs_{g} WHERE {' AND '.join(published)})")
+        else:
+            self.conditions += published
         if query.event_from or query.event_to:
             # An event matches when its span overlaps the asked range.
             overlap = []
