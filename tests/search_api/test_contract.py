@@ -13,7 +13,7 @@ import pytest
 
 from search_api import analysis
 from search_api.backends.common import InvalidQuery, event_bounds, facet_values, period_label
-from search_api.contract import FACETS, HistogramBucket, Interval, SearchBackend, SearchQuery, Sort
+from search_api.contract import FACETS, FacetCount, HistogramBucket, Interval, SearchBackend, SearchQuery, Sort
 from tests.search_api.conftest import corpus, open_test_backend, oracle_ids
 
 DOCS = corpus()
@@ -163,6 +163,14 @@ def test_suggest_folds_case_and_accents(loaded_backend: SearchBackend, facet: st
     )[:5]
     assert [(s.value, s.count) for s in suggestions] == expected
     assert suggestions
+
+
+def test_suggest_prefix_is_text_not_a_pattern(loaded_backend: SearchBackend) -> None:
+    assert loaded_backend.suggest("organization", "İzmir (.*") == []
+    assert loaded_backend.suggest("organization", ".*") == []
+    assert loaded_backend.suggest("city", "Düsseldorf|") == [
+        FacetCount(value="Düsseldorf|DE", count=1 + sum("Düsseldorf|DE" in doc.city for doc in DOCS[4:]))
+    ]
 
 
 def test_organization_suggest_meets_dotted_and_dotless_spellings(loaded_backend: SearchBackend) -> None:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from kume.config import Settings
+from kume.schema import Page
+from kume.store import Store
 from search_api.backends import open_backend
 from search_api.backends.elastic import ElasticBackend
 from search_api.backends.embedded import EmbeddedBackend
 from search_api.contract import BackendUnavailable, Interval, SearchQuery
+from search_api.indexer import index_store
 from tests.search_api.conftest import corpus
 from tests.support.elasticsearch import free_port
 
@@ -36,6 +39,28 @@ def test_rebuild_moves_the_alias_and_deletes_the_old_index(elasticsearch_url: st
         for index in backend.client.indices.get_alias(name=alias):
             backend.client.indices.delete(index=index)
         backend.close()
+
+
+def test_indexing_into_a_down_cluster_loses_nothing_in_the_store(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    backend = open_backend(Settings(backend="elasticsearch", search_url=url, index_name="kume"))
+    with Store(tmp_path / "store.sqlite3") as store:
+        for number in range(3):
+            store.upsert_page(
+                Page(
+                    source="izto",
+                    url=f"https://izto.example.org/haber/{number}",
+                    fetched_at=datetime(2024, 1, 1, tzinfo=UTC),
+                    raw=b"<html></html>",
+                    title=f"Haber {number}",
+                    body="Ticaret heyeti.",
+                )
+            )
+        with pytest.raises(BackendUnavailable, match=url.replace(".", r"\.")):
+            index_store(store, backend)
+        assert store.count() == 3
+        store.check()
+    backend.close()
 
 
 def test_a_cluster_that_is_down_is_named_in_the_error() -> None:
