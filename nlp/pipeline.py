@@ -60,24 +60,26 @@ def build_pipeline(language: str, settings: Settings | None = None) -> Language:
     config_path = CONFIG_DIR / f"{language}.cfg"
     config = spacy.util.load_config(config_path, interpolate=False)
     pipeline = list(config["nlp"]["pipeline"])
-    if settings.ner_model is not None:
-        import models.transformers_ner  # noqa: F401 - registers kume_transformers_ner
+    sourced = [name for name in pipeline if "source" in config["components"][name]]
+    source = str(config["paths"]["ner_source"]) if config["paths"].get("ner_source") else None
+    if language == "tr" and settings.ner_model is None:
+        turkish = _turkish_ner_source()
+        source = str(turkish) if turkish else None
+        config["paths"]["ner_source"] = source
+    if settings.ner_model is not None or source is None:
+        # The statistical components of the config (the NER and the tok2vec it listens to) go.
+        for name in sourced:
+            pipeline.remove(name)
+            del config["components"][name]
+        config["nlp"].pop("after_creation", None)
+        if settings.ner_model is not None:
+            import models.transformers_ner  # noqa: F401 - registers kume_transformers_ner (torch loads with the model)
 
-        config["components"]["ner"] = {"factory": "kume_transformers_ner", "model_path": str(settings.ner_model)}
-    else:
-        source = str(config["paths"]["ner_source"]) if config["paths"].get("ner_source") else None
-        if language == "tr":
-            turkish = _turkish_ner_source()
-            source = str(turkish) if turkish else None
-            config["paths"]["ner_source"] = source
-        if source is None:
+            pipeline.insert(0, "ner")
+            config["components"]["ner"] = {"factory": "kume_transformers_ner", "model_path": str(settings.ner_model)}
+        else:
             log.warning("no statistical NER for %s: the kume rules run without it", language)
-            statistical = [name for name in pipeline if "source" in config["components"][name]]
-            for name in statistical:
-                pipeline.remove(name)
-                del config["components"][name]
-            config["nlp"]["pipeline"] = pipeline
-            config["nlp"].pop("after_creation", None)
+        config["nlp"]["pipeline"] = pipeline
     nlp = spacy.util.load_model_from_config(config, auto_fill=True)
     nlp.max_length = MAX_CHARS + 1
     return nlp
