@@ -245,14 +245,15 @@ class EmbeddedBackend:
         with self._guarded("search"), self._lock:
             generation = self._generation()
             selection = _Selection(generation, query)
-            if query.facets:
+            if query.facets or selection.filtered:
                 # Counting, paging and facets all read the matches: evaluate them once.
                 matched = self._materialise(selection, scored=sort == Sort.RELEVANCE)
                 total = int(self._db.execute(f"SELECT COUNT(*) FROM {matched}").fetchone()[0])
                 hits, next_cursor = self._page(generation, matched, [], query, sort)
                 facets = self._facet_counts(matched, query.facets, query.facet_size)
             else:
-                # FTS5 counts matches without visiting rows, and the page query is one pass.
+                # Text alone: FTS5 counts matches without visiting rows, and the page is one more pass.
+                # No text and no filter: the count is the table's and the newest-first index gives the page.
                 total = int(self._db.execute(selection.count_sql(), selection.params).fetchone()[0])
                 rows_sql = f"({selection.rows_sql(scored=sort == Sort.RELEVANCE)})"
                 hits, next_cursor = self._page(generation, rows_sql, selection.params, query, sort)
@@ -422,6 +423,11 @@ class _Selection:
             self.conditions.append(
                 f"EXISTS (SELECT 1 FROM events_{g} e WHERE e.doc = {rid} AND {' AND '.join(overlap)})"
             )
+
+    @property
+    def filtered(self) -> bool:
+        """Whether anything beyond the text (facets, dates) narrows the selection."""
+        return len(self.conditions) > int(self.text)
 
     def _where(self) -> str:
         return " AND ".join(self.conditions) or "1"
