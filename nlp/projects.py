@@ -32,6 +32,7 @@ _ENUMERATED_RE = re.compile(
 )
 # "Odamız Ticari Safari, ...": a possessive word opening the sentence is its subject, not a name.
 _LEADING_POSSESSIVE_RE = re.compile(r"^[^\W\d_]+(?:[ıiuü]m[ıiuü]z|m[ıiuü]z)[ \t]+")
+_NOUN_AFTER_QUOTE_RE = re.compile(r"\s*(?:(?:ur-?ge|urge|kobi)\s+)?(?:projesi|projemiz|project)\b")
 _NAME_CONNECTORS = frozenset({"ve", "ile", "için", "and", "for", "of", "the", "in", "to", "on", "-", "&"})
 _ORDINAL_RE = re.compile(
     r"\w+(?:inci|ıncı|uncu|üncü|nci|ncı|ncu|ncü)|first|second|third|fourth|fifth|\d+(?:st|nd|rd|th)"
@@ -142,7 +143,7 @@ def find_projects(
         while first > 0:
             previous = words[first - 1]
             gap = text[previous.end : words[first].start]
-            if "\n" in gap or gap.strip(" ,-’'()") or (previous.head != previous.text and previous.text[:1].islower()):
+            if "\n" in gap or gap.strip(" ,-’'") or (previous.head != previous.text and previous.text[:1].islower()):
                 break
             if previous.capitalized or (
                 previous.text in _NAME_CONNECTORS and first >= 2 and words[first - 2].capitalized
@@ -177,7 +178,11 @@ def find_projects(
         following = casefold_tr(text[match.end() : match.end() + 40])
         cue = any(c in preceding or following.lstrip().startswith(c) for c in rules.quote_cues)
         names_project = re.search(r"\b(proje|project)", following[:30]) or re.search(r"\b(proje|project)", preceding)
-        named = (cue and names_project) or re.search(r"(projesi|project)$", casefold_tr(quoted))
+        named = (
+            (cue and names_project)
+            or re.search(r"(projesi|project)$", casefold_tr(quoted))
+            or _NOUN_AFTER_QUOTE_RE.match(following)  # "“...” UR-GE Projesi", "“...” project"
+        )
         if named and _topic(quoted, rules):
             found.append(FoundProject(quoted, match.start(1), match.end(1)))
 

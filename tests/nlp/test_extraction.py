@@ -77,6 +77,22 @@ def test_projects_with_code_designation_and_quoted_name(extractor: Extractor) ->
     assert kimya.sector == "C20"
 
 
+def test_quoted_project_names_and_names_after_a_subject(extractor: Extractor) -> None:
+    quoted = extractor.extract(
+        "Denizli Sanayi Odası (DSO) tarafından yürütülen “Denizli Ev Tekstili Sektörünün Rekabetçiliği” UR-GE "
+        "Projesi kapsamında fuara gidildi.",
+        language="tr",
+    )
+    assert [(p.name, p.program, p.coordinator) for p in quoted.projects] == [
+        ("Denizli Ev Tekstili Sektörünün Rekabetçiliği", "UR-GE", "Denizli Sanayi Odası")
+    ]
+    subject = extractor.extract(
+        "İstanbul Maden İhracatçıları Birliği (İMİB), Doğal Taş UR-GE Projesi kapsamında fuara katıldı.",
+        language="tr",
+    )
+    assert [p.name for p in subject.projects] == ["Doğal Taş UR-GE Projesi"]
+
+
 def test_projects_enumerated_as_examples(extractor: Extractor) -> None:
     turkish = extractor.extract(
         "Odamız Ticari Safari, Küresel Fuar Acentesi ve Türk Ticaret Merkezleri gibi önemli projeler yürütüyor.",
