@@ -125,6 +125,10 @@ def _valid_place(hit: Hit[Place], words: list[Word], language: str) -> bool:
     stripped = len(last.head) - (len(hit.base) - (last.start - hit.start))
     if language == "en":
         return last.head[-2:] in ("'s", "’s") or stripped == 0
+    if hit.payload.kind != "city" and re.match(
+        r"l[ıiuü]", casefold_tr(last.head[len(hit.base) - (last.start - hit.start) :])
+    ):
+        return True  # "Katarlı alıcılar", "Japonyalı firmalar": people or firms of a country
     return len(hit.base) - (last.start - hit.start) >= 6
 
 
@@ -186,7 +190,10 @@ def make_projects(nlp: Language, name: str) -> Callable[[Doc], Doc]:
         state = _state(doc)
         state["programs"] = find_programs(state["text"])
         place_words = frozenset(match_key(h.base) for h in state.get("places", []))
-        state["projects"] = find_projects(state["text"], state["words"], state["programs"], place_words)
+        organization_spans = tuple(m for o in state.get("organizations", []) for m in o.mentions)
+        state["projects"] = find_projects(
+            state["text"], state["words"], state["programs"], place_words, organization_spans
+        )
         return doc
 
     return _guarded(name, projects)

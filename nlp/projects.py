@@ -23,7 +23,7 @@ OTHER = "OTHER"
 EU_FUNDED = "EU-FUNDED"
 _CODE_RE = re.compile(r"\b(\d{2})\s?\.\s?(UR-?GE|URGE)\s?\.\s?(\d{2,3})\b", re.IGNORECASE)
 _SENTENCE_RE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
-_QUOTE_RE = re.compile(r"[“\"«„]([^”\"»“\n]{4,160})[”\"»]")
+_QUOTE_RE = re.compile(r"[“\"«„]([^”\"»“\n]{4,160})[”\"»]|‘([^’\n]{4,160})’|(?<!\w)'([^'\n]{4,160})'(?!\w)")
 _CAPITALISED = r"[A-ZÇĞİÖŞÜ][\w’'-]*"
 _ITEM = rf"{_CAPITALISED}(?:[ \t]+(?:{_CAPITALISED}|of|for))*"
 _ENUMERATED_RE = re.compile(
@@ -127,9 +127,14 @@ def _is_project_noun(word: Word, nouns: tuple[str, ...]) -> str | None:
 
 
 def find_projects(
-    text: str, words: list[Word], programs: list[ProgramMention], place_words: frozenset[str] = frozenset()
+    text: str,
+    words: list[Word],
+    programs: list[ProgramMention],
+    place_words: frozenset[str] = frozenset(),
+    organization_spans: tuple[tuple[int, int], ...] = (),
 ) -> list[FoundProject]:
-    """Named projects; a designation whose topic is only a place (`place_words`, match keys) is not one."""
+    """Named projects; a designation whose topic is only a place (`place_words`, match keys) is not one,
+    and a designation never reaches back into an organisation's name (`organization_spans`)."""
     rules = _programs()
     found: list[FoundProject] = []
     codes = {m.start(): m for m in _CODE_RE.finditer(text)}
@@ -145,6 +150,8 @@ def find_projects(
             gap = text[previous.end : words[first].start]
             if "\n" in gap or gap.strip(" ,-’'") or (previous.head != previous.text and previous.text[:1].islower()):
                 break
+            if any(start <= previous.start < end for start, end in organization_spans):
+                break  # "Kayseri Ticaret Odası, Mobilya UR-GE Projesi": the chamber runs it
             if previous.capitalized or (
                 previous.text in _NAME_CONNECTORS and first >= 2 and words[first - 2].capitalized
             ):
@@ -173,7 +180,8 @@ def find_projects(
 
     # Quoted names beside a cue.
     for match in _QUOTE_RE.finditer(text):
-        quoted = match.group(1).strip()
+        group = next(g for g in (1, 2, 3) if match.group(g) is not None)
+        quoted = match.group(group).strip()
         preceding = casefold_tr(text[max(0, match.start() - 25) : match.start()])
         following = casefold_tr(text[match.end() : match.end() + 40])
         cue = any(c in preceding or following.lstrip().startswith(c) for c in rules.quote_cues)
@@ -182,9 +190,10 @@ def find_projects(
             (cue and names_project)
             or re.search(r"(projesi|project)$", casefold_tr(quoted))
             or _NOUN_AFTER_QUOTE_RE.match(following)  # "“...” UR-GE Projesi", "“...” project"
+            or re.search(r"\b(?:project|projesi)\s*$", preceding)  # "the project 'Improving ...'"
         )
         if named and _topic(quoted, rules):
-            found.append(FoundProject(quoted, match.start(1), match.end(1)))
+            found.append(FoundProject(quoted, match.start(group), match.end(group)))
 
     # Names enumerated as examples of projects: "Global Fair Agency, Commercial Safari, Turkish Trade
     # Centers, such as valuable projects", "Ticari Safari ve Türk Ticaret Merkezleri gibi projeler".
@@ -231,6 +240,8 @@ def _merge(text: str, found: list[FoundProject], programs: list[ProgramMention])
                 for m in merged
                 if (project.code and project.code == m.code)
                 or token_jaccard(" ".join(_topic(m.name, rules)), " ".join(_topic(project.name, rules))) >= 0.5
+                or _short_form_of(project.name, m.name)
+                or _short_form_of(m.name, project.name)
             ),
             None,
         )
@@ -244,6 +255,11 @@ def _merge(text: str, found: list[FoundProject], programs: list[ProgramMention])
     for project in merged:
         project.program = project.program or _program_of(project.name) or _program_near(text, project, programs)
     return merged
+
+
+def _short_form_of(short: str, name: str) -> bool:
+    """ "TWINSME" for "Dirençli KOBİ’ler için İkiz Dönüşüm (TWINSME)": the short name in parentheses."""
+    return casefold_tr(short) in {casefold_tr(m) for m in re.findall(r"\(([^()]{2,20})\)", name)}
 
 
 def _program_near(text: str, project: FoundProject, programs: list[ProgramMention]) -> str:

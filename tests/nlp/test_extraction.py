@@ -16,10 +16,11 @@ def codes(items: list) -> set[str]:
 def test_countries_from_inflected_turkish_names_abbreviations_demonyms_and_cities(extractor: Extractor) -> None:
     text = (
         "Heyet Kazakistan'ımıza ve Rusya pazarına gitti. Almanya'daki fuara BAE ve ABD firmaları da katıldı. "
-        "Kazak firmalar ile görüşmeler yapıldı. Ardından Moskova'da toplantı düzenlendi. Türkiye'den 10 firma katıldı."
+        "Kazak firmalar ile görüşmeler yapıldı. Ardından Moskova'da toplantı düzenlendi. Türkiye'den 10 firma katıldı. "
+        "Katarlı alıcılar da geldi."
     )
     result = extractor.extract(text, language="tr")
-    assert codes(result.countries) == {"KZ", "RU", "DE", "AE", "US"}  # TR is never listed
+    assert codes(result.countries) == {"KZ", "RU", "DE", "AE", "US", "QA"}  # TR is never listed
     assert ("Moskova", "RU") in {(c.name, c.country) for c in result.cities}
     kz = next(c for c in result.countries if c.code == "KZ")
     assert kz.mentions[0].text == text[kz.mentions[0].start : kz.mentions[0].end]
@@ -91,6 +92,25 @@ def test_quoted_project_names_and_names_after_a_subject(extractor: Extractor) ->
         language="tr",
     )
     assert [p.name for p in subject.projects] == ["Doğal Taş UR-GE Projesi"]
+
+
+def test_single_quoted_english_project_and_its_short_form(extractor: Extractor) -> None:
+    english = extractor.extract(
+        "The Twinning project 'Improving the Competitiveness of SMEs in the Eastern Black Sea Region', co-financed "
+        "by the European Union, was launched on 15 January 2021 in Trabzon.",
+        language="en",
+    )
+    assert [(p.name, p.program) for p in english.projects] == [
+        ("Improving the Competitiveness of SMEs in the Eastern Black Sea Region", "EU-FUNDED")
+    ]
+    assert codes(english.activities) == {"launch"}
+    turkish = extractor.extract(
+        "ESO tarafından sunulan “Dirençli KOBİ’ler için İkiz Dönüşüm (TWINSME)” başlıklı proje hibe almaya hak "
+        "kazandı. Avrupa Birliği tarafından finanse edilecek 'TWINSME' projesi ile firmalar dönüşecek.",
+        language="tr",
+    )
+    assert [p.name for p in turkish.projects] == ["Dirençli KOBİ’ler için İkiz Dönüşüm (TWINSME)"]
+    assert len(turkish.projects[0].mentions) == 2
 
 
 def test_projects_enumerated_as_examples(extractor: Extractor) -> None:
