@@ -94,6 +94,15 @@ class EmbeddedBackend:
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
 
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """One read transaction, so a rebuild switching generations mid-request is never half seen."""
+        self._db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self._db.execute("COMMIT")
+
     def _generation_or_none(self) -> int | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         return int(row[0]) if row else None
@@ -242,7 +251,7 @@ class EmbeddedBackend:
     def search(self, query: SearchQuery) -> SearchResult:
         common.check_query(query)
         sort = common.effective_sort(query)
-        with self._guarded("search"), self._lock:
+        with self._guarded("search"), self._lock, self._snapshot():
             generation = self._generation()
             selection = _Selection(generation, query)
             if query.facets or selection.filtered:
@@ -322,7 +331,7 @@ class EmbeddedBackend:
         common.check_query(query)
         common.check_facet(split_by)
         common.check_histogram_field(field)
-        with self._guarded("query"), self._lock:
+        with self._guarded("query"), self._lock, self._snapshot():
             generation = self._generation()
             matched = self._materialise(_Selection(generation, query))
             if field == "published":
@@ -350,7 +359,7 @@ class EmbeddedBackend:
     def suggest(self, facet: str, prefix: str, size: int = 10) -> list[FacetCount]:
         common.check_facet(facet)
         key = analysis.fold_key(prefix)
-        with self._guarded("query"), self._lock:
+        with self._guarded("query"), self._lock, self._snapshot():
             generation = self._generation()
             rows = self._db.execute(
                 f"SELECT value, folded, COUNT(*) AS n FROM facets_{generation} "
@@ -361,7 +370,7 @@ class EmbeddedBackend:
         return [FacetCount(value=row[0], count=row[2]) for row in rows]
 
     def count(self) -> int:
-        with self._guarded("count"), self._lock:
+        with self._guarded("count"), self._lock, self._snapshot():
             return int(self._db.execute(f"SELECT COUNT(*) FROM docs_{self._generation()}").fetchone()[0])
 
     def ping(self) -> None:
