@@ -37,10 +37,10 @@ from nlp.gazetteer import HOME_COUNTRY, Code, Place, code_lexicon, load_toml, pl
 from nlp.lexicon import Hit, Word, words_of
 from nlp.money import find_money
 from nlp.organizations import find_organizations
-from nlp.projects import find_programs, find_projects
-from nlp.text import casefold_tr, match_key, title_tr
+from nlp.projects import GENERIC_WORDS, find_programs, find_projects
+from nlp.text import casefold_tr, match_key, title_tr, tokens
 
-PIPELINE_VERSION = "kume-nlp-2"
+PIPELINE_VERSION = "kume-nlp-3"
 
 for _name in ("kume", "kume_partial", "kume_published"):
     if not Doc.has_extension(_name):
@@ -254,9 +254,14 @@ def _assemble(text: str, language: str, state: dict[str, Any], cues: dict[str, A
     projects = state.get("projects", [])
     project_spans = [(p.start, p.end) for p in projects]
     sectors = _sectors(text, state.get("sectors", []), project_spans, cues)
-    project_names = {casefold_tr(p.name) for p in projects}
-    # A project named like an organisation ("Global Fair Agency, ..., such as projects") is the project.
-    organizations = [o for o in state.get("organizations", []) if casefold_tr(o.name) not in project_names]
+    project_names = {" ".join(t for t in tokens(p.name) if t not in GENERIC_WORDS) for p in projects}
+    # A project named like an organisation ("Global Fair Agency, ..., such as projects", "Aegean
+    # Textile Cluster project") is the project.
+    organizations = [
+        o
+        for o in state.get("organizations", [])
+        if " ".join(t for t in tokens(o.name) if t not in GENERIC_WORDS) not in project_names
+    ]
     coordinator = next((o.name for o in organizations if o.role == "coordinator"), None)
 
     project_facts = []

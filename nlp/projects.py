@@ -14,6 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
+from spacy.lang.tr.stop_words import STOP_WORDS as TR_STOP_WORDS
+
 from nlp.dates import _fold_same_length
 from nlp.gazetteer import DATA_DIR, load_toml
 from nlp.lexicon import Word
@@ -34,6 +37,7 @@ _ENUMERATED_RE = re.compile(
 _LEADING_POSSESSIVE_RE = re.compile(r"^[^\W\d_]+(?:[ıiuü]m[ıiuü]z|m[ıiuü]z)[ \t]+")
 _NOUN_AFTER_QUOTE_RE = re.compile(r"\s*(?:(?:ur-?ge|urge|kobi)\s+)?(?:projesi|projemiz|project)\b")
 _NAME_CONNECTORS = frozenset({"ve", "ile", "için", "and", "for", "of", "the", "in", "to", "on", "-", "&"})
+_STOP_WORDS = frozenset(casefold_tr(w) for w in TR_STOP_WORDS | EN_STOP_WORDS)  # "Our project" names nothing
 _ORDINAL_RE = re.compile(
     r"\w+(?:inci|ıncı|uncu|üncü|nci|ncı|ncu|ncü)|first|second|third|fourth|fifth|\d+(?:st|nd|rd|th)"
 )
@@ -59,6 +63,7 @@ class _Programs:
     eu_finance: list[re.Pattern[str]]
     nouns: tuple[str, ...]
     quote_cues: tuple[str, ...]
+    cluster_words: frozenset[str]
 
 
 @lru_cache(maxsize=2)
@@ -75,6 +80,7 @@ def _programs(data_dir: Path = DATA_DIR) -> _Programs:
         eu_finance=[re.compile(p) for p in data["eu_funding"]["finance"]],
         nouns=tuple(data["projects"]["nouns"]),
         quote_cues=tuple(data["projects"]["quote_cues"]),
+        cluster_words=frozenset(casefold_tr(w) for w in data["projects"]["cluster_words"]),
     )
 
 
@@ -142,16 +148,21 @@ def find_projects(
     # Designations closed by a project noun, walking back over capitalised words and connectors.
     for index, word in enumerate(words):
         noun = _is_project_noun(word, rules.nouns)
-        if noun is None or not word.capitalized:
+        if noun is None:
             continue
         first = index
+        own_cluster: tuple[int, int] | None = None
         while first > 0:
             previous = words[first - 1]
             gap = text[previous.end : words[first].start]
-            if "\n" in gap or gap.strip(" ,-’'") or (previous.head != previous.text and previous.text[:1].islower()):
+            if "\n" in gap or gap.strip(" ,-") or (previous.head != previous.text and previous.text[:1].islower()):
                 break
-            if any(start <= previous.start < end for start, end in organization_spans):
-                break  # "Kayseri Ticaret Odası, Mobilya UR-GE Projesi": the chamber runs it
+            inside = next(((start, end) for start, end in organization_spans if start <= previous.start < end), None)
+            if inside is not None and inside != own_cluster:
+                if first == index and inside[1] == previous.end and casefold_tr(previous.head) in rules.cluster_words:
+                    own_cluster = inside  # "Aegean Textile Cluster project": the cluster names the project
+                else:
+                    break  # "Kayseri Ticaret Odası, Mobilya UR-GE Projesi": the chamber runs it
             if previous.capitalized or (
                 previous.text in _NAME_CONNECTORS and first >= 2 and words[first - 2].capitalized
             ):
@@ -174,6 +185,8 @@ def find_projects(
         if after:
             project.code = f"{after.group(1)}.UR-GE.{after.group(3)}"
         topic = _topic(name, rules) - place_words
+        if word.text[:1].islower() and len(topic) < 2 and _program_of(name) is None:
+            continue  # "the Twinning project" describes a kind of project; "Kimya UR-GE projesi" names one
         if not topic and project.code is None:
             continue  # "UR-GE Projesi", "Uluslararası Rekabetçiliğin Geliştirilmesi (UR-GE) Projesi": the programme
         found.append(project)
@@ -220,7 +233,7 @@ def find_projects(
 
 def _topic(name: str, rules: _Programs) -> set[str]:
     """Content words of a project name beyond the programme's own name and the project noun."""
-    words = {w for w in tokens(name) if not _ORDINAL_RE.fullmatch(w)} - GENERIC_WORDS
+    words = {w for w in tokens(name) if not _ORDINAL_RE.fullmatch(w)} - GENERIC_WORDS - _STOP_WORDS
     for code in rules.generic_names:
         for pattern in rules.patterns[code]:
             for match in pattern.finditer(_fold_for_patterns(name)):

@@ -113,6 +113,16 @@ def test_single_quoted_english_project_and_its_short_form(extractor: Extractor) 
     assert len(turkish.projects[0].mentions) == 2
 
 
+def test_cluster_project_with_lowercase_noun_is_the_project_not_an_organisation(extractor: Extractor) -> None:
+    result = extractor.extract(
+        "Within the scope of the Aegean Textile Cluster project, the Aegean Exporters' Associations (EIB) "
+        "organized a matchmaking event. Our project was praised.",
+        language="en",
+    )
+    assert [p.name for p in result.projects] == ["Aegean Textile Cluster project"]
+    assert [o.names for o in result.organizations] == [["Aegean Exporters' Associations", "EIB"]]
+
+
 def test_projects_enumerated_as_examples(extractor: Extractor) -> None:
     turkish = extractor.extract(
         "Odamız Ticari Safari, Küresel Fuar Acentesi ve Türk Ticaret Merkezleri gibi önemli projeler yürütüyor.",
