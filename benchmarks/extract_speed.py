@@ -43,9 +43,20 @@ def bare_pipeline(language: str) -> Language:
     return nlp
 
 
-def timed(run: Callable[[], int]) -> tuple[int, float]:
-    start = time.perf_counter()
+CPU_SECONDS: dict[str, float] = {}
+
+
+def timed(run: Callable[[], int], label: str = "") -> tuple[int, float]:
+    """Documents done and wall seconds; CPU seconds (this process and its workers) are kept under `label`."""
+    start, cpu_start = time.perf_counter(), os.times()
     count = run()
+    cpu_end = os.times()
+    if label:
+        CPU_SECONDS[label] = round(
+            (cpu_end.user + cpu_end.system + cpu_end.children_user + cpu_end.children_system)
+            - (cpu_start.user + cpu_start.system + cpu_start.children_user + cpu_start.children_system),
+            2,
+        )
     return count, time.perf_counter() - start
 
 
@@ -89,12 +100,12 @@ def main() -> None:
         return sum(1 for _ in extractor.extract_documents(documents, n_process=processes, batch_size=16))
 
     run_kume(1)  # warm caches (lexicons, suffix analyses) the way a long run has them
-    bare_count, bare_seconds = timed(lambda: run_bare(1))
-    kume_count, kume_seconds = timed(lambda: run_kume(1))
-    kume2_count, kume2_seconds = timed(lambda: run_kume(2))
+    bare_count, bare_seconds = timed(lambda: run_bare(1), "bare_1proc")
+    kume_count, kume_seconds = timed(lambda: run_kume(1), "kume_1proc")
+    kume2_count, kume2_seconds = timed(lambda: run_kume(2), "kume_2proc")
     # The same two-process run of the bare pipelines shows what the machine gives a second process
     # right now (other jobs share its cores).
-    bare2_count, bare2_seconds = timed(lambda: run_bare(2))
+    bare2_count, bare2_seconds = timed(lambda: run_bare(2), "bare_2proc")
     bare_rate = bare_count / bare_seconds
     kume_rate = kume_count / kume_seconds
     kume2_rate = kume2_count / kume2_seconds
@@ -112,6 +123,9 @@ def main() -> None:
                 "two_vs_one_process_speedup": round(kume2_rate / kume_rate, 3),
                 "bare_docs_per_second_2proc": round(bare2_count / bare2_seconds, 1),
                 "bare_two_vs_one_process_speedup": round((bare2_count / bare2_seconds) / bare_rate, 3),
+                # Equal CPU seconds with 2 processes mean no parallel overhead: a speedup below 2 then
+                # comes from the CPU the machine gives the workers, which load_average_1min shows.
+                "cpu_seconds": CPU_SECONDS,
                 "cpu_count": os.cpu_count(),
                 "load_average_1min": round(os.getloadavg()[0], 2),
             }
