@@ -2,6 +2,7 @@
 indexes on the embedded default, and the store and index it leaves answer `kume search`."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,12 +15,13 @@ from kume.store import Store
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 
 
-def kume(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def kume(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "kume_cli", "--data-dir", str(data_dir), *args],
         capture_output=True,
         text=True,
         timeout=900,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -81,3 +83,17 @@ def test_eval_extract_prints_per_field_scores(tmp_path):
     for s in scores.values():
         assert {"precision", "recall", "f1", "tp", "fp", "fn"} <= s.keys()
     assert len(predictions.read_text().splitlines()) == len(gold.read_text().splitlines())
+
+
+@pytest.mark.elasticsearch
+def test_index_rebuilds_elasticsearch_from_the_store_with_the_same_answers(demo_data_dir, elasticsearch_url):
+    result = kume(demo_data_dir, "index", "--backend", "elasticsearch", "--url", elasticsearch_url)
+    assert result.returncode == 0, result.stderr
+    embedded = json.loads(kume(demo_data_dir, "search", "Kazakistan", "--facet", "country", "--json").stdout)
+    elastic_env = {"KUME_BACKEND": "elasticsearch", "KUME_SEARCH_URL": elasticsearch_url}
+    elastic = json.loads(
+        kume(demo_data_dir, "search", "Kazakistan", "--facet", "country", "--json", env=elastic_env).stdout
+    )
+    assert elastic["total"] == embedded["total"] >= 1
+    assert {h["id"] for h in elastic["hits"]} == {h["id"] for h in embedded["hits"]}
+    assert elastic["facets"] == embedded["facets"]
