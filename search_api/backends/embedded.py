@@ -14,7 +14,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from itertools import chain, islice
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -254,19 +254,23 @@ class EmbeddedBackend:
         with self._guarded("search"), self._lock, self._snapshot():
             generation = self._generation()
             selection = _Selection(generation, query)
-            if query.facets or selection.filtered:
-                # Counting, paging and facets all read the matches: evaluate them once.
-                matched = self._materialise(selection, scored=sort == Sort.RELEVANCE)
+            scored = sort == Sort.RELEVANCE and query.size > 0
+            if selection.filtered:
+                # Counting, paging and facets all read the matches: evaluate the filters once.
+                matched = self._materialise(selection, scored=scored)
                 total = int(self._db.execute(f"SELECT COUNT(*) FROM {matched}").fetchone()[0])
                 hits, next_cursor = self._page(generation, matched, [], query, sort)
-                facets = self._facet_counts(matched, query.facets, query.facet_size)
+                facets = self._facet_counts(
+                    f"SELECT group_concat(rid) FROM {matched}", [], query.facets, query.facet_size
+                )
             else:
-                # Text alone: FTS5 counts matches without visiting rows, and the page is one more pass.
-                # No text and no filter: the count is the table's and the newest-first index gives the page.
+                # Text alone: FTS5 counts matches without visiting rows, and the page is one more pass that
+                # keeps only the top rows. No text: the count is the table's and the newest-first index gives
+                # the page. Facets read the bare rowids, so a broad match is never copied into a table.
                 total = int(self._db.execute(selection.count_sql(), selection.params).fetchone()[0])
-                rows_sql = f"({selection.rows_sql(scored=sort == Sort.RELEVANCE)})"
+                rows_sql = f"({selection.rows_sql(scored=scored)})"
                 hits, next_cursor = self._page(generation, rows_sql, selection.params, query, sort)
-                facets = {}
+                facets = self._facet_counts(selection.rowids_sql(), selection.params, query.facets, query.facet_size)
         return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor)
 
     def _materialise(self, selection: _Selection, *, scored: bool = False) -> str:
@@ -316,11 +320,17 @@ class EmbeddedBackend:
             next_cursor = common.encode_cursor([last[1], last[0]] if sort == Sort.RELEVANCE else [last[2], last[3]])
         return hits, next_cursor
 
-    def _facet_counts(self, matched: str, facets: list[str], size: int) -> dict[str, list[FacetCount]]:
+    def _facet_counts(
+        self, rowids_sql: str, params: list[Any], facets: list[str], size: int
+    ) -> dict[str, list[FacetCount]]:
+        """Counts over the rowids that `rowids_sql` returns comma-joined in one value."""
         if not facets:
             return {}
         columns = self._facet_columns()
-        rids = np.fromiter(chain.from_iterable(self._db.execute(f"SELECT rid FROM {matched}")), dtype=np.int64)
+        # The rowids travel as one comma-joined string parsed by numpy: a Python object per matched row
+        # would cost more than the full-text match itself on broad queries.
+        joined = self._db.execute(rowids_sql, params).fetchone()[0]
+        rids = np.fromstring(joined or "", sep=",", dtype=np.int64)
         selected = np.zeros(columns.max_rowid + 1, dtype=bool)
         selected[rids] = True
         return {facet: columns.count(facet, selected, size) for facet in facets}
@@ -443,6 +453,10 @@ class _Selection:
 
     def count_sql(self) -> str:
         return f"SELECT COUNT(*) FROM {self.source} WHERE {self._where()}"
+
+    def rowids_sql(self) -> str:
+        """Every matching rowid, comma-joined in one value."""
+        return f"SELECT group_concat(rowid) FROM {self.source} WHERE {self._where()}"
 
     def rows_sql(self, *, scored: bool) -> str:
         """(rid, score, published, id) of every match: scored by BM25 for relevance, else dated for date order."""
