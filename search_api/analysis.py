@@ -184,6 +184,11 @@ def _spans_for_fragments(
     so scanning can stop once `max_fragments` such matches have been seen.
     """
     stem_language = _stemmer_language(language)
+    # Each distinct word is analysed once, and a text whose words miss every term (a match in the
+    # title only) costs one regex pass in C rather than a term lookup per token.
+    matching_words = {word for word in set(TOKEN_RE.findall(text)) if _cache.term(word, stem_language) in terms}
+    if not matching_words:
+        return []
     spans: list[tuple[int, int, bool]] = []
     separated_matches = 0
     last_separated = -fragment_chars
@@ -192,7 +197,7 @@ def _spans_for_fragments(
         start = match.start()
         if stop_at is not None and start > stop_at:
             break
-        matched = _cache.term(match.group(), stem_language) in terms
+        matched = match.group() in matching_words
         spans.append((start, match.end(), matched))
         if matched and start >= last_separated + fragment_chars:
             separated_matches += 1
