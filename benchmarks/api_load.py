@@ -279,7 +279,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30, help="Seconds of measured load with wrk.")
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes.")
+    # One process per core: a worker serialises its searches on one SQLite connection and the GIL.
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="uvicorn worker processes.")
     parser.add_argument(
         "--client",
         choices=["wrk", "httpx"],
