@@ -255,34 +255,46 @@ class EmbeddedBackend:
         sort = common.effective_sort(query)
         with self._guarded("search"), self._lock, self._snapshot():
             generation = self._generation()
-            selection = _Selection(generation, query)
-            scored = sort == Sort.RELEVANCE and query.size > 0
-            if selection.filtered:
-                # Counting, paging and facets all read the matches: evaluate the filters once.
-                matched = self._materialise(selection, scored=scored)
-                total = int(self._db.execute(f"SELECT COUNT(*) FROM {matched}").fetchone()[0])
-                hits, next_cursor = self._page(generation, matched, [], query, sort)
-                facets = self._facet_counts(
-                    f"SELECT group_concat(rid) FROM {matched}", [], query.facets, query.facet_size
-                )
-            else:
-                # Text alone: FTS5 counts matches without visiting rows, and the page is one more pass that
-                # keeps only the top rows. No text: the count is the table's and the newest-first index gives
-                # the page. Facets read the bare rowids, so a broad match is never copied into a table.
+            # Text, date and event conditions stay in SQL; facet filters become a mask over rowids from
+            # the in-memory facet columns, where a subquery per filter built a temporary index each time.
+            selection = _Selection(generation, query, facet_filters=False)
+            facet_filters = {facet: values for facet, values in query.filters.items() if values}
+            narrowed = selection.filtered or bool(facet_filters)
+            rids: np.ndarray | None = None
+            if narrowed or query.facets:
+                if facet_filters and not selection.conditions:
+                    rids = np.flatnonzero(self._facet_columns().documents_with(facet_filters))
+                else:
+                    rids = self._rowids(selection)
+                    if facet_filters:
+                        rids = rids[self._facet_columns().documents_with(facet_filters)[rids]]
+            if rids is None:
+                # Text alone: FTS5 counts matches without visiting rows.
                 total = int(self._db.execute(selection.count_sql(), selection.params).fetchone()[0])
-                rows_sql = f"({selection.rows_sql(scored=scored)})"
-                hits, next_cursor = self._page(generation, rows_sql, selection.params, query, sort)
-                facets = self._facet_counts(selection.rowids_sql(), selection.params, query.facets, query.facet_size)
+            else:
+                total = len(rids)
+            page_selection = selection
+            if narrowed and rids is not None:
+                # The conditions were evaluated once, for the rowids; the page only checks membership.
+                page_selection = _Selection(generation, query, facet_filters=False, date_filters=False)
+                page_selection.restrict_to(rids)
+            # The page keeps only its top rows (BM25 for the surviving matches only); no match is copied
+            # into a table.
+            rows_sql = f"({page_selection.rows_sql(scored=sort == Sort.RELEVANCE and query.size > 0)})"
+            hits, next_cursor = self._page(generation, rows_sql, page_selection.params, query, sort)
+            facets = {}
+            if query.facets and rids is not None:
+                facets = self._facet_counts(rids, query.facets, query.facet_size)
         return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor)
 
-    def _materialise(self, selection: _Selection, *, scored: bool = False) -> str:
+    def _materialise(self, selection: _Selection) -> str:
         """A temporary table of (rid, score, published, id) for every match, for several statements to read."""
         self._db.execute(
             "CREATE TEMP TABLE IF NOT EXISTS matched (rid INTEGER PRIMARY KEY, score REAL, published TEXT, id TEXT)"
         )
         self._db.execute("DELETE FROM temp.matched")
         self._db.execute(
-            f"INSERT INTO temp.matched (rid, score, published, id) {selection.rows_sql(scored=scored)}",
+            f"INSERT INTO temp.matched (rid, score, published, id) {selection.rows_sql(scored=False)}",
             selection.params,
         )
         return "temp.matched"
@@ -319,17 +331,14 @@ class EmbeddedBackend:
             next_cursor = common.encode_cursor([last[1], last[0]] if sort == Sort.RELEVANCE else [last[2], last[3]])
         return hits, next_cursor
 
-    def _facet_counts(
-        self, rowids_sql: str, params: list[Any], facets: list[str], size: int
-    ) -> dict[str, list[FacetCount]]:
-        """Counts over the rowids that `rowids_sql` returns comma-joined in one value."""
-        if not facets:
-            return {}
-        columns = self._facet_columns()
+    def _rowids(self, selection: _Selection) -> np.ndarray:
         # The rowids travel as one comma-joined string parsed by numpy: a Python object per matched row
         # would cost more than the full-text match itself on broad queries.
-        joined = self._db.execute(rowids_sql, params).fetchone()[0]
-        rids = np.fromstring(joined or "", sep=",", dtype=np.int64)
+        joined = self._db.execute(selection.rowids_sql(), selection.params).fetchone()[0]
+        return np.fromstring(joined or "", sep=",", dtype=np.int64)
+
+    def _facet_counts(self, rids: np.ndarray, facets: list[str], size: int) -> dict[str, list[FacetCount]]:
+        columns = self._facet_columns()
         selected = np.zeros(columns.max_rowid + 1, dtype=bool)
         selected[rids] = True
         return {facet: columns.count(facet, selected, size) for facet in facets}
@@ -399,7 +408,9 @@ class _Selection:
     document rowid, which lets a text-only count stay inside FTS5.
     """
 
-    def __init__(self, generation: int, query: SearchQuery) -> None:
+    def __init__(
+        self, generation: int, query: SearchQuery, *, facet_filters: bool = True, date_filters: bool = True
+    ) -> None:
         self.generation = generation
         g = generation
         groups = analysis.query_groups(query.q)
@@ -408,16 +419,19 @@ class _Selection:
         # Unary + keeps SQLite from driving the FTS5 scan by the rowid lists of the filters, which
         # would re-run the full-text match once per filtered document.
         rid = f"+{self.source}.rowid" if self.text else f"{self.source}.rowid"
+        self._rid = rid
         self.conditions: list[str] = []
         self.params: list[Any] = []
         if groups:
             self.conditions.append(f"text_{g} MATCH ?")
             self.params.append(_match_expression(groups))
         for facet, values in query.filters.items():
-            if values:
+            if values and facet_filters:
                 marks = ",".join("?" * len(values))
                 self.conditions.append(f"{rid} IN (SELECT doc FROM facets_{g} WHERE facet = ? AND value IN ({marks}))")
                 self.params += [facet, *values]
+        if not date_filters:
+            return
         published = []
         if query.published_from:
             published.append("published >= ?")
@@ -446,6 +460,11 @@ class _Selection:
     def filtered(self) -> bool:
         """Whether anything beyond the text (facets, dates) narrows the selection."""
         return len(self.conditions) > int(self.text)
+
+    def restrict_to(self, rowids: np.ndarray) -> None:
+        """Keep only documents with these rowids (json_each reads the list in C, with no parameter limit)."""
+        self.conditions.append(f"{self._rid} IN (SELECT value FROM json_each(?))")
+        self.params.append("[" + ",".join(map(str, rowids.tolist())) + "]")
 
     def _where(self) -> str:
         return " AND ".join(self.conditions) or "1"
@@ -503,6 +522,18 @@ class _FacetColumns:
             docs = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
             self._columns[facet] = (docs, numbers, values)
         return self._columns[facet]
+
+    def documents_with(self, filters: dict[str, list[str]]) -> np.ndarray:
+        """Mask over rowids of the documents holding one of the values of every filtered facet."""
+        allowed = np.ones(self.max_rowid + 1, dtype=bool)
+        for facet, wanted in filters.items():
+            docs, numbers, values = self._column(facet)
+            wanted_set = set(wanted)
+            numbers_wanted = [number for number, value in enumerate(values) if value in wanted_set]
+            holding = np.zeros(self.max_rowid + 1, dtype=bool)
+            holding[docs[np.isin(numbers, numbers_wanted)]] = True
+            allowed &= holding
+        return allowed
 
     def count(self, facet: str, selected: np.ndarray, size: int) -> list[FacetCount]:
         """The `size` most frequent values among selected documents; ties in value order (values are sorted)."""
