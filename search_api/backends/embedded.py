@@ -255,19 +255,9 @@ class EmbeddedBackend:
         sort = common.effective_sort(query)
         with self._guarded("search"), self._lock, self._snapshot():
             generation = self._generation()
-            # Text, date and event conditions stay in SQL; facet filters become a mask over rowids from
-            # the in-memory facet columns, where a subquery per filter built a temporary index each time.
             selection = _Selection(generation, query, facet_filters=False)
-            facet_filters = {facet: values for facet, values in query.filters.items() if values}
-            narrowed = selection.filtered or bool(facet_filters)
-            rids: np.ndarray | None = None
-            if narrowed or query.facets:
-                if facet_filters and not selection.conditions:
-                    rids = np.flatnonzero(self._facet_columns().documents_with(facet_filters))
-                else:
-                    rids = self._rowids(selection)
-                    if facet_filters:
-                        rids = rids[self._facet_columns().documents_with(facet_filters)[rids]]
+            narrowed = selection.filtered or any(query.filters.values())
+            rids = self._matching_rowids(selection, query) if narrowed or query.facets else None
             if rids is None:
                 # Text alone: FTS5 counts matches without visiting rows.
                 total = int(self._db.execute(selection.count_sql(), selection.params).fetchone()[0])
@@ -287,17 +277,19 @@ class EmbeddedBackend:
                 facets = self._facet_counts(rids, query.facets, query.facet_size)
         return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor)
 
-    def _materialise(self, selection: _Selection) -> str:
-        """A temporary table of (rid, score, published, id) for every match, for several statements to read."""
-        self._db.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS matched (rid INTEGER PRIMARY KEY, score REAL, published TEXT, id TEXT)"
-        )
-        self._db.execute("DELETE FROM temp.matched")
-        self._db.execute(
-            f"INSERT INTO temp.matched (rid, score, published, id) {selection.rows_sql(scored=False)}",
-            selection.params,
-        )
-        return "temp.matched"
+    def _matching_rowids(self, selection: _Selection, query: SearchQuery) -> np.ndarray:
+        """Rowids of every match: `selection` (text, dates, events) run once in SQL, then the facet filters.
+
+        Facet filters are a mask over rowids from the in-memory facet columns, where a subquery per
+        filter built a temporary index (of, say, every Turkish document) on each request.
+        """
+        facet_filters = {facet: values for facet, values in query.filters.items() if values}
+        if facet_filters and not selection.conditions:
+            return np.flatnonzero(self._facet_columns().documents_with(facet_filters))
+        rids = self._rowids(selection)
+        if facet_filters:
+            rids = rids[self._facet_columns().documents_with(facet_filters)[rids]]
+        return rids
 
     def _page(
         self, generation: int, matched: str, params: list[Any], query: SearchQuery, sort: Sort
@@ -351,7 +343,13 @@ class EmbeddedBackend:
         common.check_histogram_field(field)
         with self._guarded("query"), self._lock, self._snapshot():
             generation = self._generation()
-            matched = self._materialise(_Selection(generation, query))
+            selection = _Selection(generation, query, facet_filters=False)
+            matched = f"(SELECT rowid AS rid, published FROM docs_{generation}"
+            params: list[Any] = []
+            if selection.conditions or any(query.filters.values()):
+                matched += " WHERE rowid IN (SELECT value FROM json_each(?))"
+                params.append(_rowid_list(self._matching_rowids(selection, query)))
+            matched += ")"
             if field == "published":
                 period = _PERIOD_SQL[interval].format(col="m.published")
                 source = f"{matched} m"
@@ -360,17 +358,16 @@ class EmbeddedBackend:
                 period = _PERIOD_SQL[interval].format(col="e.start")
                 source = f"{matched} m JOIN events_{generation} e ON e.doc = m.rid"
                 where = "1"
-            split_params: list[Any] = []
             if split_by is None:
                 sql = f"SELECT {period} AS period, NULL, COUNT(DISTINCT m.rid) FROM {source} WHERE {where} GROUP BY 1"
             else:
                 source += f" JOIN facets_{generation} f ON f.doc = m.rid AND f.facet = ?"
-                split_params.append(split_by)
+                params.append(split_by)
                 sql = (
                     f"SELECT {period} AS period, f.value, COUNT(DISTINCT m.rid) FROM {source} "
                     f"WHERE {where} GROUP BY 1, 2"
                 )
-            rows = self._db.execute(sql, split_params).fetchall()
+            rows = self._db.execute(sql, params).fetchall()
         buckets = [HistogramBucket(period=row[0], split=row[1], count=row[2]) for row in rows]
         return _top_splits(buckets, query.facet_size) if split_by else sorted(buckets, key=lambda b: b.period)
 
@@ -464,7 +461,7 @@ class _Selection:
     def restrict_to(self, rowids: np.ndarray) -> None:
         """Keep only documents with these rowids (json_each reads the list in C, with no parameter limit)."""
         self.conditions.append(f"{self._rid} IN (SELECT value FROM json_each(?))")
-        self.params.append("[" + ",".join(map(str, rowids.tolist())) + "]")
+        self.params.append(_rowid_list(rowids))
 
     def _where(self) -> str:
         return " AND ".join(self.conditions) or "1"
@@ -542,6 +539,11 @@ class _FacetColumns:
         present = np.flatnonzero(counts)
         ranked = present[np.lexsort((present, -counts[present]))][:size]
         return [FacetCount(value=values[number], count=int(counts[number])) for number in ranked]
+
+
+def _rowid_list(rowids: np.ndarray) -> str:
+    """Rowids as the JSON array `json_each(?)` reads in C, with no limit on bound parameters."""
+    return "[" + ",".join(map(str, rowids.tolist())) + "]"
 
 
 def _pack(doc: IndexDocument) -> bytes:
