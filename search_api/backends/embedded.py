@@ -344,29 +344,26 @@ class EmbeddedBackend:
         with self._guarded("query"), self._lock, self._snapshot():
             generation = self._generation()
             selection = _Selection(generation, query, facet_filters=False)
+            rids = None
+            if selection.conditions or any(query.filters.values()):
+                rids = self._matching_rowids(selection, query)
+            if field == "published":
+                buckets = self._facet_columns().published_histogram(rids, interval, split_by)
+                return _top_splits(buckets, query.facet_size) if split_by else buckets
             matched = f"(SELECT rowid AS rid, published FROM docs_{generation}"
             params: list[Any] = []
-            if selection.conditions or any(query.filters.values()):
+            if rids is not None:
                 matched += " WHERE rowid IN (SELECT value FROM json_each(?))"
-                params.append(_rowid_list(self._matching_rowids(selection, query)))
+                params.append(_rowid_list(rids))
             matched += ")"
-            if field == "published":
-                period = _PERIOD_SQL[interval].format(col="m.published")
-                source = f"{matched} m"
-                where = "m.published IS NOT NULL"
-            else:
-                period = _PERIOD_SQL[interval].format(col="e.start")
-                source = f"{matched} m JOIN events_{generation} e ON e.doc = m.rid"
-                where = "1"
+            period = _PERIOD_SQL[interval].format(col="e.start")
+            source = f"{matched} m JOIN events_{generation} e ON e.doc = m.rid"
             if split_by is None:
-                sql = f"SELECT {period} AS period, NULL, COUNT(DISTINCT m.rid) FROM {source} WHERE {where} GROUP BY 1"
+                sql = f"SELECT {period} AS period, NULL, COUNT(DISTINCT m.rid) FROM {source} GROUP BY 1"
             else:
                 source += f" JOIN facets_{generation} f ON f.doc = m.rid AND f.facet = ?"
                 params.append(split_by)
-                sql = (
-                    f"SELECT {period} AS period, f.value, COUNT(DISTINCT m.rid) FROM {source} "
-                    f"WHERE {where} GROUP BY 1, 2"
-                )
+                sql = f"SELECT {period} AS period, f.value, COUNT(DISTINCT m.rid) FROM {source} GROUP BY 1, 2"
             rows = self._db.execute(sql, params).fetchall()
         buckets = [HistogramBucket(period=row[0], split=row[1], count=row[2]) for row in rows]
         return _top_splits(buckets, query.facet_size) if split_by else sorted(buckets, key=lambda b: b.period)
@@ -504,6 +501,7 @@ class _FacetColumns:
         self.state = state
         self.max_rowid = int(db.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM docs_{state[0]}").fetchone()[0])
         self._columns: dict[str, tuple[np.ndarray, np.ndarray, list[str]]] = {}
+        self._periods_by_interval: dict[Interval, tuple[np.ndarray, list[str]]] = {}
 
     def _column(self, facet: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
         if facet not in self._columns:
@@ -519,6 +517,53 @@ class _FacetColumns:
             docs = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
             self._columns[facet] = (docs, numbers, values)
         return self._columns[facet]
+
+    def _periods(self, interval: Interval) -> tuple[np.ndarray, list[str]]:
+        """Per rowid the number of its publication period (-1 if undated), and the period labels in order."""
+        if interval not in self._periods_by_interval:
+            # Labels come from the same SQL expression event histograms use, so both agree on their form.
+            label = _PERIOD_SQL[interval].format(col="published")
+            rows = self._db.execute(
+                f"SELECT rowid, {label} FROM docs_{self.state[0]} WHERE published IS NOT NULL ORDER BY 2"
+            ).fetchall()
+            labels: list[str] = []
+            codes = np.full(self.max_rowid + 1, -1, dtype=np.int64)
+            for rowid, period in rows:
+                if not labels or labels[-1] != period:
+                    labels.append(period)
+                codes[rowid] = len(labels) - 1
+            self._periods_by_interval[interval] = (codes, labels)
+        return self._periods_by_interval[interval]
+
+    def published_histogram(
+        self, rids: np.ndarray | None, interval: Interval, split_by: str | None
+    ) -> list[HistogramBucket]:
+        """Documents per publication period (and split value) among `rids` (None: all), in period order.
+
+        A GROUP BY over the facet join cost one index seek per matched document; counting pairs
+        (period, value) with bincount over the in-memory columns does not.
+        """
+        codes, labels = self._periods(interval)
+        selected = np.ones(self.max_rowid + 1, dtype=bool)
+        if rids is not None:
+            selected[:] = False
+            selected[rids] = True
+        if split_by is None:
+            dated = codes[selected]
+            counts = np.bincount(dated[dated >= 0], minlength=len(labels))
+            return [
+                HistogramBucket(period=labels[number], count=int(counts[number])) for number in np.flatnonzero(counts)
+            ]
+        docs, numbers, values = self._column(split_by)
+        periods = codes[docs]
+        keep = selected[docs] & (periods >= 0)
+        counts = np.bincount(periods[keep] * len(values) + numbers[keep], minlength=len(labels) * len(values))
+        return [
+            HistogramBucket(
+                period=labels[pair // len(values)], split=values[pair % len(values)], count=int(counts[pair])
+            )
+            for pair in np.flatnonzero(counts)
+        ]
 
     def documents_with(self, filters: dict[str, list[str]]) -> np.ndarray:
         """Mask over rowids of the documents holding one of the values of every filtered facet."""
