@@ -8,9 +8,10 @@ that runs before them is used to veto places and names inside person names.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -40,14 +41,16 @@ from nlp.organizations import find_organizations
 from nlp.projects import GENERIC_WORDS, find_programs, find_projects
 from nlp.text import casefold_tr, match_key, title_tr, tokens
 
-PIPELINE_VERSION = "kume-nlp-3"
+PIPELINE_VERSION = "kume-nlp-4"
 
 for _name in ("kume", "kume_partial", "kume_published"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
 _PERSON_LABELS = {"PERSON", "PER"}
+_AFTER_ALL = 1 << 62  # sorts after every end offset, for bisecting on a start offset
 _SECTOR_LIST = 3  # sectors enumerated in one sentence: the participants' sectors
+_SENTENCE_REACH = 400  # characters looked at on each side of a mention for its sentence
 _SENTENCE_END = re.compile(r"[.!?]\s|\n")
 
 
@@ -75,7 +78,7 @@ def _state(doc: Doc) -> dict[str, Any]:
     return state
 
 
-def _person_names(doc: Doc) -> list[tuple[int, int, int]]:
+def _person_names(doc: Doc) -> list[tuple[int, ...]]:
     """(start, end of the first word, end) of person names of two words or more.
 
     Single-word PERSON entities are left out: the small models also tag abbreviations and
@@ -86,23 +89,35 @@ def _person_names(doc: Doc) -> list[tuple[int, int, int]]:
     ]
 
 
-def _in_person_name(persons: list[tuple[int, int, int]], hit: Hit[Place]) -> bool:
+def _containing(spans: list[tuple[int, ...]], start: int, end: int) -> tuple[int, ...] | None:
+    """The span of `spans` (sorted, non-overlapping, (start, ..., end)) that contains [start, end)."""
+    index = bisect.bisect_right(spans, (start, _AFTER_ALL)) - 1
+    if index >= 0 and spans[index][0] <= start and end <= spans[index][-1]:
+        return spans[index]
+    return None
+
+
+def _in_person_name(persons: list[tuple[int, ...]], hit: Hit[Place]) -> bool:
     """A city inside a person's name is part of it ("Jackson Pollock", "Mehmet Fatih Kacır"); a country
     or demonym only when it is not the first word ("Kazak" in "Kazak firmalar" tagged as a name)."""
-    for start, first_end, end in persons:
-        if start <= hit.start and hit.end <= end and (hit.payload.kind == "city" or hit.start >= first_end):
-            return True
-    return False
+    person = _containing(persons, hit.start, hit.end)
+    return person is not None and (hit.payload.kind == "city" or hit.start >= person[1])
 
 
-def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s <= start and end <= e for s, e in spans)
+def _disjoint(spans: Iterable[tuple[int, int]]) -> list[tuple[int, ...]]:
+    """Sorted spans with the ones nested in an earlier span left out, ready for `_containing`."""
+    kept: list[tuple[int, ...]] = []
+    for span in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if not kept or span[0] >= kept[-1][-1]:
+            kept.append(span)
+    return kept
 
 
 def _sentence(text: str, start: int, end: int) -> str:
-    left = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, start - 400), start)), default=0)
-    right = _SENTENCE_END.search(text, end)
-    return text[left : right.start() if right else len(text)]
+    reach = max(0, start - _SENTENCE_REACH)
+    left = max((m.end() for m in _SENTENCE_END.finditer(text, reach, start)), default=reach)
+    right = _SENTENCE_END.search(text, end, end + _SENTENCE_REACH)
+    return text[left : right.start() if right else min(len(text), end + _SENTENCE_REACH)]
 
 
 def _span(text: str, start: int, end: int) -> Span:
@@ -283,10 +298,10 @@ def _assemble(text: str, language: str, state: dict[str, Any], cues: dict[str, A
     for mention in state.get("programs", []):
         programs[mention.code].append(_span(text, mention.start, mention.end))
 
-    organization_spans = [m for o in organizations for m in o.mentions]
+    organization_spans: list[tuple[int, ...]] = _disjoint(m for o in organizations for m in o.mentions)
     activities = _activities(
         text,
-        [h for h in state.get("activities", []) if not _inside(organization_spans, h.start, h.end)],
+        [h for h in state.get("activities", []) if _containing(organization_spans, h.start, h.end) is None],
         state.get("sectors", []),
         cues,
     )

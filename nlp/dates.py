@@ -117,14 +117,17 @@ def find_dates(text: str, language: str, published: date | None = None) -> list[
     folded = _fold_same_length(text)
     patterns = _patterns()
     months = _month_numbers()
-    taken: list[tuple[int, int]] = []
+    occupied = bytearray(len(text))  # characters already read as part of a date
     found: list[FoundDate] = []
 
     def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e in taken)
+        return not any(occupied[start:end])
+
+    def take(span: tuple[int, int]) -> None:
+        occupied[span[0] : span[1]] = b"\x01" * (span[1] - span[0])
 
     def add(start: date | str | None, end: date | str | None, match: re.Match[str]) -> None:
-        taken.append(match.span())
+        take(match.span())
         if start is None or end is None:
             return
         start_iso, end_iso = str(start), str(end)
@@ -159,7 +162,7 @@ def find_dates(text: str, language: str, published: date | None = None) -> list[
                 add(day, day, match)
     for match in patterns["months"].finditer(folded):
         if free(*match.span()):
-            taken.append(match.span())
+            take(match.span())
             for name in patterns["month_word"].findall(match["ms"]):
                 iso_month = f"{int(match['y']):04d}-{months[name]:02d}"
                 found.append(FoundDate(iso_month, iso_month, *match.span()))
@@ -188,7 +191,7 @@ def find_dates(text: str, language: str, published: date | None = None) -> list[
                     match,
                 )
             else:
-                taken.append(match.span())
+                take(match.span())
     for match in patterns["day_month"].finditer(folded):
         if not free(*match.span()):
             continue

@@ -15,6 +15,9 @@ from typing import Generic, TypeVar
 from nlp.text import APOSTROPHES, WORD_RE, match_key, stems
 
 T = TypeVar("T")
+# No organisation or project name runs longer; walking back over capitalised words stops here so
+# that a long capitalised run (a headline list, garbage) costs linear time.
+MAX_NAME_WORDS = 25
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
 from spacy.lang.tr.stop_words import STOP_WORDS as TR_STOP_WORDS
 
 from nlp.gazetteer import DATA_DIR, load_toml
-from nlp.lexicon import Word
+from nlp.lexicon import MAX_NAME_WORDS, Word
 from nlp.text import casefold_tr, is_suffix_chain, tokens
 
 _ACRONYM_RE = re.compile(r"^[A-ZÇĞİÖŞÜ][A-ZÇĞİÖŞÜ0-9-]{1,7}$")
@@ -164,7 +164,7 @@ def find_organizations(
         length, head_end = head
         first = index
         # Walk back over capitalised words (and connectors between them) on the same line.
-        while first > 0:
+        while first > 0 and index - first < MAX_NAME_WORDS:
             previous = words[first - 1]
             gap = _gap(text, previous, words[first])
             # Parentheses may stand inside an English name ("Rhone-Alpes (Lyon) Chamber"); in Turkish
@@ -269,7 +269,7 @@ def _add_companies(text: str, words: list[Word], rules: _Rules, add: Any) -> Non
             continue  # a capitalised "Firmaları" belongs to a generic title-cased phrase
         names: list[list[Word]] = [[]]
         cursor = index - 1
-        while cursor >= 0:
+        while cursor >= 0 and index - cursor < MAX_NAME_WORDS:
             candidate = words[cursor]
             gap = _gap(text, candidate, words[cursor + 1])
             if "\n" in gap or gap.strip(" ,"):

@@ -19,7 +19,7 @@ from spacy.lang.tr.stop_words import STOP_WORDS as TR_STOP_WORDS
 
 from nlp.dates import _fold_same_length
 from nlp.gazetteer import DATA_DIR, load_toml
-from nlp.lexicon import Word
+from nlp.lexicon import MAX_NAME_WORDS, Word
 from nlp.text import casefold_tr, token_jaccard, tokens
 
 OTHER = "OTHER"
@@ -27,12 +27,11 @@ EU_FUNDED = "EU-FUNDED"
 _CODE_RE = re.compile(r"\b(\d{2})\s?\.\s?(UR-?GE|URGE)\s?\.\s?(\d{2,3})\b", re.IGNORECASE)
 _SENTENCE_RE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 _QUOTE_RE = re.compile(r"[“\"«„]([^”\"»“\n]{4,160})[”\"»]|‘([^’\n]{4,160})’|(?<!\w)'([^'\n]{4,160})'(?!\w)")
-_CAPITALISED = r"[A-ZÇĞİÖŞÜ][\w’'-]*"
-_ITEM = rf"{_CAPITALISED}(?:[ \t]+(?:{_CAPITALISED}|of|for))*"
-_ENUMERATED_RE = re.compile(
-    rf"(?P<items>{_ITEM}(?:(?:[ \t]*,[ \t]*(?:(?:and|ve)[ \t]+)?|[ \t]+(?:and|ve)[ \t]+){_ITEM})+),?"
-    r"[ \t]+(?:such as|gibi)(?:[ \t]+[^\W\d_]+){0,2}?[ \t]+(?:projects|projeler)"
-)
+# "..., such as valuable projects", "... gibi önemli projeler": the names before it are examples of projects.
+_EXAMPLES_OF_PROJECTS_RE = re.compile(r",?[ \t]+(?:such as|gibi)(?:[ \t]+[^\W\d_]+){0,2}?[ \t]+(?:projects|projeler)")
+_LIST_SEPARATOR_RE = re.compile(r"[ \t]*,[ \t]*(?:(?:and|ve)[ \t]+)?|[ \t]+(?:and|ve)[ \t]+")
+_ENUMERATION_WINDOW = 300
+_SENTENCE_REACH = 400  # characters looked at on each side of a mention for its sentence
 # "Odamız Ticari Safari, ...": a possessive word opening the sentence is its subject, not a name.
 _LEADING_POSSESSIVE_RE = re.compile(r"^[^\W\d_]+(?:[ıiuü]m[ıiuü]z|m[ıiuü]z)[ \t]+")
 _NOUN_AFTER_QUOTE_RE = re.compile(r"\s*(?:(?:ur-?ge|urge|kobi)\s+)?(?:projesi|projemiz|project)\b")
@@ -152,7 +151,7 @@ def find_projects(
             continue
         first = index
         own_cluster: tuple[int, int] | None = None
-        while first > 0:
+        while first > 0 and index - first < MAX_NAME_WORDS:
             previous = words[first - 1]
             gap = text[previous.end : words[first].start]
             if "\n" in gap or gap.strip(" ,-") or (previous.head != previous.text and previous.text[:1].islower()):
@@ -210,13 +209,8 @@ def find_projects(
 
     # Names enumerated as examples of projects: "Global Fair Agency, Commercial Safari, Turkish Trade
     # Centers, such as valuable projects", "Ticari Safari ve Türk Ticaret Merkezleri gibi projeler".
-    for match in _ENUMERATED_RE.finditer(text):
-        items = match.group("items")
-        for item in re.finditer(r"(?:(?!\s(?:and|ve)\s)[^,])+", items):
-            name = _LEADING_POSSESSIVE_RE.sub("", re.sub(r"^\s*(?:and|ve)\s+", "", item.group()).strip())
-            if name and name[0].isupper() and _topic(name, rules):
-                offset = match.start("items") + item.start() + item.group().find(name)
-                found.append(FoundProject(name, offset, offset + len(name), program=OTHER))
+    for match in _EXAMPLES_OF_PROJECTS_RE.finditer(text):
+        found.extend(_enumerated_names(text, match.start(), rules))
 
     for code_match in codes.values():
         if not any(p.code for p in found):
@@ -229,6 +223,43 @@ def find_projects(
                 )
             )
     return _merge(text, found, programs)
+
+
+def _enumerated_names(text: str, end: int, rules: _Programs) -> list[FoundProject]:
+    """The capitalised names listed right before `end` in the same sentence (two at least).
+
+    Parsed backwards item by item instead of with one regular expression: a pattern of repeated
+    capitalised words separated by optional commas backtracks without end on long capitalised runs.
+    """
+    start = max(0, end - _ENUMERATION_WINDOW)
+    sentence_start = max(text.rfind(". ", start, end), text.rfind("\n", start, end))
+    start = sentence_start + 1 if sentence_start >= 0 else start
+    items: list[tuple[int, int]] = []
+    parts = list(_LIST_SEPARATOR_RE.finditer(text, start, end))
+    boundaries = [start, *(m.end() for m in parts)]
+    separators = [m.start() for m in parts] + [end]
+    for part_start, part_end in reversed(list(zip(boundaries, separators, strict=True))):
+        words = list(re.finditer(r"\S+", text[part_start:part_end]))
+        kept = len(words)
+        while kept > 0 and (words[kept - 1].group()[:1].isupper() or words[kept - 1].group() in ("of", "for")):
+            kept -= 1
+        if kept == len(words) or not words:
+            break
+        name_start = part_start + words[kept].start()
+        if words[kept].group() in ("of", "for"):
+            break
+        items.append((name_start, part_end))
+        if kept > 0:
+            break  # lowercase words before the first name: the list starts here
+    if len(items) < 2:
+        return []
+    found = []
+    for item_start, item_end in reversed(items):
+        name = _LEADING_POSSESSIVE_RE.sub("", text[item_start:item_end])
+        offset = item_end - len(name)
+        if name and _topic(name, rules):
+            found.append(FoundProject(name, offset, item_end, program=OTHER))
+    return found
 
 
 def _topic(name: str, rules: _Programs) -> set[str]:
@@ -280,8 +311,13 @@ def _program_near(text: str, project: FoundProject, programs: list[ProgramMentio
     if project.code:
         return "UR-GE"
     for start, end in project.mentions:
-        sentence_start = max(text.rfind(".", 0, start), text.rfind("\n", 0, start)) + 1
-        sentence_end = min((i for i in (text.find(".", end), text.find("\n", end)) if i >= 0), default=len(text))
+        reach_start, reach_end = max(0, start - _SENTENCE_REACH), min(len(text), end + _SENTENCE_REACH)
+        sentence_start = (
+            max(text.rfind(".", reach_start, start), text.rfind("\n", reach_start, start), reach_start - 1) + 1
+        )
+        sentence_end = min(
+            (i for i in (text.find(".", end, reach_end), text.find("\n", end, reach_end)) if i >= 0), default=reach_end
+        )
         for mention in programs:
             if sentence_start <= mention.start <= sentence_end:
                 return mention.code

@@ -134,6 +134,7 @@ def is_suffix_chain(stem: str, rest: str, strict_harmony: bool = True) -> bool:
 
 
 _SOFTENED = {"ğ": "k", "b": "p", "c": "ç", "d": "t"}
+_LONGEST_WORD = 40
 
 
 @lru_cache(maxsize=200_000)
@@ -149,6 +150,8 @@ def turkish_stems(word: str) -> tuple[str, ...]:
             head, _, _ = word.partition(mark)
             return (match_key(head),)
     folded = casefold_tr(word)
+    if len(folded) > _LONGEST_WORD:
+        return (match_key(folded),)  # no name plus suffixes is this long: a URL, a token run, garbage
     candidates = [folded]
     for cut in range(len(folded) - 1, 2, -1):
         stem, rest = folded[:cut], folded[cut:]

@@ -1,5 +1,6 @@
 """The full pipelines on short Turkish and English texts: every normaliser, both languages."""
 
+import time
 from datetime import date
 
 import dateparser
@@ -286,6 +287,15 @@ def test_html_mixed_scripts_and_huge_text_still_give_results(extractor: Extracto
 )
 def test_short_texts_fall_back_to_a_supported_language(extractor: Extractor, text: str, language: str) -> None:
     assert extractor.detect_language(text) == language
+
+
+@pytest.mark.parametrize("unit", ["Kimya UR-GE Projesi kapsamında ", "Kazakistan'a ", "A, B ve C gibi projeler "])
+def test_repetitive_text_without_sentence_ends_stays_linear(extractor: Extractor, unit: str) -> None:
+    # Once quadratic (an unbounded sentence search, a backtracking list pattern): must finish quickly.
+    started = time.perf_counter()
+    result = extractor.extract(unit * 4000, language="tr")
+    assert result.status is ExtractionStatus.OK
+    assert time.perf_counter() - started < 20
 
 
 def test_result_is_an_extraction_with_the_pipeline_version(extractor: Extractor) -> None:
