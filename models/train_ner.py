@@ -129,7 +129,7 @@ def pretrain_tok2vec(
         overrides={**(overrides or {}), "paths.raw_text": str(raw_path), "pretraining.max_epochs": epochs},
         interpolate=True,
     )
-    pretrain(config, output_dir, silent=False)
+    pretrain(config, output_dir, silent=True)
     return output_dir / "model-last.bin"
 
 
