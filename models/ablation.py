@@ -25,6 +25,8 @@ STOCK_WIDTHS = {
     "training.dropout": 0.1,
 }
 
+WIDE_ROWS = {"components.tok2vec.model.embed.rows": [40000, 20000, 20000, 10000, 2000], "training.dropout": 0.15}
+
 
 @dataclass(frozen=True)
 class Step:
@@ -42,9 +44,18 @@ STEPS = {
         8,
         overrides={**STOCK_WIDTHS, "components.tok2vec.model.embed.rows": [5000, 5000, 1000, 2500, 2500]},
     ),
-    "wider": Step("+ wider tok2vec (width 192, 40k/20k/20k/10k/2k hash rows), NER hidden 128, dropout 0.15", 8),
+    "wider_128": Step("+ tok2vec width 128, 20k/10k/10k/5k/1k hash rows, NER hidden 96 (the committed model)", 12),
+    "wider_192": Step(
+        "tok2vec width 192, 40k/20k/20k/10k/2k hash rows, NER hidden 128, dropout 0.15",
+        8,
+        overrides={**WIDE_ROWS, "components.tok2vec.model.encode.width": 192, "components.ner.model.hidden_width": 128},
+    ),
     "final": Step(
-        "+ tok2vec pretrained on the training sentences (characters objective) + longer training", 38, pretrain_epochs=3
+        "width 128 with 40k/20k/20k/10k/2k rows, tok2vec pretrained on the training sentences (characters objective)"
+        " + longer training",
+        38,
+        overrides=WIDE_ROWS,
+        pretrain_epochs=3,
     ),
 }
 
