@@ -18,11 +18,15 @@ install: $(BIN)/python
 install-dev: $(BIN)/python system-deps
 	$(BIN)/pip install --quiet -e ".[dev,opensearch,transformers]"
 
-# Debian's chromium drives the browser test; Java and Maven (for the Elasticsearch test server) come with the machine.
+# Debian's chromium drives the browser test and docker-compose checks docker-compose.yml (no engine needed);
+# Java and Maven (for the Elasticsearch test server) come with the machine.
 system-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing Debian's chromium for the browser test"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || { \
+	  echo "installing Debian's docker-compose to check docker-compose.yml"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; }
 	@command -v java >/dev/null 2>&1 || { echo "java is required for the Elasticsearch test server" >&2; exit 1; }
 	@command -v mvn >/dev/null 2>&1 || { echo "mvn is required to fetch the Elasticsearch test server" >&2; exit 1; }
 
