@@ -247,15 +247,19 @@ def serve_command(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (one per core serves the most).")] = 1,
 ) -> None:
     """Serve the HTTP API and the researchers' web page over the data directory."""
     import uvicorn
 
-    from search_api.app import create_app
-
     settings = _settings(ctx)
+    # Workers are separate processes that build the app from the environment, so the data
+    # directory chosen on this command line has to travel there too.
+    os.environ["KUME_DATA_DIR"] = str(settings.data_dir)
     console.print(f"serving {settings.data_dir} on http://{host}:{port}/ (API docs at /docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(
+        "search_api.app:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="info"
+    )
 
 
 @app.command("search")

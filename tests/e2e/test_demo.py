@@ -3,10 +3,13 @@ indexes on the embedded default, and the store and index it leaves answer `kume 
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from kume.config import load_settings
@@ -97,3 +100,40 @@ def test_index_rebuilds_elasticsearch_from_the_store_with_the_same_answers(demo_
     assert elastic["total"] == embedded["total"] >= 1
     assert {h["id"] for h in elastic["hits"]} == {h["id"] for h in embedded["hits"]}
     assert elastic["facets"] == embedded["facets"]
+
+
+def test_serve_answers_from_the_demo_store(demo_data_dir):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kume_cli",
+            "--data-dir",
+            str(demo_data_dir),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/readyz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.3)
+        answer = httpx.get(f"{base}/v1/search", params={"q": "Kazakistan", "facets": "country"}).json()
+        assert answer["total"] >= 1
+        assert any(f["value"] == "KZ" for f in answer["facets"]["country"])
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
