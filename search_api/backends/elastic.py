@@ -36,6 +36,9 @@ from search_api.contract import (
 )
 
 CHUNK_SIZE = 500
+# Between the alias and an index's timestamp. Not "-": the template for alias "kume" would then also
+# match the indices of an alias "kume-staging" on the same cluster, which Elasticsearch refuses.
+INDEX_SEPARATOR = ".v"
 MAX_CHUNK_BYTES = 10 * 1024 * 1024
 MAX_RETRIES = 5
 INITIAL_BACKOFF_S = 1.0
@@ -156,7 +159,7 @@ class ElasticBackend:
         indices.put_index_template(
             name=f"{self.alias}-template",
             body={
-                "index_patterns": [f"{self.alias}-*"],
+                "index_patterns": [f"{self.alias}{INDEX_SEPARATOR}*"],
                 "template": {
                     "settings": {"number_of_shards": SHARDS, "number_of_replicas": 0},
                     "mappings": _MAPPINGS,
@@ -169,7 +172,7 @@ class ElasticBackend:
         self._alias_ready = True
 
     def _new_index_name(self) -> str:
-        return f"{self.alias}-{time.time_ns()}"
+        return f"{self.alias}{INDEX_SEPARATOR}{time.time_ns()}"
 
     def _bulk(self, actions: Iterable[dict[str, Any]], *, tolerate_missing: bool = False) -> int:
         written = 0
