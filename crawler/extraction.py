@@ -10,7 +10,7 @@ import functools
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import dateparser
 import htmldate
@@ -24,6 +24,7 @@ from pypdf.errors import PdfReadError
 from w3lib.encoding import html_to_unicode, resolve_encoding
 
 from crawler.registry import Selectors
+from kume.schema import Page
 
 SUPPORTED_LANGUAGES = ("tr", "en")
 
@@ -58,6 +59,33 @@ class ExtractedText:
     language: str | None
     encoding: str | None
     content_type: str
+
+    def to_page(
+        self,
+        *,
+        source: str,
+        url: str,
+        raw: bytes,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        aliases: list[str] | None = None,
+    ) -> Page:
+        """The store's `Page` for these bytes, fetched now."""
+        return Page(
+            source=source,
+            url=url,
+            fetched_at=datetime.now(UTC),
+            raw=raw,
+            content_type=self.content_type,
+            encoding=self.encoding,
+            title=self.title,
+            body=self.body,
+            published=self.published,
+            language=self.language,
+            etag=etag,
+            last_modified=last_modified,
+            aliases=aliases or [],
+        )
 
 
 def is_pdf(raw: bytes, content_type: str) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from typing import Self
 
 from scrapy.crawler import Crawler
@@ -50,17 +49,10 @@ def store_item(spider: NewsSpider, item: ArticleItem) -> CrawlEvent:
     extracted = extract_page(
         item.raw, item.url, item.content_type, item.encoding, source.selectors, languages=source.languages
     )
-    page = Page(
+    page = extracted.to_page(
         source=item.source,
         url=item.url,
-        fetched_at=datetime.now(UTC),
         raw=item.raw,
-        content_type=extracted.content_type,
-        encoding=extracted.encoding,
-        title=extracted.title,
-        body=extracted.body,
-        published=extracted.published,
-        language=extracted.language,
         etag=item.etag,
         last_modified=item.last_modified,
         aliases=item.aliases,

@@ -8,7 +8,6 @@ import sys
 import uuid
 from collections import deque
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -187,17 +186,10 @@ def fetch_page(
         languages=source.languages,
     )
     aliases = sorted({canonicalize_url(u) for u in [url, *history]} - {canonical})
-    return Page(
+    return extracted.to_page(
         source=source.id,
         url=canonical,
-        fetched_at=datetime.now(UTC),
         raw=bytes(raw),
-        content_type=extracted.content_type,
-        encoding=extracted.encoding,
-        title=extracted.title,
-        body=extracted.body,
-        published=extracted.published,
-        language=extracted.language,
         etag=etag,
         last_modified=last_modified,
         aliases=aliases,
