@@ -22,7 +22,7 @@ from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
 from spacy.lang.tr.stop_words import STOP_WORDS as TR_STOP_WORDS
 
 from nlp.lexicon import PhraseLexicon
-from nlp.text import WORD_RE, match_key
+from nlp.text import WORD_RE, compound_stem, match_key
 
 DATA_DIR = Path(__file__).parent / "data"
 HOME_COUNTRY = "TR"
@@ -168,5 +168,8 @@ def code_lexicon(name: str, language: str, data_dir: Path = DATA_DIR) -> PhraseL
     for code, table in load_toml(name, data_dir).items():
         if isinstance(table, dict):
             for phrase in table.get(language, []):
-                lexicon.add(phrase, Code(code))
+                words = WORD_RE.findall(phrase)
+                if language == "tr" and len(words) > 1:
+                    words[-1] = compound_stem(words[-1])
+                lexicon.add(" ".join(words), Code(code))
     return lexicon

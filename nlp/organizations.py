@@ -44,6 +44,7 @@ class _Rules:
     titles: frozenset[str]
     offices: frozenset[str]
     not_acronyms: frozenset[str]
+    acronym_heads: dict[str, frozenset[str]]
     roles_after: dict[str, tuple[str, ...]]
     roles_before: dict[str, tuple[str, ...]]
     stop_words: frozenset[str]
@@ -59,6 +60,10 @@ def _rules(data_dir: Path = DATA_DIR) -> _Rules:
         titles=frozenset(data["titles"]["words"]),
         offices=frozenset(data["titles"]["offices"]),
         not_acronyms=frozenset(data["not_acronyms"]["words"]),
+        acronym_heads={
+            casefold_tr(letter): frozenset(casefold_tr(h) for h in heads)
+            for letter, heads in data["acronym_heads"].items()
+        },
         roles_after={role: tuple(casefold_tr(c) for c in cues) for role, cues in data["roles"]["after"].items()},
         roles_before={role: tuple(casefold_tr(c) for c in cues) for role, cues in data["roles"]["before"].items()},
         stop_words=frozenset(casefold_tr(w) for w in TR_STOP_WORDS | EN_STOP_WORDS),
@@ -137,6 +142,16 @@ def _acronym_of(acronym: str, name: str, rules: _Rules, language: str) -> bool:
             return False
         position += 1
     return True
+
+
+def _turkish_acronym_of(acronym: str, name: str, rules: _Rules) -> bool:
+    """Whether `acronym` is the Turkish abbreviation of a body named in English ("ESO" for Eskişehir
+    Chamber of Industry, Eskişehir Sanayi Odası): Turkish chambers, exchanges and unions abbreviate
+    as the city's initial, the middle words' initials, then the head's ("O" for Odası, "B" for
+    Birliği or Borsası), so the first and last letters are known from the English name."""
+    heads = rules.acronym_heads.get(casefold_tr(acronym[-1:]), frozenset())
+    words = set(tokens(name))
+    return casefold_tr(name[:1]) == casefold_tr(acronym[:1]) and bool(words & heads)
 
 
 def _all_caps_line(text: str, position: int) -> bool:
@@ -321,9 +336,7 @@ def _resolve_acronyms(
             (o for o in organizations for n in o.names[:1] if _acronym_of(acronym, n, rules, language)), None
         )
         if owner is None:
-            # A chamber's own abbreviation in an English text follows its Turkish name ("ESO" for
-            # Eskişehir Chamber of Industry): the first organisation with the same initial letter.
-            owner = next((o for o in organizations if casefold_tr(o.name[:1]) == casefold_tr(acronym[:1])), None)
+            owner = next((o for o in organizations if _turkish_acronym_of(acronym, o.name, rules)), None)
         if owner is not None:
             if acronym not in owner.names:
                 owner.names.append(acronym)

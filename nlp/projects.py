@@ -20,7 +20,7 @@ from spacy.lang.tr.stop_words import STOP_WORDS as TR_STOP_WORDS
 from nlp.dates import _fold_same_length
 from nlp.gazetteer import DATA_DIR, load_toml
 from nlp.lexicon import MAX_NAME_WORDS, Word
-from nlp.text import casefold_tr, token_jaccard, tokens
+from nlp.text import casefold_tr, is_suffix_chain, token_jaccard, tokens
 
 OTHER = "OTHER"
 EU_FUNDED = "EU-FUNDED"
@@ -121,13 +121,24 @@ def _program_of(name: str) -> str | None:
 
 
 def _is_project_noun(word: Word, nouns: tuple[str, ...]) -> str | None:
-    """The base form ("Projesi", "Project") when `word` is one, with or without suffixes."""
+    """The name's closing form ("Projesi", "Project") when `word` is the project noun with its endings.
+
+    Turkish names close with the compound form "Projesi"; any other possessive or case chain on
+    the stem ("Projesi'nin", "Projesiyle", "Projemiz", "projesini") is the same noun, but a plural
+    ("UR-GE projeleri", "UR-GE projects") speaks of the programme's projects in general, and the
+    bare stem is a modifier ("proje ekibi").
+    """
     folded = casefold_tr(word.head)
     for noun in nouns:
-        if folded == noun or (folded.startswith(noun) and len(folded) - len(noun) <= 5):
-            return word.text[: len(noun)]
-        if noun == "projesi" and re.fullmatch(r"proje(?:miz|mizin|mize|sini|siyle|sinin|sine|si)", folded):
-            return word.text[: len("proje")] + "si"
+        if not folded.startswith(noun):
+            continue
+        rest = folded[len(noun) :]
+        if noun == "project":
+            return word.text[: len(noun)] if not rest else None
+        if rest and rest[:3] not in ("ler", "lar") and is_suffix_chain(noun, rest):
+            compound = is_suffix_chain(noun + rest[:2], rest[2:]) and rest[:2] == "si"
+            # "Projemiz", "projeyi": the name is still written with the compound form.
+            return word.text[: len(noun) + 2] if compound else word.text[: len(noun)] + "si"
     return None
 
 

@@ -152,6 +152,22 @@ def is_suffix_chain(stem: str, rest: str, strict_harmony: bool = True) -> bool:
     return False
 
 
+def compound_stem(word: str) -> str:
+    """The last word of a Turkish noun compound without its compound marker, case-folded.
+
+    "ticaret heyeti" takes -(s)I, which the plural replaces ("ticaret heyetleri"), so the head
+    noun is matched on its stem ("heyet") for every form to meet it. Only the last word of a
+    phrase of two words or more carries the marker; a single word ending in -i ("halı") does not.
+    """
+    folded = casefold_tr(word)
+    for marker in ("lArI", "(s)I"):
+        for cut in range(max(3, len(folded) - 4), len(folded)):  # the shortest stem: "görüşme" + "si"
+            stem, rest = folded[:cut], folded[cut:]
+            if rest == _realise(marker, stem):
+                return stem
+    return folded
+
+
 _SOFTENED = {"ğ": "k", "b": "p", "c": "ç", "d": "t"}
 _LONGEST_WORD = 40
 
