@@ -23,6 +23,7 @@ document matches a query when it holds at least one term of every group.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -55,6 +56,7 @@ def ascii_fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@functools.lru_cache(maxsize=65_536)  # facet values repeat across documents
 def fold_key(value: str) -> str:
     """Case- and accent-insensitive key of a facet value, for prefix suggestions."""
     return ascii_fold(turkish_lower(value.strip()))
@@ -125,10 +127,14 @@ def _compute_term(word: str, language: str | None) -> str:
 _cache = _TermCache()
 
 
+def term_list(text: str, language: str | None) -> list[str]:
+    """The terms of `text` written in `language`, one per word, in order."""
+    return _cache.terms(TOKEN_RE.findall(text), _stemmer_language(language))
+
+
 def index_terms(text: str, language: str | None) -> str:
     """The space-joined terms a backend indexes for `text` written in `language`."""
-    stem_language = _stemmer_language(language)
-    return " ".join(_cache.terms(TOKEN_RE.findall(text), stem_language))
+    return " ".join(term_list(text, language))
 
 
 def query_groups(q: str) -> list[list[str]]:

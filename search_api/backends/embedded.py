@@ -23,6 +23,7 @@ import numpy as np
 
 from search_api import analysis
 from search_api.backends import common
+from search_api.backends.ranking import POSTINGS_SCHEMA, PostingsWriter, Ranker
 from search_api.contract import (
     BackendUnavailable,
     FacetCount,
@@ -36,19 +37,24 @@ from search_api.contract import (
 )
 
 BATCH_SIZE = 500
-TITLE_WEIGHT = 2.0
+# A rebuild writes postings in segments of this many documents: fewer segments per term to read back,
+# bounded memory while collecting.
+REBUILD_SEGMENT_DOCS = 25_000
 CACHE_KIB = 64 * 1024
 MMAP_BYTES = 1024 * 1024 * 1024
 # zlib level 1 packs these documents nearly as small as level 6 (0.31 vs 0.29 of the JSON) in less time.
 STORED_COMPRESSION = 1
 _SUGGEST_END = "\U0010ffff"
 
-_GENERATION_SCHEMA = """
-CREATE TABLE docs_{g} (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, published TEXT);
+_GENERATION_SCHEMA = (
+    """
+CREATE TABLE docs_{g} (
+    rowid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, published TEXT, length INTEGER NOT NULL
+);
 CREATE INDEX docs_{g}_published ON docs_{g}(published, id);
 CREATE INDEX docs_{g}_newest ON docs_{g}(published DESC, id);
 CREATE TABLE stored_{g} (rowid INTEGER PRIMARY KEY, doc BLOB NOT NULL);
-CREATE VIRTUAL TABLE text_{g} USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE text_{g} USING fts5(title, body, content = '', tokenize = 'unicode61 remove_diacritics 0');
 CREATE TABLE facets_{g} (doc INTEGER NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL, folded TEXT NOT NULL);
 CREATE INDEX facets_{g}_value ON facets_{g}(facet, value, doc);
 CREATE INDEX facets_{g}_doc ON facets_{g}(doc, facet, value);
@@ -56,7 +62,10 @@ CREATE INDEX facets_{g}_folded ON facets_{g}(facet, folded);
 CREATE TABLE events_{g} (doc INTEGER NOT NULL, start TEXT NOT NULL, "end" TEXT NOT NULL);
 CREATE INDEX events_{g}_doc ON events_{g}(doc, start, "end");
 """
-_GENERATION_TABLES = ("docs", "stored", "text", "facets", "events")
+    + POSTINGS_SCHEMA
+    + ";"
+)
+_GENERATION_TABLES = ("docs", "stored", "text", "facets", "events", "postings")
 
 # Period of an ISO date column in SQL, so grouping happens in SQLite rather than over fetched rows.
 _PERIOD_SQL = {
@@ -73,6 +82,7 @@ class EmbeddedBackend:
         self.path = Path(path)
         self._lock = threading.RLock()
         self._columns: _FacetColumns | None = None
+        self._ranking: Ranker | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
@@ -89,6 +99,7 @@ class EmbeddedBackend:
                     self._create_generation(1)
                     self._db.execute("INSERT INTO meta (key, value) VALUES ('generation', '1')")
                 self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('version', '0')")
+                self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('segment', '0')")
         except (sqlite3.DatabaseError, OSError) as exc:
             raise BackendUnavailable(f"embedded index {self.path} cannot be opened: {exc}") from exc
 
@@ -165,10 +176,13 @@ class EmbeddedBackend:
         written = 0
         with self._guarded("write to"), self._lock:
             generation = self._generation()
+            self._check_layout(generation)
+            postings = PostingsWriter()
             for batch in _batches(docs, BATCH_SIZE):
                 with self._transaction():
                     self._delete_ids(generation, [doc.id for doc in batch])
-                    self._insert(generation, batch)
+                    self._insert(generation, batch, postings)
+                    postings.flush(self._db, generation, self._next_segment())
                     self._bump_version()
                 written += len(batch)
         return written
@@ -193,10 +207,15 @@ class EmbeddedBackend:
             with self._transaction():
                 self._create_generation(new)
             written = 0
+            postings = PostingsWriter()
             for batch in _batches(docs, BATCH_SIZE):
                 with self._transaction():
-                    self._insert(new, batch)
+                    self._insert(new, batch, postings)
+                    if postings.pending >= REBUILD_SEGMENT_DOCS:
+                        postings.flush(self._db, new, self._next_segment())
                 written += len(batch)
+            with self._transaction():
+                postings.flush(self._db, new, self._next_segment())
             # Merging FTS5 segments once makes every later query cheaper.
             self._db.execute(f"INSERT INTO text_{new}(text_{new}) VALUES ('optimize')")
             with self._transaction():
@@ -207,19 +226,27 @@ class EmbeddedBackend:
             self._db.executescript("PRAGMA incremental_vacuum;")
         return written
 
-    def _insert(self, generation: int, batch: list[IndexDocument]) -> None:
+    def _next_segment(self) -> int:
+        self._db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'segment'")
+        return int(self._db.execute("SELECT value FROM meta WHERE key = 'segment'").fetchone()[0])
+
+    def _insert(self, generation: int, batch: list[IndexDocument], postings: PostingsWriter) -> None:
         db = self._db
         for doc in batch:
+            title_terms = analysis.term_list(doc.title, doc.language)
+            body_terms = analysis.term_list(doc.body, doc.language)
             cursor = db.execute(
-                f"INSERT INTO docs_{generation} (id, published) VALUES (?, ?)",
-                (doc.id, doc.published.isoformat() if doc.published else None),
+                f"INSERT INTO docs_{generation} (id, published, length) VALUES (?, ?, ?)",
+                (doc.id, doc.published.isoformat() if doc.published else None, len(title_terms) + len(body_terms)),
             )
             rowid = cursor.lastrowid
+            assert rowid is not None
             db.execute(f"INSERT INTO stored_{generation} (rowid, doc) VALUES (?, ?)", (rowid, _pack(doc)))
             db.execute(
                 f"INSERT INTO text_{generation} (rowid, title, body) VALUES (?, ?, ?)",
-                (rowid, analysis.index_terms(doc.title, doc.language), analysis.index_terms(doc.body, doc.language)),
+                (rowid, " ".join(title_terms), " ".join(body_terms)),
             )
+            postings.add(rowid, title_terms, body_terms)
             db.executemany(
                 f"INSERT INTO facets_{generation} (doc, facet, value, folded) VALUES (?, ?, ?, ?)",
                 [
@@ -239,8 +266,17 @@ class EmbeddedBackend:
         if not rowids:
             return 0
         row_marks = ",".join("?" * len(rowids))
+        # The full-text table is contentless (the stored document already holds the text); FTS5 removes a
+        # row of such a table given the values it indexed, which the analysis gives again.
+        for rowid, stored in self._db.execute(
+            f"SELECT rowid, doc FROM stored_{generation} WHERE rowid IN ({row_marks})", rowids
+        ).fetchall():
+            doc = _unpack(stored)
+            self._db.execute(
+                f"INSERT INTO text_{generation} (text_{generation}, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+                (rowid, analysis.index_terms(doc.title, doc.language), analysis.index_terms(doc.body, doc.language)),
+            )
         for table, column in (
-            ("text", "rowid"),
             ("facets", "doc"),
             ("events", "doc"),
             ("stored", "rowid"),
@@ -258,28 +294,103 @@ class EmbeddedBackend:
             generation = self._generation()
             selection = _Selection(generation, query, facet_filters=False)
             narrowed = selection.filtered or any(query.filters.values())
-            rids = self._matching_rowids(selection, query) if narrowed or query.facets else None
-            if rids is None:
-                # Text alone: FTS5 counts matches without visiting rows.
-                total = int(self._db.execute(selection.count_sql(), selection.params).fetchone()[0])
-            else:
+            # effective_sort leaves relevance only to queries with text.
+            ranked = sort == Sort.RELEVANCE
+            rids = None
+            if narrowed or query.facets or ranked:
+                rids = self._matching_rowids(selection, query)
                 total = len(rids)
-            page_selection = selection
-            if narrowed and rids is not None:
-                # The conditions were evaluated once, for the rowids; the page only checks membership.
-                page_selection = _Selection(generation, query, facet_filters=False, date_filters=False)
-                page_selection.restrict_to(rids)
-            # The page keeps only its top rows (BM25 for the surviving matches only); no match is copied
-            # into a table.
-            rows_sql = f"({page_selection.rows_sql(scored=sort == Sort.RELEVANCE and query.size > 0)})"
-            hits, next_cursor = self._page(generation, rows_sql, page_selection.params, query, sort)
+            else:
+                # Text-less and unfiltered: count without visiting rows.
+                total = int(self._db.execute(selection.count_sql(), selection.params).fetchone()[0])
+            if ranked:
+                assert rids is not None
+                rows, next_cursor = self._ranked_page(query, rids)
+            else:
+                page_selection = selection
+                if narrowed and rids is not None:
+                    # The conditions were evaluated once, for the rowids; the page only checks membership.
+                    page_selection = _Selection(generation, query, facet_filters=False, date_filters=False)
+                    page_selection.restrict_to(rids)
+                rows, next_cursor = self._dated_page(page_selection, query, sort)
+            hits = self._hits(generation, rows, query)
             facets = {}
             if query.facets and rids is not None:
                 facets = self._facet_counts(rids, query.facets, query.facet_size)
         return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor)
 
+    def _ranker(self) -> Ranker:
+        state = self._state()
+        if self._ranking is None or self._ranking.state != state:
+            self._check_layout(state[0])
+            self._ranking = Ranker(self._db, state[0], state)
+        return self._ranking
+
+    def _check_layout(self, generation: int) -> None:
+        """Indexes written before ranking postings existed cannot be ranked or extended: say how to fix that."""
+        if not self._db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (f"postings_{generation}",)).fetchone():
+            raise BackendUnavailable(
+                f"embedded index {self.path} was built by an older kume; rebuild it from the store with `kume index`"
+            )
+
+    def _ranked_page(self, query: SearchQuery, rids: np.ndarray) -> tuple[list[tuple[int, float]], str | None]:
+        """The page's (rowid, score) by BM25, best first, ties by rowid; resumes after the cursor's (score, rowid)."""
+        if query.size == 0:
+            return [], None
+        scores = self._ranker().scores(sorted(analysis.query_terms(query.q)), rids)
+        if query.cursor is not None:
+            last_score, last_rid = _relevance_cursor(query.cursor)
+            beyond = (scores < last_score) | ((scores == last_score) & (rids > last_rid))
+            rids, scores = rids[beyond], scores[beyond]
+        wanted = query.size + 1
+        if len(rids) > wanted:
+            # Only scores at least as good as the wanted-th best can be on the page (ties included).
+            threshold = -np.partition(-scores, wanted - 1)[wanted - 1]
+            contenders = scores >= threshold
+            rids, scores = rids[contenders], scores[contenders]
+        order = np.lexsort((rids, -scores))[:wanted]
+        rows = [(int(rids[i]), float(scores[i])) for i in order]
+        more = len(rows) > query.size
+        rows = rows[: query.size]
+        next_cursor = common.encode_cursor([rows[-1][1], rows[-1][0]]) if more else None
+        return rows, next_cursor
+
+    def _dated_page(
+        self, selection: _Selection, query: SearchQuery, sort: Sort
+    ) -> tuple[list[tuple[int, float]], str | None]:
+        """The page's (rowid, 0.0) in date order; resumes after the cursor's (published, id)."""
+        if query.size == 0:
+            return [], None
+        after_sql, after_params = _after_date(sort, query.cursor)
+        order = {
+            # SQLite sorts NULL lowest, so undated documents already come last, and the newest-first
+            # index can serve the order (a filtered page stops after `size` rows instead of sorting).
+            Sort.DATE_DESC: "m.published DESC, m.id ASC",
+            Sort.DATE_ASC: "m.published IS NULL, m.published ASC, m.id ASC",
+        }[sort]
+        rows = self._db.execute(
+            f"SELECT m.rid, m.published, m.id FROM ({selection.rows_sql()}) m WHERE {after_sql} "
+            f"ORDER BY {order} LIMIT ?",
+            [*selection.params, *after_params, query.size + 1],
+        ).fetchall()
+        more = len(rows) > query.size
+        rows = rows[: query.size]
+        next_cursor = common.encode_cursor([rows[-1][1], rows[-1][2]]) if more else None
+        return [(row[0], 0.0) for row in rows], next_cursor
+
+    def _hits(self, generation: int, rows: list[tuple[int, float]], query: SearchQuery) -> list[SearchHit]:
+        if not rows:
+            return []
+        stored = dict(
+            self._db.execute(
+                f"SELECT rowid, doc FROM stored_{generation} WHERE rowid IN ({','.join('?' * len(rows))})",
+                [rowid for rowid, _ in rows],
+            ).fetchall()
+        )
+        return [common.hit_from_document(_unpack(stored[rowid]), score, query) for rowid, score in rows]
+
     def _matching_rowids(self, selection: _Selection, query: SearchQuery) -> np.ndarray:
-        """Rowids of every match: `selection` (text, dates, events) run once in SQL, then the facet filters.
+        """Rowids of every match, ascending: `selection` (text, dates, events) run once in SQL, then the facet filters.
 
         Facet filters are a mask over rowids from the in-memory facet columns, where a subquery per
         filter built a temporary index (of, say, every Turkish document) on each request.
@@ -291,38 +402,6 @@ class EmbeddedBackend:
         if facet_filters:
             rids = rids[self._facet_columns().documents_with(facet_filters)[rids]]
         return rids
-
-    def _page(
-        self, generation: int, matched: str, params: list[Any], query: SearchQuery, sort: Sort
-    ) -> tuple[list[SearchHit], str | None]:
-        if query.size == 0:
-            return [], None
-        after_sql, after_params = _after(sort, query.cursor)
-        order = {
-            Sort.RELEVANCE: "m.score DESC, m.rid ASC",
-            # SQLite sorts NULL lowest, so undated documents already come last, and the newest-first
-            # index can serve the order (a filtered page stops after `size` rows instead of sorting).
-            Sort.DATE_DESC: "m.published DESC, m.id ASC",
-            Sort.DATE_ASC: "m.published IS NULL, m.published ASC, m.id ASC",
-        }[sort]
-        rows = self._db.execute(
-            f"SELECT m.rid, m.score, m.published, m.id FROM {matched} m WHERE {after_sql} ORDER BY {order} LIMIT ?",
-            [*params, *after_params, query.size + 1],
-        ).fetchall()
-        more = len(rows) > query.size
-        rows = rows[: query.size]
-        stored = dict(
-            self._db.execute(
-                f"SELECT rowid, doc FROM stored_{generation} WHERE rowid IN ({','.join('?' * len(rows))})",
-                [row[0] for row in rows],
-            ).fetchall()
-        )
-        hits = [common.hit_from_document(_unpack(stored[row[0]]), float(row[1]), query) for row in rows]
-        next_cursor = None
-        if more:
-            last = rows[-1]
-            next_cursor = common.encode_cursor([last[1], last[0]] if sort == Sort.RELEVANCE else [last[2], last[3]])
-        return hits, next_cursor
 
     def _rowids(self, selection: _Selection) -> np.ndarray:
         # The rowids travel as one comma-joined string parsed by numpy: a Python object per matched row
@@ -471,19 +550,13 @@ class _Selection:
         """Every matching rowid, comma-joined in one value."""
         return f"SELECT group_concat(rowid) FROM {self.source} WHERE {self._where()}"
 
-    def rows_sql(self, *, scored: bool) -> str:
-        """(rid, score, published, id) of every match: scored by BM25 for relevance, else dated for date order."""
+    def rows_sql(self) -> str:
+        """(rid, published, id) of every match."""
         g = self.generation
         if not self.text:
-            return f"SELECT rowid AS rid, 0.0 AS score, published, id FROM docs_{g} WHERE {self._where()}"
-        if scored:
-            # Relevance ties break on rowid, so ranking never has to visit the document table.
-            return (
-                f"SELECT rowid AS rid, -bm25(text_{g}, {TITLE_WEIGHT}, 1.0) AS score, NULL AS published, NULL AS id "
-                f"FROM text_{g} WHERE {self._where()}"
-            )
+            return f"SELECT rowid AS rid, published, id FROM docs_{g} WHERE {self._where()}"
         return (
-            f"SELECT d.rowid AS rid, 0.0 AS score, d.published, d.id "
+            f"SELECT d.rowid AS rid, d.published, d.id "
             f"FROM text_{g} JOIN docs_{g} d ON d.rowid = text_{g}.rowid WHERE {self._where()}"
         )
 
@@ -609,13 +682,18 @@ def _match_expression(groups: list[list[str]]) -> str:
     return " AND ".join(quoted)
 
 
-def _after(sort: Sort, cursor: str | None) -> tuple[str, list[Any]]:
-    """The WHERE clause that resumes after the cursor's (score, rowid) or (published, id)."""
+def _relevance_cursor(cursor: str) -> tuple[float, int]:
+    score, last_rid = common.decode_cursor(cursor, 2)
+    if not isinstance(score, int | float) or not isinstance(last_rid, int):
+        raise common.InvalidQuery(f"cursor {cursor!r} does not belong to this sort order")
+    return float(score), last_rid
+
+
+def _after_date(sort: Sort, cursor: str | None) -> tuple[str, list[Any]]:
+    """The WHERE clause that resumes after the cursor's (published, id)."""
     if cursor is None:
         return "1", []
     value, last_id = common.decode_cursor(cursor, 2)
-    if sort == Sort.RELEVANCE:
-        return "(m.score < ? OR (m.score = ? AND m.rid > ?))", [value, value, last_id]
     if value is None:
         return "(m.published IS NULL AND m.id > ?)", [last_id]
     beyond = "<" if sort == Sort.DATE_DESC else ">"

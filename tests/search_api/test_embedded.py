@@ -44,3 +44,42 @@ def test_a_damaged_index_file_is_named(tmp_path: Path) -> None:
     damaged.write_bytes(b"this is not a database" * 100)
     with pytest.raises(BackendUnavailable, match=str(damaged)):
         EmbeddedBackend(damaged)
+
+
+def test_a_replaced_document_is_matched_and_ranked_by_its_new_text_only(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path / "index.sqlite3")
+    try:
+        first, *others = corpus()[:6]
+        original = first.model_copy(update={"title": "Fındık ticaret heyeti", "body": "Fındık ihracatçıları."})
+        replaced = first.model_copy(
+            update={"title": "Zeytinyağı alım heyeti", "body": "Zeytinyağı zeytinyağı üreticileri."}
+        )
+        backend.rebuild([original, *others])
+        assert first.id in [hit.id for hit in backend.search(SearchQuery(q="fındık")).hits]
+        backend.bulk_upsert([replaced])
+        assert first.id not in [hit.id for hit in backend.search(SearchQuery(q="fındık", size=100)).hits]
+        result = backend.search(SearchQuery(q="zeytinyağı"))
+        assert [hit.id for hit in result.hits] == [first.id]
+        # The score comes from the new text: title and body both hold the term.
+        fresh = EmbeddedBackend(tmp_path / "other.sqlite3")
+        try:
+            fresh.rebuild([replaced, *others])
+            assert fresh.search(SearchQuery(q="zeytinyağı")).hits[0].score == pytest.approx(result.hits[0].score)
+        finally:
+            fresh.close()
+    finally:
+        backend.close()
+
+
+def test_an_index_from_before_ranking_postings_asks_for_a_rebuild(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path / "index.sqlite3")
+    try:
+        backend.rebuild(corpus()[:3])
+        generation = backend._generation()
+        backend._db.execute(f"DROP TABLE postings_{generation}")  # what an index written by kume before them lacks
+        with pytest.raises(BackendUnavailable, match="kume index"):
+            backend.search(SearchQuery(q="heyet"))
+        backend.rebuild(corpus()[:3])
+        assert backend.search(SearchQuery(q=corpus()[0].title.split()[0])).total >= 1
+    finally:
+        backend.close()
