@@ -252,10 +252,23 @@ def make_extraction(nlp: Language, name: str) -> Callable[[Doc], Doc]:
 
 
 def _assemble(text: str, language: str, state: dict[str, Any], cues: dict[str, Any]) -> Extraction:
+    projects = state.get("projects", [])
+    project_names = {" ".join(t for t in tokens(p.name) if t not in GENERIC_WORDS) for p in projects}
+    # A project named like an organisation ("Global Fair Agency, ..., such as projects", "Aegean
+    # Textile Cluster project") is the project.
+    organizations = [
+        o
+        for o in state.get("organizations", [])
+        if " ".join(t for t in tokens(o.name) if t not in GENERIC_WORDS) not in project_names
+    ]
+    organization_spans: list[tuple[int, ...]] = _disjoint(m for o in organizations for m in o.mentions)
+
     countries: dict[str, list[Span]] = defaultdict(list)
     cities: dict[tuple[str, str], list[Span]] = defaultdict(list)
     for hit in state.get("places", []):
         place: Place = hit.payload
+        if place.kind == "world_region" or _home_word_inside_name(organization_spans, hit):
+            continue
         mention = _span(text, hit.start, hit.end)
         if place.kind == "city":
             name = title_tr(hit.base) if hit.base.isupper() else hit.base
@@ -266,17 +279,8 @@ def _assemble(text: str, language: str, state: dict[str, Any], cues: dict[str, A
     for key in cities:
         city_names.setdefault(casefold_tr(key[0]) + key[1], key)
 
-    projects = state.get("projects", [])
     project_spans = [(p.start, p.end) for p in projects]
     sectors = _sectors(text, state.get("sectors", []), project_spans, cues)
-    project_names = {" ".join(t for t in tokens(p.name) if t not in GENERIC_WORDS) for p in projects}
-    # A project named like an organisation ("Global Fair Agency, ..., such as projects", "Aegean
-    # Textile Cluster project") is the project.
-    organizations = [
-        o
-        for o in state.get("organizations", [])
-        if " ".join(t for t in tokens(o.name) if t not in GENERIC_WORDS) not in project_names
-    ]
     coordinator = next((o.name for o in organizations if o.role == "coordinator"), None)
 
     project_facts = []
@@ -298,7 +302,6 @@ def _assemble(text: str, language: str, state: dict[str, Any], cues: dict[str, A
     for mention in state.get("programs", []):
         programs[mention.code].append(_span(text, mention.start, mention.end))
 
-    organization_spans: list[tuple[int, ...]] = _disjoint(m for o in organizations for m in o.mentions)
     activities = _activities(
         text,
         [h for h in state.get("activities", []) if _containing(organization_spans, h.start, h.end) is None],
@@ -329,6 +332,16 @@ def _assemble(text: str, language: str, state: dict[str, Any], cues: dict[str, A
             for m in state.get("money", [])
         ],
     )
+
+
+def _home_word_inside_name(organization_spans: list[tuple[int, ...]], hit: Hit[Place]) -> bool:
+    """A Turkish town named by a common noun inside an organisation's name ("İstanbul Maden
+    İhracatçıları Birliği": Maden is a town too). Turkish names put their place first, so a home
+    town further in is a word of the name; foreign places there still count ("Türkiye-Irak İş Konseyi")."""
+    if hit.payload.country != HOME_COUNTRY or hit.payload.region:
+        return False
+    name = _containing(organization_spans, hit.start, hit.end)
+    return name is not None and name[0] < hit.start
 
 
 def _activities(

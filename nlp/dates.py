@@ -55,7 +55,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     day = r"(?<![\d.,])(?:0?[1-9]|[12]\d|3[01])"
     year = r"(?:19|20)\d{2}(?![\d])"
     # Dates do not run across lines: a page header "3\nMayıs\n2024\nCuma" is layout, not prose.
-    dash = r"[ \t]*[-–—][ \t]*"
+    # A range joins its ends with a dash or a word ("28 November to 2 December", "2 ila 4 Ekim");
+    # "and", "ile", "ve" join two single days unless "between ... and" / "... arasında" makes a range.
+    dash = r"(?P<sep>[ \t]*[-–—][ \t]*|[ \t]+(?:to|until|till|through|ila|and|ile|ve)[ \t]+)"
     gap = r"[ \t.,/]*"
     joiner = r"(?:,|\band\b|\bve\b|\bile\b|\bor\b|\bveya\b)"
     return {
@@ -112,6 +114,20 @@ def _layout_line(text: str, start: int, end: int) -> bool:
     return len(re.findall(r"[^\W\d_]+", rest)) < 4
 
 
+_PAIRING_WORDS = frozenset({"and", "ile", "ve"})
+_BETWEEN_BEFORE = re.compile(r"\bbetween[ \t]+$")
+_BETWEEN_AFTER = re.compile(r"[ \t]*(?:tarihleri[ \t]+)?aras[ıi]nda")
+
+
+def _is_range(folded: str, match: re.Match[str]) -> bool:
+    """Whether a two-date match is one range: joined by a dash or a range word, or by "and" / "ile"
+    after "between" or before "arasında" ("2 and 4 October" alone are two days)."""
+    if match["sep"].strip() not in _PAIRING_WORDS:
+        return True
+    before = folded[max(0, match.start() - 10) : match.start()]
+    return bool(_BETWEEN_BEFORE.search(before) or _BETWEEN_AFTER.match(folded, match.end()))
+
+
 def find_dates(text: str, language: str, published: date | None = None) -> list[FoundDate]:
     """Event dates in `text`; the publication date itself is left out."""
     folded = _fold_same_length(text)
@@ -137,11 +153,19 @@ def find_dates(text: str, language: str, published: date | None = None) -> list[
             return
         found.append(FoundDate(start_iso, end_iso, *match.span()))
 
+    def add_pair(first: date | None, last: date | None, match: re.Match[str]) -> None:
+        """A range, or two single days ("on 2 and 4 October")."""
+        if _is_range(folded, match):
+            add(first, last, match)
+        else:
+            add(first, first, match)
+            add(last, last, match)
+
     for match in patterns["cross_month"].finditer(folded):
         year = int(match["y"])
         start_month, end_month = months[match["m1"]], months[match["m2"]]
-        start_year = year - 1 if start_month > end_month else year
-        add(
+        start_year = year - 1 if start_month > end_month and _is_range(folded, match) else year
+        add_pair(
             _parse_single(int(match["d1"]), start_month, start_year),
             _parse_single(int(match["d2"]), end_month, year),
             match,
@@ -150,7 +174,7 @@ def find_dates(text: str, language: str, published: date | None = None) -> list[
         for match in patterns[name].finditer(folded):
             if free(*match.span()):
                 month, year = months[match["m"]], int(match["y"])
-                add(
+                add_pair(
                     _parse_single(int(match["d1"]), month, year),
                     _parse_single(int(match["d2"]), month, year),
                     match,
@@ -181,7 +205,7 @@ def find_dates(text: str, language: str, published: date | None = None) -> list[
         return earlier[-1] if earlier else None
 
     for match in patterns["day_range_no_year"].finditer(folded):
-        if free(*match.span()):
+        if free(*match.span()) and _is_range(folded, match):
             month = months[match["m"]]
             anchor = anchor_year(match, month)
             if anchor is not None:

@@ -10,7 +10,7 @@ import gettext
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,11 +30,12 @@ HOME_COUNTRY = "TR"
 
 @dataclass(frozen=True)
 class Place:
-    kind: str  # "country", "city" or "demonym"
-    country: str  # ISO 3166-1 alpha-2
+    kind: str  # "country", "city", "demonym" or "world_region" (a continent or part of one: no fact)
+    country: str  # ISO 3166-1 alpha-2 ("" for a world region)
     population: int = 0
     all_caps: bool = False  # abbreviations ("BAE", "ABD") only count when written in capitals
     region: bool = False  # a first-level region ("Florida") outranks a town abroad of the same name
+    alternate: bool = False  # a GeoNames alternate name, which gives way to another place's own name
 
 
 @dataclass(frozen=True)
@@ -69,13 +70,25 @@ def _calendar_words() -> set[str]:
     return {match_key(w) for w in words}
 
 
+def _domain_words(data_dir: Path) -> set[str]:
+    """Single-word sector and activity terms ("Deri", "Fuar", "Kimya"): capitalised in a name, they
+    are still the common noun, not the GeoNames town that shares the spelling."""
+    words: set[str] = set()
+    for name in ("sectors.toml", "activities.toml"):
+        for table in load_toml(name, data_dir).values():
+            if isinstance(table, dict):
+                for language in ("tr", "en"):
+                    words.update(match_key(p) for p in table.get(language, []) if len(WORD_RE.findall(p)) == 1)
+    return words
+
+
 @lru_cache(maxsize=4)
 def places_lexicon(data_dir: Path = DATA_DIR) -> PhraseLexicon[Place]:
     """Countries, demonyms and cities (Turkish ones included) under every name the sources give."""
     data = load_toml("places.toml", data_dir)
     blocked = {match_key(w) for words in data["not_places"].values() for w in words}
     stop_words = {match_key(w) for w in TR_STOP_WORDS | EN_STOP_WORDS} | {"bu", "da", "de"}
-    blocked |= stop_words | _calendar_words()
+    blocked |= stop_words | _calendar_words() | _domain_words(data_dir)
     entries: dict[tuple[str, ...], Place] = {}
 
     def offer(name: str, place: Place) -> None:
@@ -88,8 +101,6 @@ def places_lexicon(data_dir: Path = DATA_DIR) -> PhraseLexicon[Place]:
         if len(key) == 1 and len(key[0]) < shortest and not place.all_caps:
             return
         current = entries.get(key)
-        # A country name outranks a region, a region a city of the same name; among cities the most
-        # populous wins.
         if current is None or _rank(place) > _rank(current):
             entries[key] = place
 
@@ -101,6 +112,11 @@ def places_lexicon(data_dir: Path = DATA_DIR) -> PhraseLexicon[Place]:
         for name in names:
             if name:
                 offer(name, Place("country", code))
+    # Continents and world regions (CLDR's numeric territories: "Latin Amerika", "Central Asia") are
+    # no country, but they must not be read as the country their last word names.
+    for code, name in [*tr.territories.items(), *en.territories.items()]:
+        if code.isdigit():
+            offer(name, Place("world_region", ""))
     for language_aliases in data["aliases"].values():
         for name, code in language_aliases.items():
             offer(name, Place("country", code))
@@ -123,7 +139,7 @@ def places_lexicon(data_dir: Path = DATA_DIR) -> PhraseLexicon[Place]:
         if home or population >= limits["alternate_names"]:
             for name in city["alternatenames"]:
                 if _latin(name) and len(name) >= shortest_alternate:
-                    offer(name, place)
+                    offer(name, replace(place, alternate=True))
     for name, code in _subdivision_names(data["subdivisions"]):
         offer(name, Place("city", code, region=True))
     for region_names in data["regions"].values():
@@ -135,8 +151,16 @@ def places_lexicon(data_dir: Path = DATA_DIR) -> PhraseLexicon[Place]:
     return lexicon
 
 
-def _rank(place: Place) -> tuple[bool, bool, int]:
-    return place.kind != "city", place.region, place.population
+_KIND_RANK = {"country": 3, "demonym": 3, "world_region": 2, "city": 1}
+_MAJOR_CITY = 1_000_000  # a name shared with a region means the city when the city is this large
+
+
+def _rank(place: Place) -> tuple[int, bool, bool, bool, int]:
+    """A country outranks a world region, which outranks a city ("Amerika" is the US, "Latin Amerika"
+    a world region); a major city outranks a region (Santiago de Chile, not the Dominican province),
+    a region any smaller town ("Florida"), a town's own name another's alternate name."""
+    major = place.population >= _MAJOR_CITY
+    return _KIND_RANK[place.kind], major, place.region, not place.alternate, place.population
 
 
 def _subdivision_names(kinds: dict[str, list[str]]) -> set[tuple[str, str]]:

@@ -201,7 +201,11 @@ def find_organizations(
         while first < index and (
             words[first].text in connectors
             or casefold_tr(words[first].text) in rules.stop_words
-            or (_sentence_start(text, words[first].start) and _POSSESSIVE_RE.search(words[first].text))
+            or (
+                _sentence_start(text, words[first].start)
+                and _POSSESSIVE_RE.search(words[first].text)
+                and words[first].start not in place_starts  # "Erzurum Ticaret ve Sanayi Odası", not "Odamız"
+            )
         ):
             first += 1
         last = index + length - 1
@@ -221,7 +225,7 @@ def find_organizations(
                     cursor + 1 < len(words)
                     and _modifier(words[cursor + 1])
                     and words[cursor + 1].text not in rules.titles
-                    and not _gap(text, words[cursor], words[cursor + 1]).strip()
+                    and _gap(text, words[cursor], words[cursor + 1]) in (" ", "-")  # "Research-Based"
                 ):
                     cursor += 1
             if cursor > last:
@@ -268,7 +272,7 @@ def find_organizations(
         merged.append(span)
         add(text[span[2] : span[3]], span[2], span[3])
 
-    _add_companies(text, words, rules, add)
+    _add_companies(text, words, rules, add, place_starts)
     _resolve_acronyms(text, words, language, rules, organizations, add, place_starts)
     _merge_contained(organizations)
     organizations = [o for o in organizations if not _title_only(text, o, rules)]
@@ -277,7 +281,7 @@ def find_organizations(
     return organizations
 
 
-def _add_companies(text: str, words: list[Word], rules: _Rules, add: Any) -> None:
+def _add_companies(text: str, words: list[Word], rules: _Rules, add: Any, place_starts: frozenset[int]) -> None:
     """Capitalised names listed right before a company word: "Leto Trade, Urves ile Moskraski firmalarını"."""
     for index, word in enumerate(words):
         if word.text not in rules.company_cues or index == 0:
@@ -299,7 +303,10 @@ def _add_companies(text: str, words: list[Word], rules: _Rules, add: Any) -> Non
                 break
             cursor -= 1
         for name_words in names:
-            if name_words and not (len(name_words) == 1 and _DEMONYM_RE.search(name_words[0].text)):
+            # "Bursalı firmaları", "Türk firmaları", "Kazak firmaları": firms of a place, not a name.
+            if name_words and not (
+                len(name_words) == 1 and (_DEMONYM_RE.search(name_words[0].text) or name_words[0].start in place_starts)
+            ):
                 add(text[name_words[0].start : name_words[-1].end], name_words[0].start, name_words[-1].end)
 
 

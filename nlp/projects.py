@@ -123,10 +123,10 @@ def _program_of(name: str) -> str | None:
 def _is_project_noun(word: Word, nouns: tuple[str, ...]) -> str | None:
     """The name's closing form ("Projesi", "Project") when `word` is the project noun with its endings.
 
-    Turkish names close with the compound form "Projesi"; any other possessive or case chain on
-    the stem ("Projesi'nin", "Projesiyle", "Projemiz", "projesini") is the same noun, but a plural
-    ("UR-GE projeleri", "UR-GE projects") speaks of the programme's projects in general, and the
-    bare stem is a modifier ("proje ekibi").
+    Turkish names close with the compound form "Projesi", which takes any case chain ("Projesi'nin",
+    "Projesiyle", "projesini"), or with a first-person possessive ("Projemiz", "Projemizin"). A
+    plural ("UR-GE projeleri", "UR-GE projects") speaks of the programme's projects in general, and
+    the stem without a possessive ("projenin", "proje ekibi") refers back to a project named before.
     """
     folded = casefold_tr(word.head)
     for noun in nouns:
@@ -135,10 +135,10 @@ def _is_project_noun(word: Word, nouns: tuple[str, ...]) -> str | None:
         rest = folded[len(noun) :]
         if noun == "project":
             return word.text[: len(noun)] if not rest else None
-        if rest and rest[:3] not in ("ler", "lar") and is_suffix_chain(noun, rest):
-            compound = is_suffix_chain(noun + rest[:2], rest[2:]) and rest[:2] == "si"
-            # "Projemiz", "projeyi": the name is still written with the compound form.
-            return word.text[: len(noun) + 2] if compound else word.text[: len(noun)] + "si"
+        if rest[:2] == "si" and is_suffix_chain(noun + "si", rest[2:]):
+            return word.text[: len(noun) + 2]
+        if rest[:1] == "m" and is_suffix_chain(noun, rest):
+            return word.text[: len(noun)] + "si"  # "Projemiz": the name is still "... Projesi"
     return None
 
 
