@@ -1,0 +1,52 @@
+"""Accuracy on fresh text: news written for this test, not taken from the dev set.
+
+tests/nlp/data/fresh.jsonl holds short chamber, ministry and exporters'-union news in the style
+of shared/seeds, eight Turkish and eight English ("fresh-*"), written on purpose with what
+dev.jsonl lacks: other countries (Poland, Serbia, Azerbaijan, Chile, Nigeria, ...), foreign and
+Turkish regions (Akdeniz Bölgesi, Central Anatolia Region, Black Sea Region, Çukurova), other
+sectors (logistics, natural stone, jewellery, automotive supply, leather, software, pharmaceuticals),
+organisations named in both languages with and without abbreviations, and date phrasings such as
+"4–8 Eylül 2024", "between 2 and 4 October 2024", "from 28 November to 2 December 2024",
+"26 Haziran 2024 Çarşamba" and "Mayıs ayında". They were annotated by shared/eval/README.md
+before the pipeline was run on them.
+
+The pipeline of kume-nlp-5 scored them: countries .938, cities .857, sectors .900, programs 1.0,
+projects .933, organisations .921, activities .933, event dates .872. The general weaknesses they
+showed (world regions read as countries, towns inside names, "between ... and" ranges, nationalities
+before "firmaları", production sentences naming sectors) were then fixed by rules, never by an
+entry for one of these texts; "fresh2-*" lines were written after those fixes and never used to
+change a rule (three Turkish, three English; the pipeline of kume-nlp-6 misses on them are left
+as they are: "Balkan" read as Turkmenistan's province, "on 12 and 13 March" as two days, "planned
+for November" unresolved). The floors sit under what the whole file scores now, so a regression in
+any field fails while an honest miss on a new phrasing does not.
+"""
+
+from pathlib import Path
+
+from nlp.evaluation import FIELDS, evaluate_gold, read_gold
+from nlp.pipeline import Extractor
+
+FRESH = Path(__file__).parent / "data" / "fresh.jsonl"
+FLOORS = {
+    "countries": 0.9,
+    "cities": 0.85,
+    "sectors": 0.85,
+    "programs": 0.9,
+    "projects": 0.8,
+    "organizations": 0.85,
+    "activities": 0.85,
+    "event_dates": 0.85,
+}
+
+
+def test_fresh_texts_cover_both_languages() -> None:
+    records = read_gold(FRESH)
+    languages = [r["lang"] for r in records]
+    assert languages.count("tr") >= 8 and languages.count("en") >= 8
+    assert all(set(r["gold"]) == set(FIELDS) for r in records)
+
+
+def test_fresh_scores(extractor: Extractor) -> None:
+    scores = evaluate_gold(FRESH, extractor=extractor)
+    below = {field: round(scores[field]["f1"], 3) for field, floor in FLOORS.items() if scores[field]["f1"] < floor}
+    assert not below, (below, scores)
