@@ -164,72 +164,90 @@ def highlight(
     fragment_chars: int = 160,
     max_fragments: int = 3,
 ) -> list[str]:
-    """Fragments of `text` around words whose terms are in `terms`; those words in <mark>, the rest escaped."""
+    """Fragments of `text` around words whose terms are in `terms`; those words in <mark>, the rest escaped.
+
+    A fragment starts at the first word at most a third of `fragment_chars` before the match that
+    opens it and ends with the last word that keeps it within `fragment_chars` (or with that match).
+    """
     if not terms or not text:
         return []
-    spans = _spans_for_fragments(text, language, terms, fragment_chars, max_fragments)
+    candidates = _candidate_words(frozenset(term[0] for term in terms if term))
+    stem_language = _stemmer_language(language)
+    # Only words starting with a term's first letter are looked at, and the scan stops when the
+    # fragments are full: a long body costs a regex pass in C over its beginning, not a lookup per token.
+    matching: dict[str, bool] = {}
+
+    def matches(word: str) -> bool:
+        known = matching.get(word)
+        if known is None:
+            known = matching[word] = _cache.term(word, stem_language) in terms
+        return known
+
     fragments: list[str] = []
     covered_until = -1
     lead = fragment_chars // 3
-    for index, (match_start, _, matched) in enumerate(spans):
+    for match in candidates.finditer(text):
         if len(fragments) >= max_fragments:
             break
-        if not matched or match_start < covered_until:
+        if match.start() < covered_until or not matches(match.group()):
             continue
-        first = index
-        while first > 0 and match_start - spans[first - 1][0] <= lead:
-            first -= 1
-        start = spans[first][0]
-        last = index
-        while last + 1 < len(spans) and spans[last + 1][1] - start <= fragment_chars:
-            last += 1
-        end = spans[last][1]
-        fragments.append(_render(text, spans[first : last + 1], start, end))
+        opening = _WORD_START_RE.search(text, max(0, match.start() - lead))
+        start = opening.start() if opening else match.start()
+        end = max(match.end(), _last_word_end(text, start, start + fragment_chars))
+        marked = [word for word in candidates.finditer(text, start, end) if matches(word.group())]
+        fragments.append(_render(text, marked, start, end))
         covered_until = end
     return fragments
 
 
-def _spans_for_fragments(
-    text: str, language: str | None, terms: set[str], fragment_chars: int, max_fragments: int
-) -> list[tuple[int, int, bool]]:
-    """(start, end, matched) of the tokens the fragments can reach, stopping early on long texts.
+# Where a word of TOKEN_RE starts: a letter or digit not preceded by one, nor by an apostrophe after one.
+_WORD_START = r"(?<![^\W_])(?<![^\W_]['’])"
+_WORD_START_RE = re.compile(_WORD_START + r"[^\W_]")
+_WORD_GOES_ON_RE = re.compile(r"[^\W_]|['’][^\W_]")
 
-    A fragment never reaches further than `fragment_chars` past the match that
-    opens it, and matches `fragment_chars` apart always open separate fragments,
-    so scanning can stop once `max_fragments` such matches have been seen.
+
+def _latin_letters_by_fold() -> dict[str, set[str]]:
+    """Letters of Latin script by the ASCII letter they fold to ("ş" and "Ş" under "s", "İ" and "ı" under "i")."""
+    letters: dict[str, set[str]] = {}
+    for code in [*range(0x41, 0x5B), *range(0x61, 0x7B), *range(0xC0, 0x250)]:
+        folded = fold_key(chr(code))
+        if len(folded) == 1:
+            letters.setdefault(folded, set()).add(chr(code))
+    return letters
+
+
+_FOLDED_FROM = _latin_letters_by_fold()
+
+
+@functools.lru_cache(maxsize=1024)
+def _candidate_words(first_letters: frozenset[str]) -> re.Pattern[str]:
+    """Words (as TOKEN_RE cuts them) whose first letter folds to one of `first_letters`.
+
+    Lower-casing, folding and stemming never change a word's first letter, so only these words can
+    have one of the terms.
     """
-    stem_language = _stemmer_language(language)
-    # Each distinct word is analysed once, and a text whose words miss every term (a match in the
-    # title only) costs one regex pass in C rather than a term lookup per token.
-    matching_words = {word for word in set(TOKEN_RE.findall(text)) if _cache.term(word, stem_language) in terms}
-    if not matching_words:
-        return []
-    spans: list[tuple[int, int, bool]] = []
-    separated_matches = 0
-    last_separated = -fragment_chars
-    stop_at: int | None = None
-    for match in TOKEN_RE.finditer(text):
-        start = match.start()
-        if stop_at is not None and start > stop_at:
-            break
-        matched = match.group() in matching_words
-        spans.append((start, match.end(), matched))
-        if matched and start >= last_separated + fragment_chars:
-            separated_matches += 1
-            last_separated = start
-            if separated_matches == max_fragments:
-                stop_at = start + fragment_chars
-    return spans
+    letters = set()
+    for letter in first_letters:
+        letters |= {letter, letter.upper(), *_FOLDED_FROM.get(letter, ())}
+    letter_class = "".join(re.escape(letter) for letter in sorted(letters))
+    return re.compile(_WORD_START + f"[{letter_class}]" + r"[^\W_]*(?:['’][^\W_]+)*")
 
 
-def _render(text: str, spans: list[tuple[int, int, bool]], start: int, end: int) -> str:
+def _last_word_end(text: str, start: int, limit: int) -> int:
+    """The end of the last word that starts at or after `start` and ends by `limit` (`start` if none)."""
+    ends = [match.end() for match in TOKEN_RE.finditer(text, start, limit)]
+    # A word cut by `limit` does not end there.
+    if ends and ends[-1] == limit and _WORD_GOES_ON_RE.match(text, limit):
+        ends.pop()
+    return ends[-1] if ends else start
+
+
+def _render(text: str, marked: list[re.Match[str]], start: int, end: int) -> str:
     parts: list[str] = []
     position = start
-    for token_start, token_end, matched in spans:
-        if not matched:
-            continue
-        parts.append(html.escape(text[position:token_start]))
-        parts.append(f"<mark>{html.escape(text[token_start:token_end])}</mark>")
-        position = token_end
+    for word in marked:
+        parts.append(html.escape(text[position : word.start()]))
+        parts.append(f"<mark>{html.escape(word.group())}</mark>")
+        position = word.end()
     parts.append(html.escape(text[position:end]))
     return " ".join("".join(parts).split())

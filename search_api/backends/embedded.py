@@ -413,7 +413,7 @@ class EmbeddedBackend:
         columns = self._facet_columns()
         selected = np.zeros(columns.max_rowid + 1, dtype=bool)
         selected[rids] = True
-        return {facet: columns.count(facet, selected, size) for facet in facets}
+        return {facet: columns.count(facet, rids, selected, size) for facet in facets}
 
     def histogram(
         self, query: SearchQuery, interval: Interval, split_by: str | None = None, field: str = "published"
@@ -575,6 +575,8 @@ class _FacetColumns:
         self.state = state
         self.max_rowid = int(db.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM docs_{state[0]}").fetchone()[0])
         self._columns: dict[str, tuple[np.ndarray, np.ndarray, list[str]]] = {}
+        self._by_document: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._value_indexes: dict[str, tuple[dict[str, int], np.ndarray]] = {}
         self._periods_by_interval: dict[Interval, tuple[np.ndarray, list[str]]] = {}
 
     def _column(self, facet: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -591,6 +593,25 @@ class _FacetColumns:
             docs = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
             self._columns[facet] = (docs, numbers, values)
         return self._columns[facet]
+
+    def _value_index(self, facet: str) -> tuple[dict[str, int], np.ndarray]:
+        """Each value's number, and where each number's run of rows starts in the value-ordered column."""
+        if facet not in self._value_indexes:
+            _, numbers, values = self._column(facet)
+            self._value_indexes[facet] = (
+                {value: number for number, value in enumerate(values)},
+                np.searchsorted(numbers, np.arange(len(values) + 1)),
+            )
+        return self._value_indexes[facet]
+
+    def _rows_by_document(self, facet: str) -> tuple[np.ndarray, np.ndarray]:
+        """The facet's value numbers ordered by document, and where each rowid's run of them starts."""
+        if facet not in self._by_document:
+            docs, numbers, _ = self._column(facet)
+            order = np.argsort(docs, kind="stable")
+            starts = np.searchsorted(docs[order], np.arange(self.max_rowid + 2))
+            self._by_document[facet] = (numbers[order], starts)
+        return self._by_document[facet]
 
     def _periods(self, interval: Interval) -> tuple[np.ndarray, list[str]]:
         """Per rowid the number of its publication period (-1 if undated), and the period labels in order."""
@@ -643,18 +664,34 @@ class _FacetColumns:
         """Mask over rowids of the documents holding one of the values of every filtered facet."""
         allowed = np.ones(self.max_rowid + 1, dtype=bool)
         for facet, wanted in filters.items():
-            docs, numbers, values = self._column(facet)
-            wanted_set = set(wanted)
-            numbers_wanted = [number for number, value in enumerate(values) if value in wanted_set]
+            docs, _, _ = self._column(facet)
+            number_of, value_starts = self._value_index(facet)
             holding = np.zeros(self.max_rowid + 1, dtype=bool)
-            holding[docs[np.isin(numbers, numbers_wanted)]] = True
+            for value in wanted:
+                if value in number_of:
+                    # The column is ordered by value, so one value's documents are one slice of it.
+                    number = number_of[value]
+                    holding[docs[value_starts[number] : value_starts[number + 1]]] = True
             allowed &= holding
         return allowed
 
-    def count(self, facet: str, selected: np.ndarray, size: int) -> list[FacetCount]:
-        """The `size` most frequent values among selected documents; ties in value order (values are sorted)."""
+    def count(self, facet: str, rids: np.ndarray, selected: np.ndarray, size: int) -> list[FacetCount]:
+        """The `size` most frequent values among selected documents; ties in value order (values are sorted).
+
+        `rids` and `selected` are the same documents as rowids and as a mask: a few documents are
+        counted through their own rows, many through one pass over the whole column.
+        """
         docs, numbers, values = self._column(facet)
-        counts = np.bincount(numbers[selected[docs]], minlength=len(values))
+        if len(rids) * 8 < len(docs):
+            by_doc, starts = self._rows_by_document(facet)
+            begin, end = starts[rids], starts[rids + 1]
+            lengths = end - begin
+            # Row positions of every selected document, without a Python loop: each document's run of
+            # rows starts at `begin` and is `lengths` long.
+            positions = np.repeat(begin - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+            counts = np.bincount(by_doc[positions], minlength=len(values))
+        else:
+            counts = np.bincount(numbers[selected[docs]], minlength=len(values))
         present = np.flatnonzero(counts)
         ranked = present[np.lexsort((present, -counts[present]))][:size]
         return [FacetCount(value=values[number], count=int(counts[number])) for number in ranked]

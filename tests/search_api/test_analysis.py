@@ -47,3 +47,18 @@ def test_highlight_limits_fragments_and_length() -> None:
     assert len(fragments) == 3
     assert all(len(fragment.replace("<mark>", "").replace("</mark>", "")) <= 80 for fragment in fragments)
     assert analysis.highlight(text, "tr", set()) == []
+
+
+def test_highlight_marks_every_casing_and_accent_of_a_term_and_only_those() -> None:
+    text = "İHRACATÇILAR toplandı; Ihracat ve ihracatın artışı, ŞIRKET, şirketler ile Şirket'imiz konuştu."
+    fragments = analysis.highlight(text, "tr", analysis.query_terms("ihracat şirket"))
+    assert fragments == [
+        "<mark>İHRACATÇILAR</mark> toplandı; <mark>Ihracat</mark> ve <mark>ihracatın</mark> artışı, "
+        "<mark>ŞIRKET</mark>, <mark>şirketler</mark> ile <mark>Şirket&#x27;imiz</mark> konuştu"
+    ]
+
+
+def test_a_fragment_ends_with_the_last_whole_word_inside_its_length() -> None:
+    text = "Heyet " + "ziyaret " * 10 + "Kazakistan'ımıza döndü."
+    fragment = analysis.highlight(text, "tr", analysis.query_terms("heyet"), fragment_chars=90)[0]
+    assert fragment == "<mark>Heyet</mark> " + " ".join(["ziyaret"] * 10)
