@@ -37,8 +37,10 @@ MAX_CHARS = 200_000
 _DETECTION_CHARS = 5_000
 _SURE = 0.5  # below this the language identifier is guessing (short or mixed texts)
 _CHUNK_DOCUMENTS = 512
-# Small enough that both workers get work early, large enough that nlp.pipe batches fill up.
-_WORKER_CHUNK_DOCUMENTS = 32
+# Workers take chunks as they finish; with a chunk of 32 the last one ran alone on one core for
+# up to a tenth of a 340-document run, and larger batches grew each worker's heap (three times the
+# page faults). Eight documents keep both cores busy to the end at a negligible cost per chunk.
+_WORKER_CHUNK_DOCUMENTS = 8
 
 
 def _turkish_ner_source() -> Path | None:
@@ -147,8 +149,12 @@ class Extractor:
                 sent.append(chunk)
                 yield chunk, batch_size
 
+        # Loaded once here, the pipelines (models, lexicons) are shared with the forked workers page by
+        # page; loaded lazily, each worker would build its own copy before its first chunk.
+        for language in SUPPORTED_LANGUAGES:
+            self.pipeline(language)
         global _worker_extractor
-        _worker_extractor = self  # forked workers inherit it, with any pipeline already loaded
+        _worker_extractor = self  # forked workers inherit it, with the pipelines loaded
         with multiprocessing.get_context("fork").Pool(n_process) as pool:
             # imap answers in the order jobs were sent, so each answer belongs to the oldest chunk sent.
             for extractions in pool.imap(_extract_in_worker, jobs()):

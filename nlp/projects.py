@@ -179,7 +179,10 @@ def find_projects(
                 first -= 1
             else:
                 break
-        while first < index and (words[first].text in _NAME_CONNECTORS or not words[first].capitalized):
+        # A name never opens with a connector or a function word ("The Machinery UR-GE Project", "Our ...").
+        while first < index and (
+            casefold_tr(words[first].text) in _NAME_CONNECTORS | _STOP_WORDS or not words[first].capitalized
+        ):
             first += 1
         if first == index:
             continue

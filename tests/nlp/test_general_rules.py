@@ -1,0 +1,96 @@
+"""The general rules that replaced phrasings of single dev texts: regions from registries, world
+regions, word-joined date ranges, compounds and the project noun through the suffix grammar."""
+
+from nlp.pipeline import Extractor
+from nlp.text import compound_stem, match_key
+
+
+def places(result) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return {(c.name, c.country) for c in result.cities}
+
+
+def test_foreign_regions_from_iso_names_translations_and_former_regions(extractor: Extractor) -> None:
+    turkish = extractor.extract(
+        "Heyet Bavyera'daki firmalarla ve Toskana bölgesindeki üreticilerle görüştü.", language="tr"
+    )
+    assert {("Bavyera", "DE"), ("Toskana", "IT")} <= places(turkish)
+    assert {c.code for c in turkish.countries} == {"DE", "IT"}
+    english = extractor.extract(
+        "The delegation visited Bavaria, Catalonia and the Rhône-Alpes and Rhone-Alpes chambers.", language="en"
+    )
+    assert {("Bavaria", "DE"), ("Catalonia", "ES")} <= places(english)
+    assert {c.country for c in english.cities if c.name.startswith("Rh")} == {"FR"}
+
+
+def test_turkish_geographical_regions_are_home_places_not_countries(extractor: Extractor) -> None:
+    turkish = extractor.extract(
+        "Ege Bölgesi'nde ve Karadeniz Bölgesi'ndeki firmalar Ege İhracatçı Birlikleri ile buluştu."
+    )
+    assert places(turkish) == {("Ege Bölgesi", "TR"), ("Karadeniz Bölgesi", "TR")}
+    assert turkish.countries == []
+    english = extractor.extract("Companies from the Black Sea Region met buyers.", language="en")
+    assert places(english) == {("Black Sea Region", "TR")}
+
+
+def test_world_regions_are_no_country(extractor: Extractor) -> None:
+    turkish = extractor.extract("Latin Amerika'dan ve Orta Asya'dan alıcılar Amerika'daki fuara gitti.", language="tr")
+    assert {c.code for c in turkish.countries} == {"US"}
+    english = extractor.extract("Buyers from Latin America and South America met exporters.", language="en")
+    assert english.countries == []
+
+
+def test_home_town_inside_a_name_is_a_word_of_it(extractor: Extractor) -> None:
+    result = extractor.extract("İstanbul Maden İhracatçıları Birliği Denizli'de alım heyeti ağırladı.", language="tr")
+    assert places(result) == {("İstanbul", "TR"), ("Denizli", "TR")}
+
+
+def test_accents_are_optional_on_foreign_names_only() -> None:
+    assert match_key("Rhône-Alpes") == match_key("Rhone-Alpes")
+    assert match_key("Muş") != match_key("Mus")
+
+
+def test_ranges_joined_by_words_and_day_pairs(extractor: Extractor) -> None:
+    def dates(text: str, language: str) -> set[tuple[str, str]]:
+        return {(d.start, d.end) for d in extractor.extract(text, language=language).event_dates}
+
+    assert dates("The buyers visited producers between 2 and 4 October 2024.", "en") == {("2024-10-02", "2024-10-04")}
+    assert dates("The mission ran from 28 November to 2 December 2024.", "en") == {("2024-11-28", "2024-12-02")}
+    assert dates("Meetings were held on 2 and 4 October 2024.", "en") == {
+        ("2024-10-02", "2024-10-02"),
+        ("2024-10-04", "2024-10-04"),
+    }
+    assert dates("Heyet 2 ile 4 Ekim 2024 tarihleri arasında Bakü'deydi.", "tr") == {("2024-10-02", "2024-10-04")}
+    assert dates("Program 2 ila 6 Haziran 2025 günlerinde yapıldı.", "tr") == {("2025-06-02", "2025-06-06")}
+
+
+def test_compound_phrases_match_every_form() -> None:
+    assert compound_stem("heyeti") == "heyet"
+    assert compound_stem("görüşmesi") == "görüşme"
+    assert compound_stem("malzemeleri") == "malzeme"
+    assert compound_stem("sanayi") == "sanayi"
+
+
+def test_compound_plural_meets_the_listed_singular(extractor: Extractor) -> None:
+    result = extractor.extract(
+        "Yapı malzemeleri sektörü\nFirmalar sektörel ticaret heyetleriyle Polonya'ya gitti.", language="tr"
+    )
+    assert {a.code for a in result.activities} == {"trade_delegation"}
+    assert {s.code for s in result.sectors} == {"C23"}
+
+
+def test_project_noun_forms(extractor: Extractor) -> None:
+    named = extractor.extract("Kimya UR-GE Projemiz kapsamında heyetimiz Varşova'ya gitti.", language="tr")
+    assert [p.name for p in named.projects] == ["Kimya UR-GE Projesi"]
+    generic = extractor.extract("Odamız UR-GE projeleri yürütüyor. Küme Koordinatörü, projenin önemini anlattı.")
+    assert generic.projects == []
+    english = extractor.extract("The Machinery UR-GE Project and other UR-GE projects continue.", language="en")
+    assert [p.name for p in english.projects] == ["Machinery UR-GE Project"]
+
+
+def test_openings_need_a_facility_or_project_in_their_sentence(extractor: Extractor) -> None:
+    facility = extractor.extract("Uşak'ta deri test laboratuvarı hizmete açıldı.", language="tr")
+    assert {a.code for a in facility.activities} == {"facility_opening"}
+    described = extractor.extract("Bakanlığımız tarafından onaylanan projemiz kapsamında fuara katıldık.")
+    assert {a.code for a in described.activities} == {"fair"}
+    english = extractor.extract("A Cluster Coordination Office was opened within the chamber.", language="en")
+    assert {a.code for a in english.activities} == {"facility_opening"}
