@@ -29,6 +29,9 @@ _SENTENCE_RE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 _QUOTE_RE = re.compile(r"[“\"«„]([^”\"»“\n]{4,160})[”\"»]|‘([^’\n]{4,160})’|(?<!\w)'([^'\n]{4,160})'(?!\w)")
 # "..., such as valuable projects", "... gibi önemli projeler": the names before it are examples of projects.
 _EXAMPLES_OF_PROJECTS_RE = re.compile(r",?[ \t]+(?:such as|gibi)(?:[ \t]+[^\W\d_]+){0,2}?[ \t]+(?:projects|projeler)")
+# "projects such as A, B and C", "projects including A and B": the names after it are examples.
+_PROJECTS_SUCH_AS_RE = re.compile(r"\bprojects[ \t]+(?:such as|like|including)[ \t]+")
+_CLAUSE_END_RE = re.compile(r"[.!?;:()\n]")
 _LIST_SEPARATOR_RE = re.compile(r"[ \t]*,[ \t]*(?:(?:and|ve)[ \t]+)?|[ \t]+(?:and|ve)[ \t]+")
 _ENUMERATION_WINDOW = 300
 _SENTENCE_REACH = 400  # characters looked at on each side of a mention for its sentence
@@ -225,6 +228,8 @@ def find_projects(
     # Centers, such as valuable projects", "Ticari Safari ve Türk Ticaret Merkezleri gibi projeler".
     for match in _EXAMPLES_OF_PROJECTS_RE.finditer(text):
         found.extend(_enumerated_names(text, match.start(), rules))
+    for match in _PROJECTS_SUCH_AS_RE.finditer(text):
+        found.extend(_names_listed_after(text, match.end(), rules))
 
     for code_match in codes.values():
         if not any(p.code for p in found):
@@ -265,10 +270,38 @@ def _enumerated_names(text: str, end: int, rules: _Programs) -> list[FoundProjec
         items.append((name_start, part_end))
         if kept > 0:
             break  # lowercase words before the first name: the list starts here
+    return _listed_projects(text, list(reversed(items)), rules)
+
+
+def _names_listed_after(text: str, start: int, rules: _Programs) -> list[FoundProject]:
+    """The capitalised names listed from `start` to the end of the clause (two at least)."""
+    end = min(len(text), start + _ENUMERATION_WINDOW)
+    clause_end = _CLAUSE_END_RE.search(text, start, end)
+    end = clause_end.start() if clause_end else end
+    items: list[tuple[int, int]] = []
+    cursor = start
+    separators = list(_LIST_SEPARATOR_RE.finditer(text, start, end))
+    for part_end, next_start in [*((m.start(), m.end()) for m in separators), (end, end)]:
+        words = list(re.finditer(r"\S+", text[cursor:part_end]))
+        kept = 0
+        while kept < len(words) and (words[kept].group()[:1].isupper() or words[kept].group() in ("of", "for")):
+            kept += 1
+        while kept > 0 and words[kept - 1].group() in ("of", "for"):
+            kept -= 1
+        if kept == 0:
+            break
+        items.append((cursor + words[0].start(), cursor + words[kept - 1].end()))
+        if kept < len(words):
+            break  # lowercase words after the last name: the list ends here
+        cursor = next_start
+    return _listed_projects(text, items, rules)
+
+
+def _listed_projects(text: str, items: list[tuple[int, int]], rules: _Programs) -> list[FoundProject]:
     if len(items) < 2:
         return []
     found = []
-    for item_start, item_end in reversed(items):
+    for item_start, item_end in items:
         name = _LEADING_POSSESSIVE_RE.sub("", text[item_start:item_end])
         offset = item_end - len(name)
         if name and _topic(name, rules):

@@ -94,3 +94,14 @@ def test_openings_need_a_facility_or_project_in_their_sentence(extractor: Extrac
     assert {a.code for a in described.activities} == {"fair"}
     english = extractor.extract("A Cluster Coordination Office was opened within the chamber.", language="en")
     assert {a.code for a in english.activities} == {"facility_opening"}
+
+
+def test_projects_listed_as_examples_in_either_order(extractor: Extractor) -> None:
+    english = extractor.extract(
+        "The chamber runs projects such as Global Fair Agency, Commercial Safari and Turkish Trade Centers.",
+        language="en",
+    )
+    assert [p.name for p in english.projects] == ["Global Fair Agency", "Commercial Safari", "Turkish Trade Centers"]
+    turkish = extractor.extract("Odamız Ticari Safari ve Türk Ticaret Merkezleri gibi projeler yürütüyor.")
+    assert [p.name for p in turkish.projects] == ["Ticari Safari", "Türk Ticaret Merkezleri"]
+    assert extractor.extract("The chamber runs projects such as trade missions.", language="en").projects == []
