@@ -158,6 +158,21 @@ def start_server(settings: Settings, port: int, workers: int) -> subprocess.Pope
     return subprocess.Popen(argv, env=env, cwd=REPO_ROOT)
 
 
+def server_cpu_seconds(pid: int) -> float:
+    """User and system CPU of uvicorn's process and its workers (Linux /proc; 0 elsewhere)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    with suppress(OSError):
+        pids += [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    for process in pids:
+        with suppress(OSError):
+            # Fields 14 and 15 (utime, stime) follow the parenthesised command name.
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def wait_ready(base_url: str, server: subprocess.Popen[bytes], timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -315,7 +330,9 @@ def run(args: argparse.Namespace, search_url: str) -> dict[str, object]:
         drive(args.client, base_url, request_mix(args.warmup, args.seed + 1), args.concurrency, min(seconds, 10))
         # Baseline in the same run: the HTTP stack and the client alone, no store or backend behind the route.
         baseline = drive(args.client, base_url, ["/healthz"] * args.requests, args.concurrency, min(seconds, 10))
+        cpu_before = server_cpu_seconds(server.pid)
         measured = drive(args.client, base_url, request_mix(args.requests, args.seed), args.concurrency, seconds)
+        cpu_per_request_ms = (server_cpu_seconds(server.pid) - cpu_before) * 1000 / max(measured.requests, 1)
         load_average = os.getloadavg()
     finally:
         server.terminate()
@@ -331,6 +348,8 @@ def run(args: argparse.Namespace, search_url: str) -> dict[str, object]:
         "uvicorn_workers": args.workers,
         "concurrency": args.concurrency,
         "search_mix": measured.report(),
+        # CPU the server spent per request: unlike requests/s, other jobs on the machine barely move it.
+        "server_cpu_ms_per_request": round(cpu_per_request_ms, 2),
         "baseline_healthz": baseline.report(),
         "load_average_1m_after": round(load_average[0], 2),
         "target": {"requests_per_second": TARGET_RPS, "p99_ms": TARGET_P99_MS},

@@ -12,11 +12,11 @@ import io
 import json
 import logging
 import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, get_args
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi import Path as PathParam
@@ -24,7 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
-from starlette.concurrency import iterate_in_threadpool
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from kume.config import Settings
 from kume.store import Store, StoreError
@@ -65,6 +65,7 @@ if TYPE_CHECKING:
 WEB_DIR = Path(__file__).parent / "web"
 log = logging.getLogger(__name__)
 MAX_PAGE_SIZE = 100
+T = TypeVar("T")
 
 Facet = Literal["country", "city", "sector", "program", "project", "organization", "activity", "language", "source"]
 assert set(get_args(Facet)) == set(FACETS), "the API's facet list must follow search_api.contract.FACETS"
@@ -268,8 +269,19 @@ def create_app(
         reasons = [r for r in (readiness.store, readiness.backend) if r != "ok"]
         return JSONResponse({"detail": "; ".join(reasons), **readiness.model_dump()}, status_code=503)
 
+    async def answer(backend_read: Callable[..., T], *args: Any) -> T:
+        """A backend read, run where it costs least.
+
+        An in-process backend computes the answer holding the GIL and its own lock, so a hop to the
+        thread pool only adds switching; a backend that waits on a server goes to the pool, so other
+        requests proceed meanwhile.
+        """
+        if service.backend.answers_in_process:
+            return backend_read(*args)
+        return await run_in_threadpool(backend_read, *args)
+
     @app.get("/v1/search", tags=["search"], dependencies=read, responses=ERRORS)
-    def search(params: Annotated[SearchParams, Query()]) -> SearchResult:
+    async def search(params: Annotated[SearchParams, Query()]) -> SearchResult:
         """Documents matching text, facet filters and date ranges, with highlights, facet counts and a cursor."""
         query = params.query(
             size=params.size,
@@ -280,7 +292,7 @@ def create_app(
             highlight=params.highlight,
         )
         try:
-            return service.search(query)
+            return await answer(service.search, query)
         except ValueError as exc:
             if params.cursor is None:
                 raise
@@ -308,14 +320,16 @@ def create_app(
             raise HTTPException(404, str(exc)) from exc
 
     @app.get("/v1/stats/timeseries", tags=["stats"], dependencies=read, responses=ERRORS)
-    def timeseries(params: Annotated[TimeseriesParams, Query()]) -> Timeseries:
+    async def timeseries(params: Annotated[TimeseriesParams, Query()]) -> Timeseries:
         """Matching documents per month, quarter or year, optionally split by a facet."""
-        return service.timeseries(params.query(size=0), params.interval, params.split_by, params.date_field)
+        return await answer(
+            service.timeseries, params.query(size=0), params.interval, params.split_by, params.date_field
+        )
 
     @app.get("/v1/stats/top", tags=["stats"], dependencies=read, responses=ERRORS)
-    def top(params: Annotated[TopParams, Query()]) -> TopValues:
+    async def top(params: Annotated[TopParams, Query()]) -> TopValues:
         """The most frequent values of a facet among matching documents."""
-        return service.top(params.query(size=0), params.facet, params.size)
+        return await answer(service.top, params.query(size=0), params.facet, params.size)
 
     @app.get("/v1/suggest", tags=["search"], dependencies=read, responses=ERRORS)
     def suggest(params: Annotated[SuggestParams, Query()]) -> list[Suggestion]:

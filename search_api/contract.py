@@ -113,6 +113,9 @@ class BackendUnavailable(RuntimeError):
 class SearchBackend(Protocol):
     """Indexing and querying, identical in behaviour for every backend."""
 
+    #: True when a query is computed in this process (it holds the CPU), False when it waits on a server.
+    answers_in_process: bool
+
     def bulk_upsert(self, docs: Iterable[IndexDocument]) -> int:
         """Index or replace documents; returns how many were written."""
         ...

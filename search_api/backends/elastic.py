@@ -129,6 +129,8 @@ def _opensearch_flavour() -> _Flavour:
 class ElasticBackend:
     """SearchBackend over an Elasticsearch or OpenSearch alias."""
 
+    answers_in_process = False
+
     def __init__(self, client: Any, url: str, alias: str, flavour: _Flavour) -> None:
         self.client = client
         self.url = url

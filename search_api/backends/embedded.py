@@ -78,6 +78,8 @@ _PERIOD_SQL = {
 class EmbeddedBackend:
     """SearchBackend over an SQLite FTS5 file."""
 
+    answers_in_process = True
+
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
