@@ -20,7 +20,7 @@ from spacy.lang.tr.stop_words import STOP_WORDS as TR_STOP_WORDS
 
 from nlp.gazetteer import DATA_DIR, load_toml
 from nlp.lexicon import MAX_NAME_WORDS, Word
-from nlp.text import casefold_tr, is_suffix_chain, tokens
+from nlp.text import casefold_tr, is_suffix_chain, realise_suffix, tokens
 
 _ACRONYM_RE = re.compile(r"^[A-ZÇĞİÖŞÜ][A-ZÇĞİÖŞÜ0-9-]{1,7}$")
 
@@ -281,10 +281,27 @@ def find_organizations(
     return organizations
 
 
+def _company_noun(word: Word, rules: _Rules) -> bool:
+    """ "firmaları", "şirketlerini", "firmasıyla": the company noun in the compound form that follows a
+    name ("Leto Trade firması"), with any case ending; "firmalarımız" (our firms) names no one."""
+    if not word.text[:1].islower():
+        return False
+    folded = casefold_tr(word.text)
+    for stem in rules.company_cues:
+        if not folded.startswith(stem):
+            continue
+        for marker in ("lArI", "(s)I"):
+            form = stem + (realise_suffix(marker, stem) or "")
+            rest = folded[len(form) :]
+            if folded.startswith(form) and not rest.startswith("m") and is_suffix_chain(form, rest):
+                return True
+    return False
+
+
 def _add_companies(text: str, words: list[Word], rules: _Rules, add: Any, place_starts: frozenset[int]) -> None:
     """Capitalised names listed right before a company word: "Leto Trade, Urves ile Moskraski firmalarını"."""
     for index, word in enumerate(words):
-        if word.text not in rules.company_cues or index == 0:
+        if index == 0 or not _company_noun(word, rules):
             continue  # a capitalised "Firmaları" belongs to a generic title-cased phrase
         names: list[list[Word]] = [[]]
         cursor = index - 1

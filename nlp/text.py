@@ -91,7 +91,7 @@ def _last_vowel(text: str) -> str | None:
     return None
 
 
-def _realise(template: str, stem: str) -> str | None:
+def realise_suffix(template: str, stem: str) -> str | None:
     """The surface form of a suffix template after `stem`, or None when it cannot follow it."""
     vowel = _last_vowel(stem) or "e"
     ends_in_vowel = stem[-1] in _VOWELS
@@ -143,9 +143,9 @@ def is_suffix_chain(stem: str, rest: str, strict_harmony: bool = True) -> bool:
     if not stem:
         return False
     for template in _SUFFIXES:
-        surfaces = {_realise(template, stem)}
+        surfaces = {realise_suffix(template, stem)}
         if not strict_harmony:
-            surfaces |= {_realise(template, probe) for probe in (stem + "a", stem + "e", stem + "o", stem + "ö")}
+            surfaces |= {realise_suffix(template, probe) for probe in (stem + "a", stem + "e", stem + "o", stem + "ö")}
         for surface in surfaces:
             if surface and rest.startswith(surface) and is_suffix_chain(stem + surface, rest[len(surface) :]):
                 return True
@@ -163,7 +163,7 @@ def compound_stem(word: str) -> str:
     for marker in ("lArI", "(s)I"):
         for cut in range(max(3, len(folded) - 4), len(folded)):  # the shortest stem: "görüşme" + "si"
             stem, rest = folded[:cut], folded[cut:]
-            if rest == _realise(marker, stem):
+            if rest == realise_suffix(marker, stem):
                 return stem
     return folded
 
