@@ -126,6 +126,9 @@ def main() -> None:
                 # Equal CPU seconds with 2 processes mean no parallel overhead: a speedup below 2 then
                 # comes from the CPU the machine gives the workers, which load_average_1min shows.
                 "cpu_seconds": CPU_SECONDS,
+                # CPU seconds of the two-process run over the one-process run: what splitting the work
+                # costs in itself (forking, page copies, shipping documents and results), load or not.
+                "two_process_cpu_overhead": round(CPU_SECONDS["kume_2proc"] / CPU_SECONDS["kume_1proc"], 3),
                 "cpu_count": os.cpu_count(),
                 "load_average_1min": round(os.getloadavg()[0], 2),
             }
