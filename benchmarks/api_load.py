@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import shutil
 import socket
 import statistics
@@ -37,13 +38,18 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 from benchmarks.synthetic_docs import (  # noqa: E402 - the repo root must be importable first
+    COMPANY_KINDS,
+    COMPANY_STEMS,
     COUNTRIES,
     COUNTRY_NAMES_EN,
     COUNTRY_NAMES_TR,
+    EN_COMMON,
     PROGRAMS,
     SECTOR_WORDS_EN,
     SECTOR_WORDS_TR,
     SECTORS,
+    TR_COMMON,
+    TURKISH_CITIES,
     synthetic_documents,
 )
 from kume.config import Settings  # noqa: E402
@@ -86,17 +92,37 @@ def build_index(settings: Settings, docs: int, seed: int) -> float | None:
     return elapsed
 
 
+def long_tail_vocabulary() -> list[str]:
+    """Every word of the synthetic documents' sentence templates and names, for rarely repeated searches."""
+    texts = [*TR_COMMON, *EN_COMMON, *TURKISH_CITIES, *COMPANY_STEMS, *COMPANY_KINDS]
+    texts += [*COUNTRY_NAMES_TR.values(), *COUNTRY_NAMES_EN.values(), *SECTOR_WORDS_TR, *SECTOR_WORDS_EN]
+    words = {word for text in texts for word in re.findall(r"[^\W\d_]{3,}", text.replace("{", " {"))}
+    return sorted(words - {"org", "program", "company", "sector", "tcity"})
+
+
 def request_mix(count: int, seed: int) -> list[str]:
-    """A seeded list of request paths: mostly searches of several shapes, some stats."""
+    """A seeded list of request paths: mostly searches of several shapes, some stats.
+
+    Half of the free-text searches repeat a few dozen popular queries (as dashboards do); the other
+    half pair two words from the whole vocabulary, so they rarely repeat and the service's caches
+    of match sets do not answer them.
+    """
     rng = random.Random(seed)
-    words = [*COUNTRY_NAMES_TR.values(), *COUNTRY_NAMES_EN.values(), *SECTOR_WORDS_TR, *SECTOR_WORDS_EN]
+    popular = [*COUNTRY_NAMES_TR.values(), *COUNTRY_NAMES_EN.values(), *SECTOR_WORDS_TR, *SECTOR_WORDS_EN]
+    vocabulary = long_tail_vocabulary()
     phrases = ["ticaret heyeti", "trade delegation", "alım heyeti", "B2B görüşmeleri", "fuar", "UR-GE projesi"]
+
+    def free_text() -> str:
+        if rng.random() < 0.5:
+            return rng.choice(popular + phrases)
+        return " ".join(rng.sample(vocabulary, 2))
+
     paths: list[str] = []
     for _ in range(count):
         kind = rng.random()
         params: list[tuple[str, str]] = []
         if kind < 0.35:  # text search with facet counts, as the web page sends it
-            params = [("q", rng.choice(words + phrases)), ("facets", "country"), ("facets", "sector")]
+            params = [("q", free_text()), ("facets", "country"), ("facets", "sector")]
             path = "/v1/search"
         elif kind < 0.55:  # text and filters
             params = [("q", rng.choice(phrases)), ("country", rng.choice(COUNTRIES)), ("sector", rng.choice(SECTORS))]
@@ -112,7 +138,7 @@ def request_mix(count: int, seed: int) -> list[str]:
             ]
             path = "/v1/search"
         elif kind < 0.80:  # a second page
-            params = [("q", rng.choice(words)), ("size", "20"), ("sort", "date_asc")]
+            params = [("q", free_text()), ("size", "20"), ("sort", "date_asc")]
             path = "/v1/search"
         elif kind < 0.90:
             params = [("facet", "country"), ("q", rng.choice(phrases))]

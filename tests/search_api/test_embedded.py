@@ -83,3 +83,21 @@ def test_an_index_from_before_ranking_postings_asks_for_a_rebuild(tmp_path: Path
         assert backend.search(SearchQuery(q=corpus()[0].title.split()[0])).total >= 1
     finally:
         backend.close()
+
+
+def test_remembered_matches_follow_writes_from_any_connection(tmp_path: Path) -> None:
+    reader = EmbeddedBackend(tmp_path / "index.sqlite3")
+    writer = EmbeddedBackend(tmp_path / "index.sqlite3")
+    try:
+        docs = corpus()[:5]
+        writer.rebuild(docs)
+        query = SearchQuery(q="fındık", facets=["language"])
+        assert reader.search(query).total == 0
+        hazelnut = docs[0].model_copy(update={"id": "hazelnut", "title": "Fındık alım heyeti"})
+        writer.bulk_upsert([hazelnut])
+        assert [hit.id for hit in reader.search(query).hits] == ["hazelnut"]
+        writer.delete(["hazelnut"])
+        assert reader.search(query).total == 0
+    finally:
+        reader.close()
+        writer.close()
