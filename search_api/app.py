@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, get_args
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
     from search_api.contract import SearchBackend
 
 WEB_DIR = Path(__file__).parent / "web"
+SWAGGER_UI = "/vendor/swagger-ui"
 log = logging.getLogger(__name__)
 MAX_PAGE_SIZE = 100
 T = TypeVar("T")
@@ -213,8 +215,21 @@ def create_app(
         summary="Search news about Turkey's export-cluster programmes (UR-GE, KOBİ clustering, EU-funded clusters).",
         version="1",
         lifespan=lifespan,
+        # FastAPI's own pages load Swagger UI and ReDoc from a CDN; /docs below serves a vendored copy.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.service = service
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="kume API",
+            swagger_js_url=f"{SWAGGER_UI}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER_UI}/swagger-ui.css",
+            swagger_favicon_url=f"{SWAGGER_UI}/favicon-32x32.png",
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -6,6 +6,8 @@ fetched); the read endpoints run over the annotated corpus on the embedded backe
 
 from __future__ import annotations
 
+import re
+
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
@@ -44,3 +46,12 @@ def test_openapi_documents_every_facet_and_examples(embedded: Served) -> None:
         assert name in search_parameters, name
     assert search_parameters["size"]["schema"]["maximum"] == 100
     assert search_parameters["country"]["schema"]["examples"] or search_parameters["country"].get("examples")
+
+
+def test_the_interactive_docs_load_everything_from_the_service_itself(embedded: Served) -> None:
+    page = embedded.client.get("/docs")
+    assert page.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert assets and all(asset.startswith("/") for asset in assets), assets
+    for asset in assets:
+        assert embedded.client.get(asset).status_code == 200, asset
