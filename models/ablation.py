@@ -19,13 +19,19 @@ from models.evaluation import evaluate_conll
 from models.train_ner import CONFIG_DIR, DEFAULT_CONFIG, train_ner
 
 DATA_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "turkish-wiki-ner"
+# The steps up to `final` ran on the configuration committed before static vectors (issue #7).
+WIDER_128_CONFIG = CONFIG_DIR / "ner_tr_wider128.cfg"
 STOCK_WIDTHS = {
     "components.tok2vec.model.encode.width": 96,
     "components.ner.model.hidden_width": 64,
     "training.dropout": 0.1,
 }
-
 WIDE_ROWS = {"components.tok2vec.model.embed.rows": [40000, 20000, 20000, 10000, 2000], "training.dropout": 0.15}
+NO_GAZETTEER = {
+    "components.tok2vec.model.embed.attrs": ["NORM", "LOWER", "PREFIX", "SUFFIX", "SHAPE"],
+    "components.tok2vec.model.embed.rows": [20000, 10000, 10000, 5000, 1000],
+}
+NO_CHARACTERS = {"components.tok2vec.model.embed.nM": 0, "components.tok2vec.model.embed.nC": 0}
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,8 @@ class Step:
     config_path: Path = DEFAULT_CONFIG
     overrides: dict[str, Any] = field(default_factory=dict)
     pretrain_epochs: int = 0
+    # Trains with static vectors built by models/build_vectors.py (once per output folder, reused by later steps).
+    vectors: bool = False
 
 
 STEPS = {
@@ -42,26 +50,60 @@ STEPS = {
     "turkish_features": Step(
         "+ Turkish lexical attributes (apostrophe stem NORM, Turkish LOWER, 5-char stem PREFIX, case-suffix SUFFIX)",
         8,
+        WIDER_128_CONFIG,
         overrides={**STOCK_WIDTHS, "components.tok2vec.model.embed.rows": [5000, 5000, 1000, 2500, 2500]},
     ),
-    "wider_128": Step("+ tok2vec width 128, 20k/10k/10k/5k/1k hash rows, NER hidden 96 (the committed model)", 12),
+    "wider_128": Step("+ tok2vec width 128, 20k/10k/10k/5k/1k hash rows, NER hidden 96", 12, WIDER_128_CONFIG),
     "wider_192": Step(
         "tok2vec width 192, 40k/20k/20k/10k/2k hash rows, NER hidden 128, dropout 0.15",
         8,
+        WIDER_128_CONFIG,
         overrides={**WIDE_ROWS, "components.tok2vec.model.encode.width": 192, "components.ner.model.hidden_width": 128},
     ),
     "final": Step(
         "width 128 with 40k/20k/20k/10k/2k rows, tok2vec pretrained on the training sentences (characters objective)"
         " + longer training",
         38,
+        WIDER_128_CONFIG,
         overrides=WIDE_ROWS,
         pretrain_epochs=3,
+    ),
+    "vectors": Step(
+        "`wider_128` + static vectors (PPMI-SVD over Zemberek's bigram LM, 100 dims, keyed by NORM)",
+        12,
+        overrides={**NO_GAZETTEER, **NO_CHARACTERS},
+        vectors=True,
+    ),
+    "vectors_gazetteer": Step(
+        "`vectors` + gazetteer flags (country, place, proper noun, abbreviation, common word)",
+        9,
+        overrides=NO_CHARACTERS,
+        vectors=True,
+    ),
+    "vectors_gazetteer_characters": Step(
+        "`vectors_gazetteer` + 8 UTF-8 bytes per word embedded in 16 dims each", 9, vectors=True
+    ),
+    "vectors_gazetteer_characters_long": Step(
+        "`vectors_gazetteer_characters` trained 40 minutes (the committed model)", 40, vectors=True
     ),
 }
 
 
+def _vectors_for(step: Step, output_root: Path) -> Path | None:
+    if not step.vectors:
+        return None
+    # Imported here: building needs the `train` extra.
+    from models.build_vectors import build_vectors
+
+    vectors_dir = output_root / "static_vectors"
+    if not (vectors_dir / "vocab" / "vectors").is_file():
+        build_vectors(vectors_dir)
+    return vectors_dir
+
+
 def run_step(name: str, output_root: Path, data_dir: Path = DATA_DIR) -> dict[str, Any]:
     step = STEPS[name]
+    vectors = _vectors_for(step, output_root)
     started = time.monotonic()
     model_dir = train_ner(
         output_root / name,
@@ -70,6 +112,7 @@ def run_step(name: str, output_root: Path, data_dir: Path = DATA_DIR) -> dict[st
         config_path=step.config_path,
         overrides=step.overrides,
         pretrain_epochs=step.pretrain_epochs,
+        vectors=vectors,
     )
     minutes = (time.monotonic() - started) / 60
     scores = evaluate_conll(data_dir / "test.conll", spacy.load(model_dir))

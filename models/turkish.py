@@ -13,9 +13,12 @@ importing `models` registers it, so `spacy.load(models.turkish_pipeline_path())`
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable
+from functools import cache
+from pathlib import Path
 
-from spacy.attrs import LOWER, NORM, PREFIX, SUFFIX
+from spacy.attrs import IDS, LOWER, NORM, PREFIX, SUFFIX
 from spacy.language import Language
 from spacy.util import registry
 
@@ -56,11 +59,58 @@ def inflection_suffix(text: str) -> str:
     return turkish_lower(stem)[-SUFFIX_LENGTH:]
 
 
+# Gazetteer features (models/build_gazetteer.py builds the table): one lexeme flag per class of known names,
+# so MultiHashEmbed can hash them like any other attribute (config attrs "FLAG50".."FLAG54"). spaCy 3.8's
+# Doc.to_array reads only flags and the string attributes from a lexeme (CLUSTER lives in a lookups table
+# and reads as 0), and the string attributes already carry the features above.
+GAZETTEER_PATH = Path(__file__).resolve().parent / "gazetteer" / "tr_names.tsv.gz"
+GAZETTEER_CLASSES = ("country", "place", "proper_noun", "abbreviation", "common_word")
+GAZETTEER_FLAGS = {name: IDS[f"FLAG{50 + index}"] for index, name in enumerate(GAZETTEER_CLASSES)}
+
+
+@cache
+def gazetteer_classes(path: Path = GAZETTEER_PATH) -> dict[str, frozenset[str]]:
+    """Classes of known names by NORM stem, read from the table build_gazetteer wrote."""
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as stream:
+            rows = [line.rstrip("\n").split("\t") for line in stream]
+    except (OSError, UnicodeDecodeError) as error:
+        raise FileNotFoundError(
+            f"{path}: cannot read the gazetteer table ({error}); run python -m models.build_gazetteer"
+        ) from error
+    table: dict[str, frozenset[str]] = {}
+    # A few dozen distinct class combinations: one shared frozenset each keeps loading fast.
+    combinations: dict[str, frozenset[str]] = {}
+    for line_number, row in enumerate(rows, start=1):
+        if len(row) != 2:
+            raise ValueError(f"{path}:{line_number}: expected 'stem<TAB>class,class', got {row!r}")
+        classes = combinations.get(row[1])
+        if classes is None:
+            classes = frozenset(row[1].split(","))
+            if not classes <= set(GAZETTEER_CLASSES):
+                raise ValueError(f"{path}:{line_number}: unknown gazetteer class in {row[1]!r}")
+            combinations[row[1]] = classes
+        table[row[0]] = classes
+    return table
+
+
+def _gazetteer_flag(class_name: str, table: dict[str, frozenset[str]]) -> Callable[[str], bool]:
+    def in_class(text: str) -> bool:
+        return class_name in table.get(stem_norm(text), ())
+
+    return in_class
+
+
 TURKISH_LEXICAL_ATTRS = {LOWER: turkish_lower, NORM: stem_norm, PREFIX: stem_prefix, SUFFIX: inflection_suffix}
 
 
 def use_turkish_lexical_attrs(nlp: Language) -> Language:
-    """Switch nlp's vocabulary to the Turkish lexical attributes, also for lexemes it already holds."""
+    """Switch nlp's vocabulary to the Turkish lexical attributes and gazetteer class flags (GAZETTEER_FLAGS),
+    also for lexemes it already holds.
+
+    The flags are set for every pipeline using the callback, also those (nlp/'s) that source the NER
+    from this model rather than load it: a model that reads them must find them.
+    """
     if nlp.lang != "tr":
         raise ValueError(f"kume.turkish_lexical_attrs.v1 applies to Turkish pipelines, got lang={nlp.lang!r}")
     # A per-vocabulary change: patching TurkishDefaults would alter every Turkish pipeline in the process.
@@ -71,6 +121,10 @@ def use_turkish_lexical_attrs(nlp: Language) -> Language:
         lexeme.norm_ = stem_norm(lexeme.orth_)
         lexeme.prefix_ = stem_prefix(lexeme.orth_)
         lexeme.suffix_ = inflection_suffix(lexeme.orth_)
+    table = gazetteer_classes()
+    for class_name, flag_id in GAZETTEER_FLAGS.items():
+        # add_flag also sets the flag on the lexemes the vocabulary already holds.
+        nlp.vocab.add_flag(_gazetteer_flag(class_name, table), flag_id=flag_id)
     return nlp
 
 
