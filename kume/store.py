@@ -66,6 +66,14 @@ CREATE TABLE IF NOT EXISTS projects (
     id TEXT PRIMARY KEY,
     record TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS crawl_jobs (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    active INTEGER NOT NULL,
+    owner TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS crawl_jobs_one_active ON crawl_jobs(source) WHERE active = 1;
 """
 
 
@@ -224,7 +232,36 @@ class Store:
                 "INSERT OR REPLACE INTO projects (id, record) VALUES (?, ?)", (project.id, project.model_dump_json())
             )
 
+    def claim_crawl_job(self, job_id: str, source: str, owner: str, record: str) -> str | None:
+        """Record an active crawl job of `source` run by `owner`; the id of the active one if there already is one.
+
+        Jobs live in the store, not in a server process, so every API worker sees every job and two
+        workers never crawl one source at once.
+        """
+        with self._lock:
+            try:
+                self._db.execute(
+                    "INSERT INTO crawl_jobs (id, source, active, owner, record) VALUES (?, ?, 1, ?, ?)",
+                    (job_id, source, owner, record),
+                )
+            except sqlite3.IntegrityError:
+                row = self._execute("SELECT id FROM crawl_jobs WHERE source = ? AND active = 1", (source,)).fetchone()
+                return str(row["id"]) if row else job_id
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"document store {self.path}: {exc}") from exc
+        return None
+
+    def update_crawl_job(self, job_id: str, record: str, *, active: bool) -> None:
+        with self._lock:
+            self._execute("UPDATE crawl_jobs SET record = ?, active = ? WHERE id = ?", (record, int(active), job_id))
+
     # -- reading -------------------------------------------------------------
+
+    def crawl_job(self, job_id: str) -> tuple[str, str, bool] | None:
+        """(record, owner, active) of a crawl job."""
+        with self._lock:
+            row = self._execute("SELECT record, owner, active FROM crawl_jobs WHERE id = ?", (job_id,)).fetchone()
+        return (row["record"], row["owner"], bool(row["active"])) if row else None
 
     def project(self, project_id: str) -> ProjectRecord | None:
         with self._lock:

@@ -7,6 +7,8 @@ behaviour here can be used and tested without HTTP.
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 import uuid
 from collections.abc import Iterator
@@ -255,7 +257,7 @@ class SearchService:
         self._extractor: Extractor | None = None
         # Extraction and project linking read and rewrite many documents: one pass at a time.
         self._extraction_lock = threading.Lock()
-        self._jobs: dict[str, CrawlJob] = {}
+        # Read-modify-write of this process's own jobs; jobs themselves live in the store.
         self._jobs_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
 
@@ -532,30 +534,52 @@ class SearchService:
     def start_crawl(self, source_id: str) -> CrawlJob:
         if source_id not in self.source_ids():
             raise UnknownSource(f"no registered source {source_id!r}; known: {', '.join(self.source_ids())}")
-        with self._jobs_lock:
-            running = [j for j in self._jobs.values() if j.source == source_id and j.status in _ACTIVE]
-            if running:
-                raise CrawlAlreadyRunning(f"source {source_id!r} is already being crawled by job {running[0].id}")
-            job = CrawlJob(id=uuid.uuid4().hex, source=source_id, status=JobStatus.QUEUED, created_at=_now())
-            self._jobs[job.id] = job
+        job = CrawlJob(id=uuid.uuid4().hex, source=source_id, status=JobStatus.QUEUED, created_at=_now())
+        for _ in range(2):  # a second try after retiring a job whose process is gone
+            running_id = self.store.claim_crawl_job(job.id, source_id, _owner(), job.model_dump_json())
+            if running_id is None:
+                break
+            running = self.crawl_job(running_id)
+            if running is not None and running.status in _ACTIVE:
+                raise CrawlAlreadyRunning(f"source {source_id!r} is already being crawled by job {running_id}")
+        else:
+            raise CrawlAlreadyRunning(f"source {source_id!r} is already being crawled")
         thread = threading.Thread(target=self._run_crawl, args=(job.id,), name=f"crawl-{source_id}", daemon=True)
         self._threads.append(thread)
         thread.start()
         return job
 
     def crawl_job(self, job_id: str) -> CrawlJob | None:
-        with self._jobs_lock:
-            job = self._jobs.get(job_id)
-            return job.model_copy() if job else None
+        """A crawl job started by any API process; an active one whose process has died is marked failed."""
+        found = self.store.crawl_job(job_id)
+        if found is None:
+            return None
+        record, owner, active = found
+        job = CrawlJob.model_validate_json(record)
+        if active and not _owner_alive(owner):
+            job = job.model_copy(
+                update={
+                    "status": JobStatus.FAILED,
+                    "finished_at": _now(),
+                    "message": f"the server process running it ({owner}) stopped before it finished",
+                }
+            )
+            self.store.update_crawl_job(job_id, job.model_dump_json(), active=False)
+        return job
 
     def _update_job(self, job_id: str, **changes: Any) -> None:
         with self._jobs_lock:
-            self._jobs[job_id] = self._jobs[job_id].model_copy(update=changes)
+            current = self.crawl_job(job_id)
+            assert current is not None, f"crawl job {job_id} vanished from the store"
+            job = current.model_copy(update=changes)
+            self.store.update_crawl_job(job_id, job.model_dump_json(), active=job.status in _ACTIVE)
 
     def _run_crawl(self, job_id: str) -> None:
         from crawler.run import crawl
 
-        source = self._jobs[job_id].source
+        job = self.crawl_job(job_id)
+        assert job is not None, f"crawl job {job_id} vanished from the store"
+        source = job.source
         self._update_job(job_id, status=JobStatus.RUNNING)
         try:
             report = crawl(self.settings, self.registry, [source])
@@ -586,3 +610,19 @@ class SearchService:
 
 
 _ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+def _owner() -> str:
+    """Which process runs a crawl job: host and pid, so another process can tell whether it is still there."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _owner_alive(owner: str) -> bool:
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname():
+        return True  # another machine's process cannot be checked from here; trust its record
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError):
+        return True
+    return True

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -164,3 +168,44 @@ def test_backend_down_is_a_503_with_a_reason(make_settings) -> None:
             assert response.status_code == 503, (path, response.text)
             assert "unavailable" in response.json()["detail"]
         assert client.get("/healthz").status_code == 200
+
+
+def wait_for_job(client: TestClient, job_id: str) -> dict[str, object]:
+    deadline = time.monotonic() + 120
+    while True:
+        job: dict[str, object] = client.get(f"/v1/crawl/{job_id}", headers=KEY).json()
+        if job["status"] in ("done", "failed") or time.monotonic() > deadline:
+            return job
+        time.sleep(0.5)
+
+
+def test_crawl_jobs_are_shared_by_every_api_process(site: Site, tmp_path: Path) -> None:
+    """Two apps over one data directory stand for two `kume serve --workers 2` processes."""
+    from search_api.service import CrawlJob, JobStatus
+
+    settings = Settings(data_dir=tmp_path, backend="embedded", api_key=WRITE_KEY)  # type: ignore[arg-type]
+    with open_app(settings, tmp_path, site.base_url) as first, open_app(settings, tmp_path, site.base_url) as second:
+        job_id = first.post("/v1/crawl", json={"source": "ornek-oda"}, headers=KEY).json()["id"]
+        assert wait_for_job(second, job_id)["status"] == "done"
+
+        store = Store(settings.store_path)
+        try:
+            # A job still running in a live process blocks a second crawl of its source, from any process.
+            running = CrawlJob(id="live", source="ornek-oda", status=JobStatus.RUNNING, created_at=datetime.now(UTC))
+            here = f"{socket.gethostname()}:{os.getpid()}"
+            store.claim_crawl_job("live", "ornek-oda", here, running.model_dump_json())
+            refused = second.post("/v1/crawl", json={"source": "ornek-oda"}, headers=KEY)
+            assert refused.status_code == 409 and "live" in refused.json()["detail"]
+            # A job left active by a process that is gone is reported failed and blocks nothing.
+            gone = subprocess.Popen(["true"])
+            gone.wait()
+            store.update_crawl_job("live", running.model_dump_json(), active=False)
+            orphan = running.model_copy(update={"id": "orphan"})
+            store.claim_crawl_job("orphan", "ornek-oda", f"{socket.gethostname()}:{gone.pid}", orphan.model_dump_json())
+            retried = second.post("/v1/crawl", json={"source": "ornek-oda"}, headers=KEY)
+            assert retried.status_code == 202, retried.text
+            reported = second.get("/v1/crawl/orphan", headers=KEY).json()
+            assert reported["status"] == "failed" and "stopped before it finished" in reported["message"]
+            assert wait_for_job(first, retried.json()["id"])["status"] == "done"
+        finally:
+            store.close()
