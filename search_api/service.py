@@ -7,7 +7,9 @@ behaviour here can be used and tested without HTTP.
 
 from __future__ import annotations
 
+import bisect
 import os
+import re
 import socket
 import threading
 import uuid
@@ -309,6 +311,7 @@ class SearchService:
             extraction = doc.extraction or Extraction(pipeline_version="none")
             doc_countries = sorted({c.code for c in extraction.countries})
             activities = sorted({a.code for a in extraction.activities})
+            dated_activities = activities_by_date(doc.text, extraction)
             countries.update(doc_countries)
             sectors.update(s.code for s in extraction.sectors)
             for code in activities:
@@ -319,11 +322,11 @@ class SearchService:
                         start=d.start,
                         end=d.end,
                         dated_by="event",
-                        activities=activities,
+                        activities=date_activities,
                         countries=doc_countries,
                         source=link,
                     )
-                    for d in extraction.event_dates
+                    for d, date_activities in zip(extraction.event_dates, dated_activities, strict=True)
                 )
             elif doc.published:
                 day = doc.published.isoformat()
@@ -610,6 +613,40 @@ class SearchService:
 
 
 _ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+# Where a sentence ends, for telling which date an activity is told of next to.
+_SENTENCE_END = re.compile(r"[.!?…](?=\s)|\n")
+
+
+def activities_by_date(text: str, extraction: Extraction) -> list[list[str]]:
+    """For each event date of a document, the activities it dates, in code order.
+
+    Each activity mention goes to the nearest date mention, preferring one in its own sentence, so a
+    report of a needs analysis in March and a trade delegation in July dates each by its own
+    sentence; with one date, every activity goes to it. An activity without offsets goes with every date.
+    """
+    boundaries = [match.end() for match in _SENTENCE_END.finditer(text)]
+
+    def sentence(offset: int) -> int:
+        return bisect.bisect_right(boundaries, offset)
+
+    dated = [
+        (number, span.start, sentence(span.start))
+        for number, fact in enumerate(extraction.event_dates)
+        for span in fact.mentions
+    ]
+    per_date: list[set[str]] = [set() for _ in extraction.event_dates]
+    for activity in extraction.activities:
+        if not activity.mentions or not dated:
+            for codes in per_date:
+                codes.add(activity.code)
+            continue
+        for span in activity.mentions:
+            own = sentence(span.start)
+            number = min(dated, key=lambda mention: (mention[2] != own, abs(mention[1] - span.start)))[0]
+            per_date[number].add(activity.code)
+    return [sorted(codes) for codes in per_date]
+
+
 def _owner() -> str:
     """Which process runs a crawl job: host and pid, so another process can tell whether it is still there."""
     return f"{socket.gethostname()}:{os.getpid()}"
