@@ -324,6 +324,12 @@ class Store:
                 doc = self._document(row)
             yield doc
 
+    def duplicate_ids(self) -> list[str]:
+        """Documents recorded as near-duplicates of another (which indexes must not hold)."""
+        with self._lock:
+            rows = self._execute("SELECT id FROM documents WHERE duplicate_of IS NOT NULL ORDER BY id").fetchall()
+        return [row["id"] for row in rows]
+
     def count(self, *, include_duplicates: bool = False) -> int:
         sql = "SELECT COUNT(*) FROM documents" + ("" if include_duplicates else " WHERE duplicate_of IS NULL")
         with self._lock:

@@ -51,7 +51,8 @@ def index_store(
     """Index every current, non-duplicate document of the store; returns how many were indexed.
 
     With `rebuild` the backend's index is replaced as a whole (readers keep the
-    old one until the switch); otherwise documents are upserted into it.
+    old one until the switch); otherwise documents are upserted into it and the
+    ones found to be near-duplicates since they were indexed are deleted from it.
     """
 
     def documents() -> Iterator[IndexDocument]:
@@ -60,4 +61,8 @@ def index_store(
             if on_document is not None:
                 on_document(doc.id)
 
-    return backend.rebuild(documents()) if rebuild else backend.bulk_upsert(documents())
+    if rebuild:
+        return backend.rebuild(documents())
+    written = backend.bulk_upsert(documents())
+    backend.delete(store.duplicate_ids())
+    return written

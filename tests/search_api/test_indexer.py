@@ -88,6 +88,9 @@ def test_index_store_rebuilds_and_upserts(tmp_path: Path) -> None:
             assert backend.count() == 3
             assert [h.id for h in backend.search(SearchQuery(q="alım heyeti")).hits] == [third.doc_id]
             store.mark_duplicate(third.doc_id, second.doc_id)
+            assert index_store(store, backend, rebuild=False) == 2
+            assert backend.count() == 2
+            assert backend.search(SearchQuery(q="alım heyeti")).total == 0
             assert index_store(store, backend) == 2
             assert backend.count() == 2
         finally:
