@@ -48,3 +48,32 @@ def test_committed_pipeline_scores_on_test_split(turkish_nlp: spacy.Language) ->
     # Guards against a broken or swapped model; the measured scores are in models/tr_kume_ner/README.md.
     assert result["micro_core"]["f1"] > 0.66
     assert result["labels"]["PERSON"]["support"] == 654
+
+
+def test_components_sourced_into_another_pipeline_tag_alike(turkish_nlp: spacy.Language) -> None:
+    # nlp/'s Turkish pipeline builds its own vocabulary from a config and sources tok2vec and ner from
+    # this model; the features the model reads (Turkish attributes, gazetteer flags, static vectors)
+    # must come along.
+    config = spacy.util.load_config_from_str(
+        f"""
+[nlp]
+lang = "tr"
+pipeline = ["tok2vec", "ner"]
+
+[nlp.after_creation]
+@callbacks = "kume.turkish_lexical_attrs.v1"
+
+[components]
+
+[components.tok2vec]
+source = "{models.turkish_pipeline_path()}"
+
+[components.ner]
+source = "{models.turkish_pipeline_path()}"
+"""
+    )
+    sourcing = spacy.util.load_model_from_config(config, auto_fill=True)
+    text = "Mehmet Öztürk Almanya'ya gitti ve Berlin'de İstanbul Sanayi Odası ile Siemens'in yöneticileriyle görüştü."
+    expected = [(ent.text, ent.label_) for ent in turkish_nlp(text).ents]
+    assert {"PERSON", "GPE"} <= {label for _, label in expected}
+    assert [(ent.text, ent.label_) for ent in sourcing(text).ents] == expected
