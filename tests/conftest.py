@@ -1,4 +1,7 @@
-"""Fixtures shared by every test area: a real Elasticsearch node for the session."""
+"""Fixtures shared by every test area: real Elasticsearch and OpenSearch nodes.
+
+One node of each per session, started when a test first asks for its URL.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +10,41 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.elasticsearch import ElasticsearchServer, ElasticsearchSetupError
+from tests.support.elasticsearch import ElasticsearchServer
+from tests.support.opensearch import OpenSearchServer
+from tests.support.search_node import SearchNode, SearchNodeSetupError
 
 EXTERNAL_URL_ENV = "KUME_TEST_ELASTICSEARCH_URL"
+EXTERNAL_OPENSEARCH_URL_ENV = "KUME_TEST_OPENSEARCH_URL"
+
+
+def _node_url(server: SearchNode, external_url_env: str) -> Iterator[str]:
+    """The URL `external_url_env` names, else that of `server` started here and stopped after the session.
+
+    A node that cannot be fetched or started fails the test: CI always reaches Maven Central, so a skip
+    would hide a bug.
+    """
+    external = os.environ.get(external_url_env)
+    if external:
+        yield external
+        return
+    try:
+        server.start()
+    except SearchNodeSetupError as exc:
+        pytest.fail(f"cannot start {server.dist.name} for the tests: {exc}", pytrace=False)
+    try:
+        yield server.url
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
 def elasticsearch_url() -> Iterator[str]:
     """URL of a running Elasticsearch: the one KUME_TEST_ELASTICSEARCH_URL names, else a node started here."""
-    external = os.environ.get(EXTERNAL_URL_ENV)
-    if external:
-        yield external
-        return
-    server = ElasticsearchServer()
-    try:
-        server.start()
-    except ElasticsearchSetupError as exc:
-        pytest.fail(f"cannot start Elasticsearch for the tests: {exc}", pytrace=False)
-    try:
-        yield server.url
-    finally:
-        server.stop()
+    yield from _node_url(ElasticsearchServer(), EXTERNAL_URL_ENV)
+
+
+@pytest.fixture(scope="session")
+def opensearch_url() -> Iterator[str]:
+    """URL of a running OpenSearch: the one KUME_TEST_OPENSEARCH_URL names, else a node started here."""
+    yield from _node_url(OpenSearchServer(), EXTERNAL_OPENSEARCH_URL_ENV)

@@ -16,7 +16,13 @@ from search_api.backends.elastic import ElasticBackend
 from search_api.backends.embedded import EmbeddedBackend
 from search_api.contract import DateRange, IndexDocument, SearchBackend, SearchQuery
 
-BACKENDS = ["embedded", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)]
+BACKENDS = [
+    "embedded",
+    pytest.param("elasticsearch", marks=pytest.mark.elasticsearch),
+    pytest.param("opensearch", marks=pytest.mark.opensearch),
+]
+# The session fixture that starts each server backend's node.
+_SERVER_URL_FIXTURES = {"elasticsearch": "elasticsearch_url", "opensearch": "opensearch_url"}
 
 
 def hand_documents() -> list[IndexDocument]:
@@ -101,11 +107,11 @@ def _open_embedded(tmp: Path) -> SearchBackend:
 
 
 def open_test_backend(name: str, request: pytest.FixtureRequest, tmp: Path) -> SearchBackend:
-    """An empty backend of the given kind; Elasticsearch gets an alias of its own."""
+    """An empty backend of the given kind; Elasticsearch and OpenSearch get an alias of their own."""
     if name == "embedded":
         return _open_embedded(tmp)
-    url = request.getfixturevalue("elasticsearch_url")
-    return ElasticBackend.connect(url, f"kume-test-{uuid.uuid4().hex[:10]}")
+    url = request.getfixturevalue(_SERVER_URL_FIXTURES[name])
+    return ElasticBackend.connect(url, f"kume-test-{uuid.uuid4().hex[:10]}", flavour=name)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
