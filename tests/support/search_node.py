@@ -14,6 +14,7 @@ their environment variables and a few settings (`Distribution`).
 
 from __future__ import annotations
 
+import ctypes
 import os
 import pwd
 import re
@@ -33,6 +34,7 @@ from types import TracebackType
 HEAP = "-Xms512m -Xmx512m"
 START_TIMEOUT_S = 180.0
 CACHE_ROOT = Path.home() / ".cache" / "kume"
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 class SearchNodeSetupError(RuntimeError):
@@ -225,6 +227,7 @@ class SearchNode:
                 user=user,
                 group=group,
                 extra_groups=extra_groups,
+                preexec_fn=_die_with_parent,
             )
         self._wait_ready(log_path)
         self.java_home = java_home
@@ -267,6 +270,16 @@ class SearchNode:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+def _die_with_parent() -> None:
+    """Have the kernel stop the node when the test process dies without tearing down (killed by a timeout).
+
+    Without it such a node, in a session of its own, would hold its heap until someone kills it by hand.
+    Runs in the child after the switch to `nobody` (a later credential change would clear the setting).
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _anchor_jvm_paths(jvm_options: Path, workdir: Path) -> None:
