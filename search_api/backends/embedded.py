@@ -10,12 +10,14 @@ the indexer writes.
 
 from __future__ import annotations
 
+import bisect
 import sqlite3
 import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -89,6 +91,7 @@ class EmbeddedBackend:
         self._columns: _FacetColumns | None = None
         self._ranking: Ranker | None = None
         self._matches = _MatchCache()
+        self._dates: _DateOrder | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
@@ -303,7 +306,7 @@ class EmbeddedBackend:
             # effective_sort leaves relevance only to queries with text.
             ranked = sort == Sort.RELEVANCE
             rids = None
-            if narrowed or query.facets or ranked:
+            if narrowed or query.facets or selection.text:
                 rids = self._matching_rowids(selection, query)
                 total = len(rids)
             else:
@@ -312,18 +315,22 @@ class EmbeddedBackend:
             if ranked:
                 assert rids is not None
                 rows, next_cursor = self._ranked_page(query, rids)
+            elif rids is not None:
+                rows, next_cursor = self._date_order().page(rids, sort, query.cursor, query.size)
             else:
-                page_selection = selection
-                if narrowed and rids is not None:
-                    # The conditions were evaluated once, for the rowids; the page only checks membership.
-                    page_selection = _Selection(generation, query, facet_filters=False, date_filters=False)
-                    page_selection.restrict_to(rids)
-                rows, next_cursor = self._dated_page(page_selection, query, sort)
+                # Every document: the published-date indexes serve the order and stop after the page.
+                rows, next_cursor = self._dated_page(selection, query, sort)
             hits = self._hits(generation, rows, query)
             facets = {}
             if query.facets and rids is not None:
                 facets = self._facet_counts(rids, query.facets, query.facet_size)
         return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor)
+
+    def _date_order(self) -> _DateOrder:
+        state = self._state()
+        if self._dates is None or self._dates.state != state:
+            self._dates = _DateOrder(self._db, state)
+        return self._dates
 
     def _ranker(self) -> Ranker:
         state = self._state()
@@ -602,6 +609,68 @@ class _MatchCache:
             _, dropped = self._sets.popitem(last=False)
             self._held -= len(dropped)
         return rowids
+
+
+class _DateOrder:
+    """Pages of matched documents in date order, from each rowid's publication day and id rank in memory.
+
+    Restricting SQL's date-ordered scan to a large set of matched rowids meant a temporary index of
+    them per request; sorting keys of only the matched rowids in numpy does not.
+    """
+
+    def __init__(self, db: sqlite3.Connection, state: tuple[int, int]) -> None:
+        self.state = state
+        rows = db.execute(f"SELECT rowid, published, id FROM docs_{state[0]} ORDER BY id").fetchall()
+        size = max((row[0] for row in rows), default=0) + 1
+        self._count = len(rows)
+        self._ids = [row[2] for row in rows]  # in id order, for cursors
+        self._published: list[str | None] = [None] * size
+        self._id: list[str] = [""] * size
+        self._days = np.zeros(size, dtype=np.int64)
+        self._dated = np.zeros(size, dtype=bool)
+        self._id_rank = np.zeros(size, dtype=np.int64)
+        for rank, (rowid, published, doc_id) in enumerate(rows):
+            self._published[rowid] = published
+            self._id[rowid] = doc_id
+            self._id_rank[rowid] = rank
+            if published:
+                self._days[rowid] = date.fromisoformat(published[:10]).toordinal()
+                self._dated[rowid] = True
+
+    def _keys(self, days: np.ndarray, dated: np.ndarray, id_rank: np.ndarray, sort: Sort) -> np.ndarray:
+        """One integer per document that orders as SQL's ORDER BY published (undated last), id ASC does."""
+        day_key = np.where(dated, -days if sort == Sort.DATE_DESC else days, _UNDATED)
+        return day_key * (self._count + 1) + id_rank
+
+    def page(
+        self, rids: np.ndarray, sort: Sort, cursor: str | None, size: int
+    ) -> tuple[list[tuple[int, float]], str | None]:
+        if size == 0 or not len(rids):
+            return [], None
+        keys = self._keys(self._days[rids], self._dated[rids], self._id_rank[rids], sort)
+        if cursor is not None:
+            published, last_id = common.decode_cursor(cursor, 2)
+            if not isinstance(last_id, str) or not (published is None or isinstance(published, str)):
+                raise common.InvalidQuery(f"cursor {cursor!r} does not belong to this sort order")
+            rank = bisect.bisect_left(self._ids, last_id)
+            present = rank < len(self._ids) and self._ids[rank] == last_id
+            day = date.fromisoformat(published[:10]).toordinal() if published else 0
+            last = self._keys(np.array([day]), np.array([published is not None]), np.array([rank]), sort)[0]
+            beyond = keys > last if present else keys >= last
+            rids, keys = rids[beyond], keys[beyond]
+        wanted = min(size + 1, len(rids))
+        nearest = np.argpartition(keys, wanted - 1)[:wanted] if len(rids) > wanted else np.arange(len(rids))
+        chosen = rids[nearest[np.argsort(keys[nearest])]].tolist()
+        rows = [(rowid, 0.0) for rowid in chosen[:size]]
+        next_cursor = None
+        if len(chosen) > size:
+            last_rowid = chosen[size - 1]
+            next_cursor = common.encode_cursor([self._published[last_rowid], self._id[last_rowid]])
+        return rows, next_cursor
+
+
+# Sorts undated documents after every dated one (day ordinals stay below 4 million).
+_UNDATED = 1 << 23
 
 
 class _FacetColumns:
