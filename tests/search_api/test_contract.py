@@ -14,7 +14,7 @@ import pytest
 from search_api import analysis
 from search_api.backends.common import InvalidQuery, event_bounds, facet_values, period_label
 from search_api.contract import FACETS, FacetCount, HistogramBucket, Interval, SearchBackend, SearchQuery, Sort
-from tests.search_api.conftest import corpus, open_test_backend, oracle_ids
+from tests.search_api.conftest import BACKENDS, corpus, open_test_backend, oracle_ids
 
 DOCS = corpus()
 BY_ID = {doc.id: doc for doc in DOCS}
@@ -252,11 +252,11 @@ def test_rebuild_replaces_everything_and_readers_see_the_old_index_until_the_swi
     assert empty_backend.search(SearchQuery(filters={"project": ["izto-tekstil"]})).total == 0
 
 
-@pytest.mark.elasticsearch
-def test_backends_agree(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> None:
-    """Embedded and Elasticsearch, side by side: same totals, hit sets, date orders, facets, histograms, suggest."""
+@pytest.mark.parametrize("server", [backend for backend in BACKENDS if backend != "embedded"])
+def test_backends_agree(server: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> None:
+    """Embedded and a search server, side by side: same totals, hit sets, date orders, facets, histograms, suggest."""
     embedded = open_test_backend("embedded", request, tmp_path_factory.mktemp("agree"))
-    elastic = open_test_backend("elasticsearch", request, tmp_path_factory.mktemp("agree-es"))
+    elastic = open_test_backend(server, request, tmp_path_factory.mktemp(f"agree-{server}"))
     try:
         for backend in (embedded, elastic):
             backend.rebuild(corpus())
