@@ -19,7 +19,7 @@ install-dev: $(BIN)/python system-deps
 	$(BIN)/pip install --quiet -e ".[dev,opensearch,transformers]"
 
 # Debian's chromium drives the browser test and docker-compose checks docker-compose.yml (no engine needed);
-# Java and Maven (for the Elasticsearch test server) come with the machine.
+# Java and Maven (for the Elasticsearch and OpenSearch test servers; OpenSearch 3 needs a JDK >= 21) come with the machine.
 system-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing Debian's chromium for the browser test"; \
@@ -27,8 +27,8 @@ system-deps:
 	@docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || { \
 	  echo "installing Debian's docker-compose to check docker-compose.yml"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; }
-	@command -v java >/dev/null 2>&1 || { echo "java is required for the Elasticsearch test server" >&2; exit 1; }
-	@command -v mvn >/dev/null 2>&1 || { echo "mvn is required to fetch the Elasticsearch test server" >&2; exit 1; }
+	@command -v java >/dev/null 2>&1 || { echo "java is required for the Elasticsearch and OpenSearch test servers" >&2; exit 1; }
+	@command -v mvn >/dev/null 2>&1 || { echo "mvn is required to fetch the Elasticsearch and OpenSearch test servers" >&2; exit 1; }
 
 demo: install
 	$(BIN)/kume demo
