@@ -132,7 +132,10 @@ def _describe_pipeline(pipeline_dir: Path) -> None:
         name="kume_ner",
         version="0.1.0",
         description="Turkish NER (OntoNotes-style labels) trained by kume on Turkish-Wiki-NER; see README.md",
-        license="CC BY-SA 4.0 (derived from Turkish-Wiki-NER, CC BY-SA 4.0)",
+        license=(
+            "CC BY-SA 4.0 (derived from Turkish-Wiki-NER, CC BY-SA 4.0); "
+            "vectors and gazetteer from Zemberek, Apache-2.0"
+        ),
         author="kume project",
     )
     srsly.write_json(pipeline_dir / "meta.json", meta)
