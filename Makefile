@@ -16,7 +16,7 @@ install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 
 install-dev: $(BIN)/python system-deps
-	$(BIN)/pip install --quiet -e ".[dev,opensearch,transformers]"
+	$(BIN)/pip install --quiet -e ".[dev,opensearch,transformers,train]"
 
 # Debian's chromium drives the browser test and docker-compose checks docker-compose.yml (no engine needed);
 # Java and Maven (for the Elasticsearch and OpenSearch test servers; OpenSearch 3 needs a JDK >= 21) come with the machine.
