@@ -7,7 +7,9 @@ Prints one JSON object: docs, index_docs_per_s (a full rebuild, text analysis
 included; generating the documents is not timed), query_p50_ms / p95 / p99 over
 a fixed mix of full-text, filtered and faceted queries (highlights on), and
 index_bytes. Without --url the elasticsearch run starts its own node with
-tests/support/elasticsearch.py.
+tests/support/elasticsearch.py. The mix repeats, so the embedded backend answers
+its full-text matches from remembered match sets after the first round;
+--no-match-cache measures every query's full-text match.
 """
 
 from __future__ import annotations
@@ -60,10 +62,10 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 @contextmanager
-def opened(backend: str, url: str | None, workdir: Path) -> Iterator[tuple[SearchBackend, str]]:
+def opened(backend: str, url: str | None, workdir: Path, match_cache: bool) -> Iterator[tuple[SearchBackend, str]]:
     """The backend to measure, and a label for where it runs."""
     if backend == "embedded":
-        embedded = EmbeddedBackend(workdir / "index.sqlite3")
+        embedded = EmbeddedBackend(workdir / "index.sqlite3", **({} if match_cache else {"match_cache_rowids": 0}))
         try:
             yield embedded, str(embedded.path)
         finally:
@@ -97,11 +99,13 @@ def index_bytes(backend: SearchBackend) -> int:
     return int(stats["_all"]["primaries"]["store"]["size_in_bytes"])
 
 
-def run(backend_name: str, docs: int, url: str | None, queries: int, seed: int) -> dict[str, object]:
+def run(
+    backend_name: str, docs: int, url: str | None, queries: int, seed: int, match_cache: bool = True
+) -> dict[str, object]:
     corpus: list[IndexDocument] = list(synthetic_documents(docs, seed))
     with (
         tempfile.TemporaryDirectory(prefix="kume-bench-") as tmp,
-        opened(backend_name, url, Path(tmp)) as (
+        opened(backend_name, url, Path(tmp), match_cache) as (
             backend,
             where,
         ),
@@ -129,6 +133,7 @@ def run(backend_name: str, docs: int, url: str | None, queries: int, seed: int) 
     return {
         "backend": backend_name,
         "where": where,
+        "match_cache": match_cache if backend_name == "embedded" else None,
         "docs": written,
         "index_seconds": round(index_seconds, 2),
         "index_docs_per_s": round(written / index_seconds, 1),
@@ -166,8 +171,13 @@ def main() -> None:
     parser.add_argument("--url", help="An Elasticsearch to use instead of starting one.")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", action="store_true", help="Print the result as one JSON object (the default).")
+    parser.add_argument(
+        "--no-match-cache",
+        action="store_true",
+        help="Embedded: remember no match sets, so every query of the repeating mix runs its full-text match.",
+    )
     args = parser.parse_args()
-    print(json.dumps(run(args.backend, args.docs, args.url, args.queries, args.seed)))
+    print(json.dumps(run(args.backend, args.docs, args.url, args.queries, args.seed, not args.no_match_cache)))
 
 
 if __name__ == "__main__":

@@ -85,12 +85,13 @@ class EmbeddedBackend:
 
     answers_in_process = True
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, match_cache_rowids: int = MATCH_CACHE_ROWIDS) -> None:
+        """Open or create the index; `match_cache_rowids` bounds the remembered match sets (0: none)."""
         self.path = Path(path)
         self._lock = threading.RLock()
         self._columns: _FacetColumns | None = None
         self._ranking: Ranker | None = None
-        self._matches = _MatchCache()
+        self._matches = _MatchCache(match_cache_rowids)
         self._dates: _DateOrder | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -587,7 +588,7 @@ class _MatchCache:
     write to the index changes the state and empties it.
     """
 
-    def __init__(self, capacity: int = MATCH_CACHE_ROWIDS) -> None:
+    def __init__(self, capacity: int) -> None:
         self._capacity = capacity
         self._state: tuple[int, int] | None = None
         self._sets: OrderedDict[tuple[Any, ...], np.ndarray] = OrderedDict()
@@ -602,6 +603,8 @@ class _MatchCache:
             self._sets.move_to_end(key)
             return rowids
         rowids = compute()
+        if not self._capacity:
+            return rowids
         rowids.flags.writeable = False  # shared by every later request
         self._sets[key] = rowids
         self._held += len(rowids)
