@@ -56,20 +56,23 @@ _GENERATION_SCHEMA = (
 CREATE TABLE docs_{g} (
     rowid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, published TEXT, length INTEGER NOT NULL
 );
-CREATE INDEX docs_{g}_published ON docs_{g}(published, id);
-CREATE INDEX docs_{g}_newest ON docs_{g}(published DESC, id);
 CREATE TABLE stored_{g} (rowid INTEGER PRIMARY KEY, doc BLOB NOT NULL);
 CREATE VIRTUAL TABLE text_{g} USING fts5(title, body, content = '', tokenize = 'unicode61 remove_diacritics 0');
 CREATE TABLE facets_{g} (doc INTEGER NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL, folded TEXT NOT NULL);
-CREATE INDEX facets_{g}_value ON facets_{g}(facet, value, doc);
-CREATE INDEX facets_{g}_doc ON facets_{g}(doc, facet, value);
-CREATE INDEX facets_{g}_folded ON facets_{g}(facet, folded);
 CREATE TABLE events_{g} (doc INTEGER NOT NULL, start TEXT NOT NULL, "end" TEXT NOT NULL);
-CREATE INDEX events_{g}_doc ON events_{g}(doc, start, "end");
 """
     + POSTINGS_SCHEMA
     + ";"
 )
+# Built after a rebuild has loaded every document: one sort per index instead of an insert per row.
+_GENERATION_INDEXES = """
+CREATE INDEX docs_{g}_published ON docs_{g}(published, id);
+CREATE INDEX docs_{g}_newest ON docs_{g}(published DESC, id);
+CREATE INDEX facets_{g}_value ON facets_{g}(facet, value, doc);
+CREATE INDEX facets_{g}_doc ON facets_{g}(doc, facet, value);
+CREATE INDEX facets_{g}_folded ON facets_{g}(facet, folded);
+CREATE INDEX events_{g}_doc ON events_{g}(doc, start, "end");
+"""
 _GENERATION_TABLES = ("docs", "stored", "text", "facets", "events", "postings")
 
 # Period of an ISO date column in SQL, so grouping happens in SQLite rather than over fetched rows.
@@ -153,9 +156,14 @@ class EmbeddedBackend:
             raise BackendUnavailable(f"embedded index {self.path} has no generation recorded")
         return generation
 
-    def _create_generation(self, generation: int) -> None:
+    def _create_generation(self, generation: int, *, indexes: bool = True) -> None:
+        self._execute_each(_GENERATION_SCHEMA.format(g=generation))
+        if indexes:
+            self._execute_each(_GENERATION_INDEXES.format(g=generation))
+
+    def _execute_each(self, script: str) -> None:
         # One statement at a time: executescript would commit the caller's open transaction.
-        for statement in _GENERATION_SCHEMA.format(g=generation).split(";"):
+        for statement in script.split(";"):
             if statement.strip():
                 self._db.execute(statement)
 
@@ -215,7 +223,7 @@ class EmbeddedBackend:
                     self._drop_generation(stale)
             new = current + 1
             with self._transaction():
-                self._create_generation(new)
+                self._create_generation(new, indexes=False)
             written = 0
             postings = PostingsWriter()
             for batch in _batches(docs, BATCH_SIZE):
@@ -226,6 +234,7 @@ class EmbeddedBackend:
                 written += len(batch)
             with self._transaction():
                 postings.flush(self._db, new, self._next_segment())
+                self._execute_each(_GENERATION_INDEXES.format(g=new))
             # Merging FTS5 segments once makes every later query cheaper.
             self._db.execute(f"INSERT INTO text_{new}(text_{new}) VALUES ('optimize')")
             with self._transaction():
@@ -241,34 +250,37 @@ class EmbeddedBackend:
         return int(self._db.execute("SELECT value FROM meta WHERE key = 'segment'").fetchone()[0])
 
     def _insert(self, generation: int, batch: list[IndexDocument], postings: PostingsWriter) -> None:
-        db = self._db
-        for doc in batch:
+        # Rowids are handed out here, so each table takes the whole batch in one executemany; the
+        # AUTOINCREMENT counter still moves past them, so no rowid of a deleted document comes back.
+        first = self._next_rowid(generation)
+        docs, stored, text, facets, events = [], [], [], [], []
+        for rowid, doc in enumerate(batch, start=first):
             title_terms = analysis.term_list(doc.title, doc.language)
             body_terms = analysis.term_list(doc.body, doc.language)
-            cursor = db.execute(
-                f"INSERT INTO docs_{generation} (id, published, length) VALUES (?, ?, ?)",
-                (doc.id, doc.published.isoformat() if doc.published else None, len(title_terms) + len(body_terms)),
-            )
-            rowid = cursor.lastrowid
-            assert rowid is not None
-            db.execute(f"INSERT INTO stored_{generation} (rowid, doc) VALUES (?, ?)", (rowid, _pack(doc)))
-            db.execute(
-                f"INSERT INTO text_{generation} (rowid, title, body) VALUES (?, ?, ?)",
-                (rowid, " ".join(title_terms), " ".join(body_terms)),
-            )
+            published = doc.published.isoformat() if doc.published else None
+            docs.append((rowid, doc.id, published, len(title_terms) + len(body_terms)))
+            stored.append((rowid, _pack(doc)))
+            text.append((rowid, " ".join(title_terms), " ".join(body_terms)))
             postings.add(rowid, title_terms, body_terms)
-            db.executemany(
-                f"INSERT INTO facets_{generation} (doc, facet, value, folded) VALUES (?, ?, ?, ?)",
-                [
-                    (rowid, facet, value, analysis.fold_key(value))
-                    for facet, values in common.facet_values(doc).items()
-                    for value in values
-                ],
-            )
-            db.executemany(
-                f'INSERT INTO events_{generation} (doc, start, "end") VALUES (?, ?, ?)',
-                [(rowid, *common.event_bounds(event)) for event in doc.event_dates],
-            )
+            facets += [
+                (rowid, facet, value, analysis.fold_key(value))
+                for facet, values in common.facet_values(doc).items()
+                for value in values
+            ]
+            events += [(rowid, *common.event_bounds(event)) for event in doc.event_dates]
+        db = self._db
+        db.executemany(f"INSERT INTO docs_{generation} (rowid, id, published, length) VALUES (?, ?, ?, ?)", docs)
+        db.executemany(f"INSERT INTO stored_{generation} (rowid, doc) VALUES (?, ?)", stored)
+        db.executemany(f"INSERT INTO text_{generation} (rowid, title, body) VALUES (?, ?, ?)", text)
+        db.executemany(f"INSERT INTO facets_{generation} (doc, facet, value, folded) VALUES (?, ?, ?, ?)", facets)
+        db.executemany(f'INSERT INTO events_{generation} (doc, start, "end") VALUES (?, ?, ?)', events)
+
+    def _next_rowid(self, generation: int) -> int:
+        used = self._db.execute(
+            f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'docs_{generation}'), 0), "
+            f"COALESCE((SELECT MAX(rowid) FROM docs_{generation}), 0))"
+        ).fetchone()[0]
+        return int(used) + 1
 
     def _delete_ids(self, generation: int, ids: list[str]) -> int:
         marks = ",".join("?" * len(ids))
