@@ -11,6 +11,7 @@ the indexer writes.
 from __future__ import annotations
 
 import bisect
+import functools
 import sqlite3
 import threading
 import zlib
@@ -92,10 +93,8 @@ class EmbeddedBackend:
         """Open or create the index; `match_cache_rowids` bounds the remembered match sets (0: none)."""
         self.path = Path(path)
         self._lock = threading.RLock()
-        self._columns: _FacetColumns | None = None
-        self._ranking: Ranker | None = None
-        self._matches = _MatchCache(match_cache_rowids)
-        self._dates: _DateOrder | None = None
+        self._match_cache_rowids = match_cache_rowids
+        self._in_memory: _InMemory | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
@@ -144,11 +143,13 @@ class EmbeddedBackend:
     def _bump_version(self) -> None:
         self._db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'")
 
-    def _facet_columns(self) -> _FacetColumns:
+    def _loaded(self) -> _InMemory:
+        """What this process holds in memory of the index as it is now; any write since means a fresh one."""
         state = self._state()
-        if self._columns is None or self._columns.state != state:
-            self._columns = _FacetColumns(self._db, state)
-        return self._columns
+        if self._in_memory is None or self._in_memory.state != state:
+            self._check_layout(state[0])
+            self._in_memory = _InMemory(self._db, state, self._match_cache_rowids)
+        return self._in_memory
 
     def _generation(self) -> int:
         generation = self._generation_or_none()
@@ -329,7 +330,7 @@ class EmbeddedBackend:
                 assert rids is not None
                 rows, next_cursor = self._ranked_page(query, rids)
             elif rids is not None:
-                rows, next_cursor = self._date_order().page(rids, sort, query.cursor, query.size)
+                rows, next_cursor = self._loaded().dates.page(rids, sort, query.cursor, query.size)
             else:
                 # Every document: the published-date indexes serve the order and stop after the page.
                 rows, next_cursor = self._dated_page(selection, query, sort)
@@ -338,19 +339,6 @@ class EmbeddedBackend:
             if query.facets and rids is not None:
                 facets = self._facet_counts(rids, query.facets, query.facet_size)
         return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor)
-
-    def _date_order(self) -> _DateOrder:
-        state = self._state()
-        if self._dates is None or self._dates.state != state:
-            self._dates = _DateOrder(self._db, state)
-        return self._dates
-
-    def _ranker(self) -> Ranker:
-        state = self._state()
-        if self._ranking is None or self._ranking.state != state:
-            self._check_layout(state[0])
-            self._ranking = Ranker(self._db, state[0], state)
-        return self._ranking
 
     def _check_layout(self, generation: int) -> None:
         """Indexes written before ranking postings existed cannot be ranked or extended: say how to fix that."""
@@ -363,7 +351,7 @@ class EmbeddedBackend:
         """The page's (rowid, score) by BM25, best first, ties by rowid; resumes after the cursor's (score, rowid)."""
         if query.size == 0:
             return [], None
-        scores = self._ranker().scores(sorted(analysis.query_terms(query.q)), rids)
+        scores = self._loaded().ranker.scores(sorted(analysis.query_terms(query.q)), rids)
         if query.cursor is not None:
             last_score, last_rid = _relevance_cursor(query.cursor)
             beyond = (scores < last_score) | ((scores == last_score) & (rids > last_rid))
@@ -423,15 +411,15 @@ class EmbeddedBackend:
         """
         facet_filters = {facet: values for facet, values in query.filters.items() if values}
         if facet_filters and not selection.conditions:
-            return np.flatnonzero(self._facet_columns().documents_with(facet_filters))
+            return np.flatnonzero(self._loaded().columns.documents_with(facet_filters))
         rids = self._rowids(selection)
         if facet_filters:
-            rids = rids[self._facet_columns().documents_with(facet_filters)[rids]]
+            rids = rids[self._loaded().columns.documents_with(facet_filters)[rids]]
         return rids
 
     def _rowids(self, selection: _Selection) -> np.ndarray:
         sql = selection.rowids_sql()
-        return self._matches.get(self._state(), (sql, *selection.params), lambda: self._run_rowids(sql, selection))
+        return self._loaded().matches.get((sql, *selection.params), lambda: self._run_rowids(sql, selection))
 
     def _run_rowids(self, sql: str, selection: _Selection) -> np.ndarray:
         # The rowids travel as one comma-joined string parsed by numpy: a Python object per matched row
@@ -440,7 +428,7 @@ class EmbeddedBackend:
         return np.fromstring(joined or "", sep=",", dtype=np.int64)
 
     def _facet_counts(self, rids: np.ndarray, facets: list[str], size: int) -> dict[str, list[FacetCount]]:
-        columns = self._facet_columns()
+        columns = self._loaded().columns
         selected = np.zeros(columns.max_rowid + 1, dtype=bool)
         selected[rids] = True
         return {facet: columns.count(facet, rids, selected, size) for facet in facets}
@@ -458,7 +446,7 @@ class EmbeddedBackend:
             if selection.conditions or any(query.filters.values()):
                 rids = self._matching_rowids(selection, query)
             if field == "published":
-                buckets = self._facet_columns().published_histogram(rids, interval, split_by)
+                buckets = self._loaded().columns.published_histogram(rids, interval, split_by)
                 return _top_splits(buckets, query.facet_size) if split_by else buckets
             matched = f"(SELECT rowid AS rid, published FROM docs_{generation}"
             params: list[Any] = []
@@ -591,25 +579,42 @@ class _Selection:
         )
 
 
+class _InMemory:
+    """What a process keeps in memory of one index state (generation, write version), each part made on first use."""
+
+    def __init__(self, db: sqlite3.Connection, state: tuple[int, int], match_cache_rowids: int) -> None:
+        self._db = db
+        self.state = state
+        self.matches = _MatchCache(match_cache_rowids)
+
+    @functools.cached_property
+    def columns(self) -> _FacetColumns:
+        return _FacetColumns(self._db, self.state)
+
+    @functools.cached_property
+    def dates(self) -> _DateOrder:
+        return _DateOrder(self._db, self.state[0])
+
+    @functools.cached_property
+    def ranker(self) -> Ranker:
+        return Ranker(self._db, self.state[0])
+
+
 class _MatchCache:
-    """The rowids recent selections matched, for one index state, least recently used dropped first.
+    """The rowids recent selections matched, least recently used dropped first.
 
     Walking FTS5's doclists row by row through SQL was a third of the CPU of every API request, and
     dashboards and researchers send the same searches again and again. Like Lucene's query cache
-    (doc-id sets of frequent queries per segment), this keeps match sets, never scores or pages: any
-    write to the index changes the state and empties it.
+    (doc-id sets of frequent queries per segment), this keeps match sets, never scores or pages; it
+    belongs to one index state, so any write to the index leaves it behind.
     """
 
     def __init__(self, capacity: int) -> None:
         self._capacity = capacity
-        self._state: tuple[int, int] | None = None
         self._sets: OrderedDict[tuple[Any, ...], np.ndarray] = OrderedDict()
         self._held = 0
 
-    def get(self, state: tuple[int, int], key: tuple[Any, ...], compute: Callable[[], np.ndarray]) -> np.ndarray:
-        if state != self._state:
-            self._state, self._held = state, 0
-            self._sets.clear()
+    def get(self, key: tuple[Any, ...], compute: Callable[[], np.ndarray]) -> np.ndarray:
         rowids = self._sets.get(key)
         if rowids is not None:
             self._sets.move_to_end(key)
@@ -633,9 +638,8 @@ class _DateOrder:
     them per request; sorting keys of only the matched rowids in numpy does not.
     """
 
-    def __init__(self, db: sqlite3.Connection, state: tuple[int, int]) -> None:
-        self.state = state
-        rows = db.execute(f"SELECT rowid, published, id FROM docs_{state[0]} ORDER BY id").fetchall()
+    def __init__(self, db: sqlite3.Connection, generation: int) -> None:
+        rows = db.execute(f"SELECT rowid, published, id FROM docs_{generation} ORDER BY id").fetchall()
         size = max((row[0] for row in rows), default=0) + 1
         self._count = len(rows)
         self._ids = [row[2] for row in rows]  # in id order, for cursors

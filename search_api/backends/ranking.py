@@ -98,12 +98,11 @@ class PostingsWriter:
 
 
 class Ranker:
-    """BM25 scores of matched documents for one index state (generation and write version)."""
+    """BM25 scores of matched documents, for the index as it was when made (a write needs a new Ranker)."""
 
-    def __init__(self, db: sqlite3.Connection, generation: int, state: tuple[int, int]) -> None:
+    def __init__(self, db: sqlite3.Connection, generation: int) -> None:
         self._db = db
         self._generation = generation
-        self.state = state
         rows = db.execute(f"SELECT rowid, length FROM docs_{generation}").fetchall()
         max_rowid = max((row[0] for row in rows), default=0)
         self._lengths = np.zeros(max_rowid + 1, dtype=np.float64)
