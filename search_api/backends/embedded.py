@@ -315,7 +315,7 @@ class EmbeddedBackend:
         sort = common.effective_sort(query)
         with self._guarded("search"), self._lock, self._snapshot():
             generation = self._generation()
-            selection = _Selection(generation, query, facet_filters=False)
+            selection = _Selection(generation, query)
             narrowed = selection.filtered or any(query.filters.values())
             # effective_sort leaves relevance only to queries with text.
             ranked = sort == Sort.RELEVANCE
@@ -377,8 +377,8 @@ class EmbeddedBackend:
             return [], None
         after_sql, after_params = _after_date(sort, query.cursor)
         order = {
-            # SQLite sorts NULL lowest, so undated documents already come last, and the newest-first
-            # index can serve the order (a filtered page stops after `size` rows instead of sorting).
+            # SQLite sorts NULL lowest, so undated documents already come last, and the published-date
+            # indexes serve the order: the page stops after `size` rows instead of sorting them all.
             Sort.DATE_DESC: "m.published DESC, m.id ASC",
             Sort.DATE_ASC: "m.published IS NULL, m.published ASC, m.id ASC",
         }[sort]
@@ -441,7 +441,7 @@ class EmbeddedBackend:
         common.check_histogram_field(field)
         with self._guarded("query"), self._lock, self._snapshot():
             generation = self._generation()
-            selection = _Selection(generation, query, facet_filters=False)
+            selection = _Selection(generation, query)
             rids = None
             if selection.conditions or any(query.filters.values()):
                 rids = self._matching_rowids(selection, query)
@@ -493,16 +493,14 @@ class EmbeddedBackend:
 
 
 class _Selection:
-    """The documents a query selects, as SQL over one generation's tables.
+    """The documents a query's text and date ranges select, as SQL over one generation's tables.
 
-    Rows come from the FTS5 table when there is text (so BM25 is at hand) and
-    from the document table otherwise; every filter is a condition on the row's
-    document rowid, which lets a text-only count stay inside FTS5.
+    Rows come from the FTS5 table when there is text and from the document table
+    otherwise; each date range is a condition on the row's document rowid. Facet
+    filters are not here: they are masks over the in-memory facet columns.
     """
 
-    def __init__(
-        self, generation: int, query: SearchQuery, *, facet_filters: bool = True, date_filters: bool = True
-    ) -> None:
+    def __init__(self, generation: int, query: SearchQuery) -> None:
         self.generation = generation
         g = generation
         groups = analysis.query_groups(query.q)
@@ -511,19 +509,11 @@ class _Selection:
         # Unary + keeps SQLite from driving the FTS5 scan by the rowid lists of the filters, which
         # would re-run the full-text match once per filtered document.
         rid = f"+{self.source}.rowid" if self.text else f"{self.source}.rowid"
-        self._rid = rid
         self.conditions: list[str] = []
         self.params: list[Any] = []
         if groups:
             self.conditions.append(f"text_{g} MATCH ?")
             self.params.append(_match_expression(groups))
-        for facet, values in query.filters.items():
-            if values and facet_filters:
-                marks = ",".join("?" * len(values))
-                self.conditions.append(f"{rid} IN (SELECT doc FROM facets_{g} WHERE facet = ? AND value IN ({marks}))")
-                self.params += [facet, *values]
-        if not date_filters:
-            return
         published = []
         if query.published_from:
             published.append("published >= ?")
@@ -550,13 +540,8 @@ class _Selection:
 
     @property
     def filtered(self) -> bool:
-        """Whether anything beyond the text (facets, dates) narrows the selection."""
+        """Whether a date range narrows the selection beyond the text."""
         return len(self.conditions) > int(self.text)
-
-    def restrict_to(self, rowids: np.ndarray) -> None:
-        """Keep only documents with these rowids (json_each reads the list in C, with no parameter limit)."""
-        self.conditions.append(f"{self._rid} IN (SELECT value FROM json_each(?))")
-        self.params.append(_rowid_list(rowids))
 
     def _where(self) -> str:
         return " AND ".join(self.conditions) or "1"
@@ -569,14 +554,9 @@ class _Selection:
         return f"SELECT group_concat(rowid) FROM {self.source} WHERE {self._where()}"
 
     def rows_sql(self) -> str:
-        """(rid, published, id) of every match."""
-        g = self.generation
-        if not self.text:
-            return f"SELECT rowid AS rid, published, id FROM docs_{g} WHERE {self._where()}"
-        return (
-            f"SELECT d.rowid AS rid, d.published, d.id "
-            f"FROM text_{g} JOIN docs_{g} d ON d.rowid = text_{g}.rowid WHERE {self._where()}"
-        )
+        """(rid, published, id) of every match of a selection without text (text matches are paged in numpy)."""
+        assert not self.text, "a selection with text is paged from its rowids"
+        return f"SELECT rowid AS rid, published, id FROM docs_{self.generation} WHERE {self._where()}"
 
 
 class _InMemory:
