@@ -314,30 +314,31 @@ class EmbeddedBackend:
         common.check_query(query)
         sort = common.effective_sort(query)
         with self._guarded("search"), self._lock, self._snapshot():
-            generation = self._generation()
+            memory = self._loaded()
+            generation = memory.state[0]
             selection = _Selection(generation, query)
             narrowed = selection.filtered or any(query.filters.values())
             # effective_sort leaves relevance only to queries with text.
             ranked = sort == Sort.RELEVANCE
             rids = None
             if narrowed or query.facets or selection.text:
-                rids = self._matching_rowids(selection, query)
+                rids = self._matching_rowids(memory, selection, query)
                 total = len(rids)
             else:
                 # Text-less and unfiltered: count without visiting rows.
                 total = int(self._db.execute(selection.count_sql(), selection.params).fetchone()[0])
             if ranked:
                 assert rids is not None
-                rows, next_cursor = self._ranked_page(query, rids)
+                rows, next_cursor = self._ranked_page(memory, query, rids)
             elif rids is not None:
-                rows, next_cursor = self._loaded().dates.page(rids, sort, query.cursor, query.size)
+                rows, next_cursor = memory.dates.page(rids, sort, query.cursor, query.size)
             else:
                 # Every document: the published-date indexes serve the order and stop after the page.
                 rows, next_cursor = self._dated_page(selection, query, sort)
             hits = self._hits(generation, rows, query)
             facets = {}
             if query.facets and rids is not None:
-                facets = self._facet_counts(rids, query.facets, query.facet_size)
+                facets = self._facet_counts(memory, rids, query.facets, query.facet_size)
         return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor)
 
     def _check_layout(self, generation: int) -> None:
@@ -347,11 +348,13 @@ class EmbeddedBackend:
                 f"embedded index {self.path} was built by an older kume; rebuild it from the store with `kume index`"
             )
 
-    def _ranked_page(self, query: SearchQuery, rids: np.ndarray) -> tuple[list[tuple[int, float]], str | None]:
+    def _ranked_page(
+        self, memory: _InMemory, query: SearchQuery, rids: np.ndarray
+    ) -> tuple[list[tuple[int, float]], str | None]:
         """The page's (rowid, score) by BM25, best first, ties by rowid; resumes after the cursor's (score, rowid)."""
         if query.size == 0:
             return [], None
-        scores = self._loaded().ranker.scores(sorted(analysis.query_terms(query.q)), rids)
+        scores = memory.ranker.scores(sorted(analysis.query_terms(query.q)), rids)
         if query.cursor is not None:
             last_score, last_rid = _relevance_cursor(query.cursor)
             beyond = (scores < last_score) | ((scores == last_score) & (rids > last_rid))
@@ -403,7 +406,7 @@ class EmbeddedBackend:
         )
         return [common.hit_from_document(_unpack(stored[rowid]), score, query) for rowid, score in rows]
 
-    def _matching_rowids(self, selection: _Selection, query: SearchQuery) -> np.ndarray:
+    def _matching_rowids(self, memory: _InMemory, selection: _Selection, query: SearchQuery) -> np.ndarray:
         """Rowids of every match, ascending: `selection` (text, dates, events) run once in SQL, then the facet filters.
 
         Facet filters are a mask over rowids from the in-memory facet columns, where a subquery per
@@ -411,15 +414,15 @@ class EmbeddedBackend:
         """
         facet_filters = {facet: values for facet, values in query.filters.items() if values}
         if facet_filters and not selection.conditions:
-            return np.flatnonzero(self._loaded().columns.documents_with(facet_filters))
-        rids = self._rowids(selection)
+            return np.flatnonzero(memory.columns.documents_with(facet_filters))
+        rids = self._rowids(memory, selection)
         if facet_filters:
-            rids = rids[self._loaded().columns.documents_with(facet_filters)[rids]]
+            rids = rids[memory.columns.documents_with(facet_filters)[rids]]
         return rids
 
-    def _rowids(self, selection: _Selection) -> np.ndarray:
+    def _rowids(self, memory: _InMemory, selection: _Selection) -> np.ndarray:
         sql = selection.rowids_sql()
-        return self._loaded().matches.get((sql, *selection.params), lambda: self._run_rowids(sql, selection))
+        return memory.matches.get((sql, *selection.params), lambda: self._run_rowids(sql, selection))
 
     def _run_rowids(self, sql: str, selection: _Selection) -> np.ndarray:
         # The rowids travel as one comma-joined string parsed by numpy: a Python object per matched row
@@ -427,8 +430,10 @@ class EmbeddedBackend:
         joined = self._db.execute(sql, selection.params).fetchone()[0]
         return np.fromstring(joined or "", sep=",", dtype=np.int64)
 
-    def _facet_counts(self, rids: np.ndarray, facets: list[str], size: int) -> dict[str, list[FacetCount]]:
-        columns = self._loaded().columns
+    def _facet_counts(
+        self, memory: _InMemory, rids: np.ndarray, facets: list[str], size: int
+    ) -> dict[str, list[FacetCount]]:
+        columns = memory.columns
         selected = np.zeros(columns.max_rowid + 1, dtype=bool)
         selected[rids] = True
         return {facet: columns.count(facet, rids, selected, size) for facet in facets}
@@ -440,13 +445,14 @@ class EmbeddedBackend:
         common.check_facet(split_by)
         common.check_histogram_field(field)
         with self._guarded("query"), self._lock, self._snapshot():
-            generation = self._generation()
+            memory = self._loaded()
+            generation = memory.state[0]
             selection = _Selection(generation, query)
             rids = None
             if selection.conditions or any(query.filters.values()):
-                rids = self._matching_rowids(selection, query)
+                rids = self._matching_rowids(memory, selection, query)
             if field == "published":
-                buckets = self._loaded().columns.published_histogram(rids, interval, split_by)
+                buckets = memory.columns.published_histogram(rids, interval, split_by)
                 return _top_splits(buckets, query.facet_size) if split_by else buckets
             matched = f"(SELECT rowid AS rid, published FROM docs_{generation}"
             params: list[Any] = []
