@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models import architectures as architectures  # registers kume.HashCharacterEmbed.v1 for configs and spacy.load
+from models import architectures as architectures  # registers kume.TurkishEmbed.v1 and kume.WindowLSTMEncoder.v1
+from models import augmentation as augmentation  # registers kume.mention_swap.v1 for training configs
 from models import transformers_ner as transformers_ner  # registers the kume_transformers_ner factory
 from models import turkish as turkish  # registers kume.turkish_lexical_attrs.v1 for spacy.load
 

@@ -32,6 +32,19 @@ NO_GAZETTEER = {
     "components.tok2vec.model.embed.rows": [20000, 10000, 10000, 5000, 1000],
 }
 NO_CHARACTERS = {"components.tok2vec.model.embed.nM": 0, "components.tok2vec.model.embed.nC": 0}
+WINDOW_LSTM = {
+    "components.tok2vec.model.encode.@architectures": "kume.WindowLSTMEncoder.v1",
+    "components.tok2vec.model.encode.depth": 2,
+    "components.tok2vec.model.encode.lstm_depth": 1,
+}
+MENTION_SWAP = {
+    "corpora.train.augmenter": {
+        "@augmenters": "kume.mention_swap.v1",
+        "corpus": "${paths.train}",
+        "labels": ["PERSON", "ORG", "GPE", "LOC"],
+        "level": 0.5,
+    }
+}
 # The committed configuration trains with dropout 0.25 and patience 3,000; the steps before it did not.
 LIGHT_DROPOUT = {"training.dropout": 0.1, "training.patience": 1600}
 
@@ -96,8 +109,21 @@ STEPS = {
     ),
     "vectors_gazetteer_characters_dropout": Step(
         "`vectors_gazetteer_characters_long` with dropout 0.25 (0.1) and patience 3,000 steps (1,600)"
-        " (the committed model)",
+        " (the committed model before the LSTM)",
         25,
+        vectors=True,
+    ),
+    "window_lstm": Step(
+        "`vectors_gazetteer_characters_dropout` with 2 maxout window layers (4) and a bidirectional LSTM after them",
+        45,
+        overrides=WINDOW_LSTM,
+        vectors=True,
+    ),
+    "window_lstm_mention_swap": Step(
+        "`window_lstm` + mention replacement: half of the training sentences get other PERSON/ORG/GPE/LOC names"
+        " of the same label from the training split",
+        45,
+        overrides={**WINDOW_LSTM, **MENTION_SWAP},
         vectors=True,
     ),
 }

@@ -1,4 +1,5 @@
-"""The token embedding of the Turkish NER tok2vec (`kume.TurkishEmbed.v1`).
+"""The token embedding (`kume.TurkishEmbed.v1`) and context encoder (`kume.WindowLSTMEncoder.v1`) of the
+Turkish NER tok2vec.
 
 It is spaCy's MultiHashEmbed.v2 with two optional branches beside the hashed lexical attributes:
 - static word vectors held inside the layer (`embedded_vectors`). spaCy's StaticVectors reads the vectors
@@ -7,7 +8,10 @@ It is spaCy's MultiHashEmbed.v2 with two optional branches beside the hashed lex
   the component self-contained wherever it is sourced.
 - character embeddings (nC UTF-8 bytes per word, half from each end, nM dims each: spaCy's CharacterEmbed
   layer), which spaCy offers only instead of the hashed attributes, not beside them.
-Importing `models` registers it for configs and spacy.load.
+The encoder is spaCy's MaxoutWindowEncoder followed by bidirectional LSTM layers. spaCy's own BiLSTMEncoder
+wraps PyTorch, which kume keeps an optional extra; thinc's native LSTM runs on numpy, so the shipped pipeline
+loads without torch.
+Importing `models` registers both for configs and spacy.load.
 """
 
 from __future__ import annotations
@@ -18,9 +22,21 @@ from typing import cast
 import numpy as np
 from spacy.ml import _character_embed
 from spacy.ml.featureextractor import FeatureExtractor
+from spacy.ml.models.tok2vec import MaxoutWindowEncoder
 from spacy.tokens import Doc
 from spacy.util import registry
-from thinc.api import HashEmbed, Maxout, Model, chain, concatenate, list2ragged, ragged2list, with_array
+from thinc.api import (
+    LSTM,
+    HashEmbed,
+    Maxout,
+    Model,
+    chain,
+    concatenate,
+    list2ragged,
+    ragged2list,
+    with_array,
+    with_padded,
+)
 from thinc.initializers import glorot_uniform_init
 from thinc.types import Floats2d, Ints2d, Ragged
 
@@ -62,6 +78,23 @@ def turkish_embed(
         with_array(Maxout(width, concat_size, nP=3, dropout=0.0, normalize=True)),
         ragged2list(),
     )
+
+
+@registry.architectures("kume.WindowLSTMEncoder.v1")
+def window_lstm_encoder(
+    width: int, window_size: int, maxout_pieces: int, depth: int, lstm_depth: int = 0, lstm_dropout: float = 0.0
+) -> Model[list[Floats2d], list[Floats2d]]:
+    """`depth` maxout window layers (spaCy's MaxoutWindowEncoder), then `lstm_depth` bidirectional LSTM layers
+    of `width` (half per direction), so each token sees the whole sentence and not only depth × window_size
+    neighbours. lstm_depth 0 is MaxoutWindowEncoder itself."""
+    windows = MaxoutWindowEncoder(width=width, window_size=window_size, maxout_pieces=maxout_pieces, depth=depth)
+    if lstm_depth == 0:
+        return windows
+    encoder: Model[list[Floats2d], list[Floats2d]] = chain(
+        windows, with_padded(LSTM(width, width, bi=True, depth=lstm_depth, dropout=lstm_dropout))
+    )
+    encoder.set_dim("nO", width)
+    return encoder
 
 
 def EmbeddedVectors(width: int) -> Model[list[Doc], Ragged]:  # thinc's naming for layers

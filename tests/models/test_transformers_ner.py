@@ -8,6 +8,7 @@ import pytest
 import spacy
 
 from models.transformers_ner import TransformersNer, best_window_per_token, bio_tag, window_starts
+from tests.support.tiny_bert import tiny_bert
 
 FIRST_NAMES = ["Ahmet", "Mehmet", "Ayşe", "Fatma", "Zeynep", "Mustafa", "Elif", "Emre"]
 SURNAMES = ["Yılmaz", "Kurt", "Doğan", "Çelik", "Şahin", "Polat", "Öztürk", "Tekin"]
@@ -52,53 +53,27 @@ def expected_entities(words: list[str], tags: list[str]) -> list[tuple[str, str]
 @pytest.fixture(scope="module")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     torch = pytest.importorskip("torch", reason="torch is the optional extra `transformers`")
-    transformers = pytest.importorskip("transformers")
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
+    pytest.importorskip("transformers")
 
     rng = random.Random(7)
     torch.manual_seed(7)
     torch.set_num_threads(1)  # the test machine's cores are shared; a tiny model gains nothing from more
     sentences = [synthetic_sentence(rng) for _ in range(400)]
-
-    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tokenizer.normalizer = normalizers.NFC()
-    tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    tokenizer.train_from_iterator(
-        (" ".join(words) for words, _ in sentences), trainers.WordPieceTrainer(vocab_size=240, special_tokens=specials)
+    model_dir = tmp_path_factory.mktemp("tiny-bert-ner")
+    tokenizer, model = tiny_bert(
+        model_dir,
+        (" ".join(words) for words, _ in sentences),
+        MODEL_LABELS,
+        vocab_size=240,
+        hidden_size=64,
+        layers=2,
+        max_positions=128,
+        dropout=0.0,  # memorising a closed vocabulary; dropout only slows it down
     )
     # 240 pieces: some words still split into several pieces (the backend's sub-word path), but no two words
     # of different kinds share a first piece, which a tiny model would take thousands of steps to tell apart.
     vocabulary = {word for words, _ in sentences for word in words}
     assert any(len(tokenizer.encode(word).tokens) > 1 for word in vocabulary)
-    tokenizer.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", tokenizer.token_to_id("[CLS]")), ("[SEP]", 3)]
-    )
-    model_dir = tmp_path_factory.mktemp("tiny-bert-ner")
-    fast_tokenizer = transformers.PreTrainedTokenizerFast(
-        tokenizer_object=tokenizer,
-        unk_token="[UNK]",
-        pad_token="[PAD]",
-        cls_token="[CLS]",
-        sep_token="[SEP]",
-        mask_token="[MASK]",
-    )
-    fast_tokenizer.save_pretrained(model_dir)
-
-    config = transformers.BertConfig(
-        vocab_size=tokenizer.get_vocab_size(),
-        hidden_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=128,
-        max_position_embeddings=128,
-        hidden_dropout_prob=0.0,  # memorising a closed vocabulary; dropout only slows it down
-        attention_probs_dropout_prob=0.0,
-        num_labels=len(MODEL_LABELS),
-        id2label=dict(enumerate(MODEL_LABELS)),
-        label2id={label: i for i, label in enumerate(MODEL_LABELS)},
-    )
-    model = transformers.BertForTokenClassification(config)
     # Random crops of the running text, like the backend's windows, which start and end anywhere; the tests
     # keep windows within the positions these crops train.
     examples = crops(tokenizer, sentences, rng, 800)

@@ -1,1 +1,1 @@
-"""Helpers that start real servers for the tests and benchmarks."""
+"""Helpers for the tests and benchmarks: real servers to start, and a tiny BERT to build."""
