@@ -45,6 +45,13 @@ MENTION_SWAP = {
         "level": 0.5,
     }
 }
+PERSON_NAMES = {
+    "components.tok2vec.model.embed.attrs": [
+        *["NORM", "LOWER", "PREFIX", "SUFFIX", "SHAPE"],
+        *["FLAG50", "FLAG51", "FLAG52", "FLAG53", "FLAG54", "FLAG55"],
+    ],
+    "components.tok2vec.model.embed.rows": [20000, 10000, 10000, 5000, 1000, 16, 16, 16, 16, 16, 16],
+}
 # The committed configuration trains with dropout 0.25 and patience 3,000; the steps before it did not.
 LIGHT_DROPOUT = {"training.dropout": 0.1, "training.patience": 1600}
 
@@ -111,6 +118,19 @@ STEPS = {
         "`vectors_gazetteer_characters_long` with dropout 0.25 (0.1) and patience 3,000 steps (1,600)"
         " (the committed model before the LSTM)",
         25,
+        vectors=True,
+    ),
+    "person_names": Step(
+        "`vectors_gazetteer_characters_dropout` + a gazetteer flag for first names and surnames (Faker's person"
+        " providers, all locales)",
+        45,
+        overrides=PERSON_NAMES,
+        vectors=True,
+    ),
+    "averaged_weights": Step(
+        "`vectors_gazetteer_characters_dropout` evaluated and saved with averaged weights (Adam use_averages)",
+        45,
+        overrides={"training.optimizer.use_averages": True},
         vectors=True,
     ),
     "window_lstm": Step(

