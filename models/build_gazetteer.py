@@ -26,8 +26,8 @@ import csv
 import gzip
 import importlib
 import importlib.util
-import pkgutil
 import json
+import pkgutil
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
