@@ -45,14 +45,18 @@ MENTION_SWAP = {
         "level": 0.5,
     }
 }
-PERSON_NAMES = {
+# The committed configuration (ner_tr.cfg) has the person_name flag (FLAG55) and averaged weights; the steps
+# before `person_names` and `averaged_weights` did not.
+NO_PERSON_NAMES = {
     "components.tok2vec.model.embed.attrs": [
         *["NORM", "LOWER", "PREFIX", "SUFFIX", "SHAPE"],
-        *["FLAG50", "FLAG51", "FLAG52", "FLAG53", "FLAG54", "FLAG55"],
+        *["FLAG50", "FLAG51", "FLAG52", "FLAG53", "FLAG54"],
     ],
-    "components.tok2vec.model.embed.rows": [20000, 10000, 10000, 5000, 1000, 16, 16, 16, 16, 16, 16],
+    "components.tok2vec.model.embed.rows": [20000, 10000, 10000, 5000, 1000, 16, 16, 16, 16, 16],
 }
-# The committed configuration trains with dropout 0.25 and patience 3,000; the steps before it did not.
+NO_AVERAGES = {"training.optimizer.use_averages": False}
+BEFORE_NAMES_AND_AVERAGES = {**NO_PERSON_NAMES, **NO_AVERAGES}
+# It trains with dropout 0.25 and patience 3,000; the steps before `vectors_gazetteer_characters_dropout` did not.
 LIGHT_DROPOUT = {"training.dropout": 0.1, "training.patience": 1600}
 
 
@@ -93,57 +97,59 @@ STEPS = {
     "vectors": Step(
         "`wider_128` + static vectors (PPMI-SVD over Zemberek's bigram LM, 100 dims, keyed by NORM)",
         12,
-        overrides={**NO_GAZETTEER, **NO_CHARACTERS, **LIGHT_DROPOUT},
+        overrides={**NO_GAZETTEER, **NO_CHARACTERS, **LIGHT_DROPOUT, **NO_AVERAGES},
         vectors=True,
     ),
     "vectors_gazetteer": Step(
         "`vectors` + gazetteer flags (country, place, proper noun, abbreviation, common word)",
         9,
-        overrides={**NO_CHARACTERS, **LIGHT_DROPOUT},
+        overrides={**BEFORE_NAMES_AND_AVERAGES, **NO_CHARACTERS, **LIGHT_DROPOUT},
         vectors=True,
     ),
     "vectors_gazetteer_characters": Step(
         "`vectors_gazetteer` + 8 UTF-8 bytes per word embedded in 16 dims each",
         9,
-        overrides=LIGHT_DROPOUT,
+        overrides={**BEFORE_NAMES_AND_AVERAGES, **LIGHT_DROPOUT},
         vectors=True,
     ),
     "vectors_gazetteer_characters_long": Step(
         "`vectors_gazetteer_characters` trained up to 40 minutes (stops after 1,600 steps without a better dev F1)",
         40,
-        overrides=LIGHT_DROPOUT,
+        overrides={**BEFORE_NAMES_AND_AVERAGES, **LIGHT_DROPOUT},
         vectors=True,
     ),
     "vectors_gazetteer_characters_dropout": Step(
         "`vectors_gazetteer_characters_long` with dropout 0.25 (0.1) and patience 3,000 steps (1,600)"
-        " (the committed model before the LSTM)",
+        " (the model committed before this table's last five steps)",
         25,
+        overrides=BEFORE_NAMES_AND_AVERAGES,
         vectors=True,
     ),
     "person_names": Step(
         "`vectors_gazetteer_characters_dropout` + a gazetteer flag for first names and surnames (Faker's person"
         " providers, all locales)",
         45,
-        overrides=PERSON_NAMES,
+        overrides=NO_AVERAGES,
         vectors=True,
     ),
     "averaged_weights": Step(
         "`vectors_gazetteer_characters_dropout` evaluated and saved with averaged weights (Adam use_averages)",
         45,
-        overrides={"training.optimizer.use_averages": True},
+        overrides=NO_PERSON_NAMES,
         vectors=True,
     ),
+    "person_names_averaged": Step("`person_names` + `averaged_weights` (the committed model)", 45, vectors=True),
     "window_lstm": Step(
         "`vectors_gazetteer_characters_dropout` with 2 maxout window layers (4) and a bidirectional LSTM after them",
         45,
-        overrides=WINDOW_LSTM,
+        overrides={**BEFORE_NAMES_AND_AVERAGES, **WINDOW_LSTM},
         vectors=True,
     ),
     "window_lstm_mention_swap": Step(
         "`window_lstm` + mention replacement: half of the training sentences get other PERSON/ORG/GPE/LOC names"
         " of the same label from the training split",
         45,
-        overrides={**WINDOW_LSTM, **MENTION_SWAP},
+        overrides={**BEFORE_NAMES_AND_AVERAGES, **WINDOW_LSTM, **MENTION_SWAP},
         vectors=True,
     ),
 }

@@ -41,7 +41,7 @@ from nlp.organizations import find_organizations
 from nlp.projects import GENERIC_WORDS, find_programs, find_projects
 from nlp.text import casefold_tr, match_key, title_tr, tokens
 
-PIPELINE_VERSION = "kume-nlp-7"
+PIPELINE_VERSION = "kume-nlp-8"
 
 for _name in ("kume", "kume_partial", "kume_published"):
     if not Doc.has_extension(_name):
