@@ -15,50 +15,9 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.support.news_words import VOCABULARY
+
 PER_LISTING = 20
-VOCABULARY = [
-    "ihracat",
-    "ticaret",
-    "heyeti",
-    "firma",
-    "küme",
-    "proje",
-    "eğitim",
-    "analiz",
-    "pazar",
-    "alıcı",
-    "görüşme",
-    "fuar",
-    "sektör",
-    "makine",
-    "tekstil",
-    "gıda",
-    "otomotiv",
-    "mobilya",
-    "kimya",
-    "ambalaj",
-    "seramik",
-    "elektronik",
-    "oda",
-    "birlik",
-    "bakanlık",
-    "destek",
-    "program",
-    "ülke",
-    "kent",
-    "yatırım",
-    "üretim",
-    "kapasite",
-    "rekabet",
-    "strateji",
-    "tanıtım",
-    "lojistik",
-    "sertifika",
-    "kalite",
-    "tasarım",
-    "marka",
-    "ortaklık",
-]
 
 REGISTRY_TOML = r"""
 [[source]]

@@ -15,52 +15,10 @@ from urllib.parse import urlsplit
 
 from fpdf import FPDF
 
+from tests.support.news_words import VOCABULARY
+
 SLOW_SECONDS = 3.0
 HUGE_BYTES = 20 * 1024 * 1024
-
-VOCABULARY = [
-    "ihracat",
-    "ticaret",
-    "heyeti",
-    "firma",
-    "küme",
-    "proje",
-    "eğitim",
-    "analiz",
-    "pazar",
-    "alıcı",
-    "görüşme",
-    "fuar",
-    "sektör",
-    "makine",
-    "tekstil",
-    "gıda",
-    "otomotiv",
-    "mobilya",
-    "kimya",
-    "ambalaj",
-    "seramik",
-    "elektronik",
-    "oda",
-    "birlik",
-    "bakanlık",
-    "destek",
-    "program",
-    "ülke",
-    "kent",
-    "yatırım",
-    "üretim",
-    "kapasite",
-    "rekabet",
-    "strateji",
-    "tanıtım",
-    "lojistik",
-    "sertifika",
-    "kalite",
-    "tasarım",
-    "marka",
-    "ortaklık",
-]
 
 
 def article_body(topic: str) -> str:

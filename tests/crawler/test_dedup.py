@@ -4,7 +4,7 @@ import random
 from pathlib import Path
 
 from crawler.dedup import DuplicateDetector, signature
-from tests.crawler.site import VOCABULARY
+from tests.support.news_words import VOCABULARY
 
 
 def text(seed: int, words: int = 200) -> str:
