@@ -57,22 +57,23 @@ def swap_mentions(example: Example, mentions: Mentions, rng: random.Random) -> E
     words: list[str] = []
     spaces: list[bool] = []
     ents: list[str] = []
-    position = 0
-    for entity in reference.ents:
-        for token in reference[position : entity.start]:
+
+    def keep(outside: Span) -> None:
+        for token in outside:
             words.append(token.text)
             spaces.append(bool(token.whitespace_))
             ents.append("O")
+
+    position = 0
+    for entity in reference.ents:
+        keep(reference[position : entity.start])
         replacement = _replacement(entity, mentions, rng)
         for index, word in enumerate(replacement):
             words.append(word)
             spaces.append(True if index < len(replacement) - 1 else bool(entity[-1].whitespace_))
             ents.append(f"{'B' if index == 0 else 'I'}-{entity.label_}")
         position = entity.end
-    for token in reference[position:]:
-        words.append(token.text)
-        spaces.append(bool(token.whitespace_))
-        ents.append("O")
+    keep(reference[position:])
     swapped = Doc(reference.vocab, words=words, spaces=spaces, ents=ents)
     return Example(Doc(reference.vocab, words=words, spaces=spaces), swapped)
 
