@@ -15,8 +15,8 @@ from pathlib import Path
 
 import spacy
 
-import models
 from models.conll import read_conll
+from nlp.turkish_ner import turkish_ner_path
 
 TEST_SPLIT = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "turkish-wiki-ner" / "test.conll"
 SENTENCES_PER_TEXT = 10
@@ -51,7 +51,7 @@ def main() -> None:
         for start in range(0, len(sentences), SENTENCES_PER_TEXT)
     ] * args.repeat
     pipelines = {
-        "tr_kume_ner": spacy.load(models.turkish_pipeline_path()),
+        "tr_kume_ner": spacy.load(turkish_ner_path()),
         "en_core_web_sm": load_english(),
         "en_core_web_sm_ner_only": load_english(exclude=("tagger", "parser", "attribute_ruler", "lemmatizer")),
     }

@@ -25,8 +25,7 @@ from w3lib.encoding import html_to_unicode, resolve_encoding
 
 from crawler.registry import Selectors
 from kume.schema import Page
-
-SUPPORTED_LANGUAGES = ("tr", "en")
+from kume.text import SUPPORTED_LANGUAGES
 
 # Precision mode drops boilerplate that balanced mode keeps, but on some layouts
 # it also drops real paragraphs; when it keeps less than this share of the

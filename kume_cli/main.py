@@ -394,10 +394,10 @@ def eval_ner_command(
     """Entity-level precision, recall and F1 of an NER pipeline on a CoNLL file (seqeval's exact match)."""
     import spacy
 
-    from models import turkish_pipeline_path
     from models.evaluation import evaluate_conll
+    from nlp.turkish_ner import turkish_ner_path
 
-    scores = evaluate_conll(conll, spacy.load(model or turkish_pipeline_path()))
+    scores = evaluate_conll(conll, spacy.load(model or turkish_ner_path()))
     if as_json:
         print(json.dumps(scores))
         return

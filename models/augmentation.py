@@ -22,7 +22,7 @@ from spacy.tokens import Doc, DocBin, Span
 from spacy.training import Example
 from spacy.util import registry
 
-from models.turkish import split_apostrophe
+from nlp.turkish_ner.lexical import split_apostrophe
 
 Mentions = dict[str, list[tuple[str, ...]]]
 

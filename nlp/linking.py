@@ -15,8 +15,9 @@ from rapidfuzz import fuzz
 
 from kume.schema import Document, ProjectFact, ProjectRecord
 from kume.store import Store
+from kume.text import casefold_tr
 from nlp.projects import GENERIC_WORDS
-from nlp.text import casefold_tr, tokens
+from nlp.text import tokens
 
 NAME_SIMILARITY = 85.0
 

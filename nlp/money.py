@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from kume.text import casefold_tr
 from nlp.gazetteer import DATA_DIR, load_toml
-from nlp.text import casefold_tr
 
 
 @dataclass(frozen=True)

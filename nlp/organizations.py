@@ -15,12 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
-from spacy.lang.tr.stop_words import STOP_WORDS as TR_STOP_WORDS
-
+from kume.text import casefold_tr, stop_words
 from nlp.gazetteer import DATA_DIR, load_toml
 from nlp.lexicon import MAX_NAME_WORDS, Word
-from nlp.text import casefold_tr, is_suffix_chain, realise_suffix, tokens
+from nlp.text import is_suffix_chain, realise_suffix, tokens
 
 _ACRONYM_RE = re.compile(r"^[A-ZÇĞİÖŞÜ][A-ZÇĞİÖŞÜ0-9-]{1,7}$")
 
@@ -66,7 +64,7 @@ def _rules(data_dir: Path = DATA_DIR) -> _Rules:
         },
         roles_after={role: tuple(casefold_tr(c) for c in cues) for role, cues in data["roles"]["after"].items()},
         roles_before={role: tuple(casefold_tr(c) for c in cues) for role, cues in data["roles"]["before"].items()},
-        stop_words=frozenset(casefold_tr(w) for w in TR_STOP_WORDS | EN_STOP_WORDS),
+        stop_words=stop_words(),
     )
 
 

@@ -7,6 +7,7 @@ component fails on gets ERROR with the reason; a batch never fails as a whole.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import multiprocessing
 from collections import deque
@@ -23,14 +24,15 @@ from spacy.tokens import Doc
 import nlp.components  # noqa: F401 - registers the kume_* factories
 from kume.config import Settings, load_settings
 from kume.schema import Document, Extraction, ExtractionStatus
+from kume.text import SUPPORTED_LANGUAGES
 from nlp.components import PIPELINE_VERSION
+from nlp.turkish_ner import turkish_ner_path
 
 __all__ = ["MAX_CHARS", "PIPELINE_VERSION", "SUPPORTED_LANGUAGES", "Extractor", "build_pipeline"]
 
 log = logging.getLogger(__name__)
 
 CONFIG_DIR = Path(__file__).parent / "configs"
-SUPPORTED_LANGUAGES = ("tr", "en")
 # News articles are a few thousand characters; beyond this a body is a dump (a whole PDF, a
 # scraped listing) and only its beginning is read, which keeps memory and time bounded.
 MAX_CHARS = 200_000
@@ -44,16 +46,11 @@ _WORKER_CHUNK_DOCUMENTS = 8
 
 
 def _turkish_ner_source() -> Path | None:
-    """The project's Turkish spaCy pipeline (models engineer), if it is shipped in this checkout."""
+    """The project's Turkish spaCy pipeline (trained in models/), if it is shipped in this checkout."""
     try:
-        from models import turkish_pipeline_path
-    except ImportError:
+        return turkish_ner_path()
+    except FileNotFoundError:
         return None
-    try:
-        path = Path(turkish_pipeline_path())
-    except (OSError, RuntimeError, FileNotFoundError):
-        return None
-    return path if (path / "config.cfg").is_file() else None
 
 
 def build_pipeline(language: str, settings: Settings | None = None) -> Language:
@@ -79,7 +76,8 @@ def build_pipeline(language: str, settings: Settings | None = None) -> Language:
             del config["components"][name]
         config["nlp"].pop("after_creation", None)
         if settings.ner_model is not None:
-            import models.transformers_ner  # noqa: F401 - registers kume_transformers_ner (torch loads with the model)
+            # Registers kume_transformers_ner; torch loads only with the model.
+            importlib.import_module("nlp.transformers_ner")
 
             pipeline.insert(0, "ner")
             config["components"]["ner"] = {"factory": "kume_transformers_ner", "model_path": str(settings.ner_model)}

@@ -14,18 +14,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
-from spacy.lang.tr.stop_words import STOP_WORDS as TR_STOP_WORDS
-
+from kume.text import casefold_tr, sentence_around, sentence_spans, stop_words
 from nlp.dates import _fold_same_length
 from nlp.gazetteer import DATA_DIR, load_toml
 from nlp.lexicon import MAX_NAME_WORDS, Word
-from nlp.text import casefold_tr, is_suffix_chain, token_jaccard, tokens
+from nlp.text import is_suffix_chain, token_jaccard, tokens
 
 OTHER = "OTHER"
 EU_FUNDED = "EU-FUNDED"
 _CODE_RE = re.compile(r"\b(\d{2})\s?\.\s?(UR-?GE|URGE)\s?\.\s?(\d{2,3})\b", re.IGNORECASE)
-_SENTENCE_RE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 _QUOTE_RE = re.compile(r"[“\"«„]([^”\"»“\n]{4,160})[”\"»]|‘([^’\n]{4,160})’|(?<!\w)'([^'\n]{4,160})'(?!\w)")
 # "..., such as valuable projects", "... gibi önemli projeler": the names before it are examples of projects.
 _EXAMPLES_OF_PROJECTS_RE = re.compile(r",?[ \t]+(?:such as|gibi)(?:[ \t]+[^\W\d_]+){0,2}?[ \t]+(?:projects|projeler)")
@@ -34,12 +31,11 @@ _PROJECTS_SUCH_AS_RE = re.compile(r"\bprojects[ \t]+(?:such as|like|including)[ 
 _CLAUSE_END_RE = re.compile(r"[.!?;:()\n]")
 _LIST_SEPARATOR_RE = re.compile(r"[ \t]*,[ \t]*(?:(?:and|ve)[ \t]+)?|[ \t]+(?:and|ve)[ \t]+")
 _ENUMERATION_WINDOW = 300
-_SENTENCE_REACH = 400  # characters looked at on each side of a mention for its sentence
 # "Odamız Ticari Safari, ...": a possessive word opening the sentence is its subject, not a name.
 _LEADING_POSSESSIVE_RE = re.compile(r"^[^\W\d_]+(?:[ıiuü]m[ıiuü]z|m[ıiuü]z)[ \t]+")
 _NOUN_AFTER_QUOTE_RE = re.compile(r"\s*(?:(?:ur-?ge|urge|kobi)\s+)?(?:projesi|projemiz|project)\b")
 _NAME_CONNECTORS = frozenset({"ve", "ile", "için", "and", "for", "of", "the", "in", "to", "on", "-", "&"})
-_STOP_WORDS = frozenset(casefold_tr(w) for w in TR_STOP_WORDS | EN_STOP_WORDS)  # "Our project" names nothing
+_STOP_WORDS = stop_words()  # "Our project" names nothing
 _ORDINAL_RE = re.compile(
     r"\w+(?:inci|ıncı|uncu|üncü|nci|ncı|ncu|ncü)|first|second|third|fourth|fifth|\d+(?:st|nd|rd|th)"
 )
@@ -107,10 +103,11 @@ def find_programs(text: str) -> list[ProgramMention]:
         for pattern in patterns:
             source = text if pattern.pattern.startswith("(?-i:") else folded
             found.extend(ProgramMention(code, m.start(), m.end()) for m in pattern.finditer(source))
-    for sentence in _SENTENCE_RE.finditer(folded):
-        union = next((m for p in rules.eu_union for m in p.finditer(sentence.group())), None)
-        if union and any(p.search(sentence.group()) for p in rules.eu_finance):
-            found.append(ProgramMention(EU_FUNDED, sentence.start() + union.start(), sentence.start() + union.end()))
+    for start, end in sentence_spans(folded):
+        sentence = folded[start:end]
+        union = next((m for p in rules.eu_union for m in p.finditer(sentence)), None)
+        if union and any(p.search(sentence) for p in rules.eu_finance):
+            found.append(ProgramMention(EU_FUNDED, start + union.start(), start + union.end()))
     found.sort(key=lambda m: m.start)
     return found
 
@@ -358,13 +355,7 @@ def _program_near(text: str, project: FoundProject, programs: list[ProgramMentio
     if project.code:
         return "UR-GE"
     for start, end in project.mentions:
-        reach_start, reach_end = max(0, start - _SENTENCE_REACH), min(len(text), end + _SENTENCE_REACH)
-        sentence_start = (
-            max(text.rfind(".", reach_start, start), text.rfind("\n", reach_start, start), reach_start - 1) + 1
-        )
-        sentence_end = min(
-            (i for i in (text.find(".", end, reach_end), text.find("\n", end, reach_end)) if i >= 0), default=reach_end
-        )
+        sentence_start, sentence_end = sentence_around(text, start, end)
         for mention in programs:
             if sentence_start <= mention.start <= sentence_end:
                 return mention.code

@@ -13,11 +13,12 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from kume.text import casefold_tr
+
 APOSTROPHES = "'’‘`´"
 WORD_RE = re.compile(r"[^\W\d_]+(?:[" + APOSTROPHES + r"][^\W\d_]+)?")
 TOKEN_RE = re.compile(r"\w+")
 
-_TURKISH_UPPER = str.maketrans({"I": "ı", "İ": "i"})
 _TURKISH_LETTERS = frozenset("çğıöşü")
 
 
@@ -39,11 +40,6 @@ def _foreign_accents() -> dict[str, str]:
 # Circumflexed loanword vowels ("Yesevî", "kâr"), foreign accents and the dotless/dotted i are
 # conflated for lookups only.
 _MATCH_KEY = str.maketrans({**_foreign_accents(), "ı": "i", "'": "", "’": ""})
-
-
-def casefold_tr(text: str) -> str:
-    """Lower-case with Turkish dotted/dotless i rules (İ→i, I→ı), after NFC normalisation."""
-    return unicodedata.normalize("NFC", text).translate(_TURKISH_UPPER).lower()
 
 
 def match_key(text: str) -> str:

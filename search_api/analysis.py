@@ -30,6 +30,8 @@ import unicodedata
 
 import Stemmer
 
+from kume.text import casefold_tr
+
 # Letters and digits, with apostrophe-joined suffixes kept on the same token.
 TOKEN_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _APOSTROPHES = ("'", "’")
@@ -40,11 +42,6 @@ _DOTLESS = str.maketrans({"ı": "i"})
 _CACHE_LIMIT = 300_000
 
 _stemmers = {"tr": Stemmer.Stemmer("turkish"), "en": Stemmer.Stemmer("english")}
-
-
-def turkish_lower(text: str) -> str:
-    """Lower-case with Turkish dotted/dotless I (str.lower turns İ into i + combining dot)."""
-    return text.replace("İ", "i").replace("I", "ı").lower()
 
 
 def ascii_fold(text: str) -> str:
@@ -59,7 +56,7 @@ def ascii_fold(text: str) -> str:
 @functools.lru_cache(maxsize=65_536)  # facet values repeat across documents
 def fold_key(value: str) -> str:
     """Case- and accent-insensitive key of a facet value, for prefix suggestions."""
-    return ascii_fold(turkish_lower(value.strip()))
+    return ascii_fold(casefold_tr(value.strip()))
 
 
 def _base(word: str) -> tuple[str, bool]:
@@ -116,7 +113,7 @@ class _TermCache:
 
 def _compute_term(word: str, language: str | None) -> str:
     base, had_apostrophe = _base(word)
-    lowered = turkish_lower(base)
+    lowered = casefold_tr(base)
     if had_apostrophe or language is None:
         return ascii_fold(lowered)
     if language == "tr":
@@ -143,7 +140,7 @@ def query_groups(q: str) -> list[list[str]]:
     seen: set[tuple[str, ...]] = set()
     for word in TOKEN_RE.findall(q):
         base, _ = _base(word)
-        lowered = turkish_lower(base)
+        lowered = casefold_tr(base)
         alternatives = sorted({ascii_fold(lowered), _turkish_stem(lowered), _english_stem(lowered)})
         key = tuple(alternatives)
         if key not in seen:

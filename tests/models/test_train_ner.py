@@ -11,7 +11,7 @@ import models  # noqa: F401  # registers the Turkish lexical attributes the trai
 from models.conll import ConllFormatError
 from models.evaluation import evaluate_conll
 from models.train_ner import DEFAULT_CONFIG, train_ner
-from models.turkish import GAZETTEER_FLAGS, use_turkish_lexical_attrs
+from nlp.turkish_ner.lexical import GAZETTEER_FLAGS, use_turkish_lexical_attrs
 
 EMBED = spacy.util.load_config(DEFAULT_CONFIG)["components"]["tok2vec"]["model"]["embed"]
 SMALL = {

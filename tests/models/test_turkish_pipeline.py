@@ -3,20 +3,21 @@ from pathlib import Path
 import pytest
 import spacy
 
-import models
+from kume.text import casefold_tr
 from models.evaluation import evaluate_conll
-from models.turkish import inflection_suffix, split_apostrophe, stem_norm, stem_prefix, turkish_lower
+from nlp.turkish_ner import turkish_ner_path
+from nlp.turkish_ner.lexical import inflection_suffix, split_apostrophe, stem_norm, stem_prefix
 
 TEST_SPLIT = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "turkish-wiki-ner" / "test.conll"
 
 
 @pytest.fixture(scope="module")
 def turkish_nlp() -> spacy.Language:
-    return spacy.load(models.turkish_pipeline_path())
+    return spacy.load(turkish_ner_path())
 
 
 def test_turkish_lexical_attributes() -> None:
-    assert turkish_lower("IĞDIR İSTANBUL") == "ığdır istanbul"
+    assert casefold_tr("IĞDIR İSTANBUL") == "ığdır istanbul"
     assert split_apostrophe("Ticaret Bakanlığı'nın") == ("Ticaret Bakanlığı", "nın")
     assert split_apostrophe("'90'lar") == ("'90", "lar")
     assert split_apostrophe("rock'n'roll'") == ("rock", "n'roll'")
@@ -66,10 +67,10 @@ pipeline = ["tok2vec", "ner"]
 [components]
 
 [components.tok2vec]
-source = "{models.turkish_pipeline_path()}"
+source = "{turkish_ner_path()}"
 
 [components.ner]
-source = "{models.turkish_pipeline_path()}"
+source = "{turkish_ner_path()}"
 """
     )
     sourcing = spacy.util.load_model_from_config(config, auto_fill=True)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import spacy
 
-from models.turkish import GAZETTEER_FLAGS, GAZETTEER_PATH, gazetteer_classes, use_turkish_lexical_attrs
+from nlp.turkish_ner.lexical import GAZETTEER_FLAGS, GAZETTEER_PATH, gazetteer_classes, use_turkish_lexical_attrs
 
 ZEMBEREK_MISSING = any(importlib.util.find_spec(module) is None for module in ("zemberek", "sklearn", "faker"))
 needs_zemberek = pytest.mark.skipif(

@@ -6,16 +6,17 @@ from pathlib import Path
 from nlp.evaluation import FIELDS, evaluate_gold
 from nlp.pipeline import Extractor
 
-# Floors a little under the figures measured when this pipeline version was committed.
+# Floors a little under what kume-nlp-8 scores on the 83 texts of dev.jsonl (the set grew from 17 texts to
+# 83 after that version was tuned; these are regression guards, the targets are in the nlp issue).
 FLOORS = {
-    "countries": 0.95,
+    "countries": 0.93,
     "cities": 0.9,
-    "sectors": 0.9,
-    "programs": 0.95,
-    "projects": 0.85,
-    "organizations": 0.85,
-    "activities": 0.85,
-    "event_dates": 0.85,
+    "sectors": 0.76,
+    "programs": 0.84,
+    "projects": 0.82,
+    "organizations": 0.7,
+    "activities": 0.79,
+    "event_dates": 0.78,
 }
 
 

@@ -1,6 +1,7 @@
 """Turkish-aware folding and suffix handling."""
 
-from nlp.text import casefold_tr, english_stems, is_suffix_chain, title_tr, turkish_stems
+from kume.text import casefold_tr
+from nlp.text import english_stems, is_suffix_chain, title_tr, turkish_stems
 
 
 def test_turkish_case_folding_keeps_dotted_and_dotless_i_apart() -> None:

@@ -8,7 +8,7 @@ dotted/dotless I the English way. The getters below give the tok2vec layer the s
 before the apostrophe, the suffix after it, and Turkish case folding.
 
 The pipeline config names `kume.turkish_lexical_attrs.v1` in `[nlp.after_creation]`;
-importing `models` registers it, so `spacy.load(models.turkish_pipeline_path())` works.
+importing `nlp.turkish_ner` registers it, so `spacy.load(nlp.turkish_ner.turkish_ner_path())` works.
 """
 
 from __future__ import annotations
@@ -22,17 +22,13 @@ from spacy.attrs import IDS, LOWER, NORM, PREFIX, SUFFIX
 from spacy.language import Language
 from spacy.util import registry
 
+from kume.text import casefold_tr
+
 APOSTROPHES = ("'", "’", "ʼ", "‘")
 # Long enough to hold most Turkish roots (ev, kitap, Ankara...) while ignoring the
 # derivational and inflectional suffixes that follow them.
 STEM_PREFIX_LENGTH = 5
 SUFFIX_LENGTH = 3
-
-
-def turkish_lower(text: str) -> str:
-    # str.lower() maps "I" to "i" and "İ" to "i̇" (i + combining dot); Turkish needs
-    # I -> ı and İ -> i. PyICU would do it but is a heavy native dependency for two letters.
-    return text.replace("I", "ı").replace("İ", "i").lower()
 
 
 def split_apostrophe(text: str) -> tuple[str, str]:
@@ -44,7 +40,7 @@ def split_apostrophe(text: str) -> tuple[str, str]:
 
 
 def stem_norm(text: str) -> str:
-    return turkish_lower(split_apostrophe(text)[0])
+    return casefold_tr(split_apostrophe(text)[0])
 
 
 def stem_prefix(text: str) -> str:
@@ -55,15 +51,15 @@ def inflection_suffix(text: str) -> str:
     stem, suffix = split_apostrophe(text)
     if suffix:
         # The apostrophe marks a proper name; keep it so "'da" and "da" hash differently.
-        return "'" + turkish_lower(suffix)
-    return turkish_lower(stem)[-SUFFIX_LENGTH:]
+        return "'" + casefold_tr(suffix)
+    return casefold_tr(stem)[-SUFFIX_LENGTH:]
 
 
 # Gazetteer features (models/build_gazetteer.py builds the table): one lexeme flag per class of known names,
 # so MultiHashEmbed can hash them like any other attribute (config attrs "FLAG50".."FLAG55"). spaCy 3.8's
 # Doc.to_array reads only flags and the string attributes from a lexeme (CLUSTER lives in a lookups table
 # and reads as 0), and the string attributes already carry the features above.
-GAZETTEER_PATH = Path(__file__).resolve().parent / "gazetteer" / "tr_names.tsv.gz"
+GAZETTEER_PATH = Path(__file__).resolve().parents[2] / "models" / "gazetteer" / "tr_names.tsv.gz"
 GAZETTEER_CLASSES = ("country", "place", "proper_noun", "abbreviation", "common_word", "person_name")
 GAZETTEER_FLAGS = {name: IDS[f"FLAG{50 + index}"] for index, name in enumerate(GAZETTEER_CLASSES)}
 
@@ -101,7 +97,7 @@ def _gazetteer_flag(class_name: str, table: dict[str, frozenset[str]]) -> Callab
     return in_class
 
 
-TURKISH_LEXICAL_ATTRS = {LOWER: turkish_lower, NORM: stem_norm, PREFIX: stem_prefix, SUFFIX: inflection_suffix}
+TURKISH_LEXICAL_ATTRS = {LOWER: casefold_tr, NORM: stem_norm, PREFIX: stem_prefix, SUFFIX: inflection_suffix}
 
 
 def use_turkish_lexical_attrs(nlp: Language) -> Language:
@@ -117,7 +113,7 @@ def use_turkish_lexical_attrs(nlp: Language) -> Language:
     nlp.vocab.lex_attr_getters.update(TURKISH_LEXICAL_ATTRS)  # type: ignore[attr-defined]  # public in vocab.pxd, absent from the stub
     # Tokenizer exceptions created some lexemes before this callback ran; recompute them.
     for lexeme in nlp.vocab:
-        lexeme.lower_ = turkish_lower(lexeme.orth_)
+        lexeme.lower_ = casefold_tr(lexeme.orth_)
         lexeme.norm_ = stem_norm(lexeme.orth_)
         lexeme.prefix_ = stem_prefix(lexeme.orth_)
         lexeme.suffix_ = inflection_suffix(lexeme.orth_)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import spacy
 
-from models.transformers_ner import TransformersNer, best_window_per_token, bio_tag, window_starts
+from nlp.transformers_ner import TransformersNer, best_window_per_token, bio_tag, window_starts
 from tests.support.tiny_bert import tiny_bert
 
 FIRST_NAMES = ["Ahmet", "Mehmet", "Ayşe", "Fatma", "Zeynep", "Mustafa", "Elif", "Emre"]

@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from models.conll import bio_entities
+from nlp.iob import bio_entities
 
 if TYPE_CHECKING:
     from kume.config import Settings
