@@ -13,6 +13,8 @@ COPY kume_cli ./kume_cli
 COPY crawler ./crawler
 COPY nlp ./nlp
 COPY search_api ./search_api
+COPY pipeline ./pipeline
+COPY api ./api
 COPY models ./models
 COPY demo_site ./demo_site
 RUN pip install ".[opensearch]" \

@@ -1,7 +1,7 @@
 """Load benchmark of the HTTP API: a search mix against uvicorn on 127.0.0.1, printed as JSON.
 
 Builds (once, cached under ~/.cache/kume/bench) an index of synthetic documents
-from benchmarks/synthetic_docs.py, runs `uvicorn search_api.app:app_from_environment`
+from benchmarks/synthetic_docs.py, runs `uvicorn api.app:app_from_environment`
 in a separate process, and drives a fixed, seeded mix of searches (text, facet
 filters, facet counts, date ranges, sorting, cursors) and stats requests from
 an asyncio httpx client with bounded concurrency and a bounded request count.
@@ -169,7 +169,7 @@ def start_server(settings: Settings, port: int, workers: int) -> subprocess.Pope
         sys.executable,
         "-m",
         "uvicorn",
-        "search_api.app:app_from_environment",
+        "api.app:app_from_environment",
         "--factory",
         "--host",
         "127.0.0.1",

@@ -22,7 +22,7 @@ import trafilatura
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from crawler.extraction import ExtractionError, extract_page  # noqa: E402
+from crawler.maintext import MainTextError, extract_main_text  # noqa: E402
 
 DATA_DIR = REPO_ROOT.parent / "shared" / "benchmarks" / "article-extraction"
 TOKEN = re.compile(r"\w+")
@@ -54,8 +54,8 @@ def score(gold: dict[str, str], predicted: dict[str, str]) -> dict[str, float]:
 
 def kume_body(raw: bytes, url: str) -> str:
     try:
-        return extract_page(raw, url, "text/html", None).body
-    except ExtractionError:
+        return extract_main_text(raw, url, "text/html", None).body
+    except MainTextError:
         return ""
 
 

@@ -1,19 +1,18 @@
 """Near-duplicate detection across sources: MinHash signatures of article bodies, LSH to find matches.
 
-Signatures live in a table of their own in the store's SQLite file so that a
-later crawl recognises a republished press release without recomputing
-anything from the store.
+Signatures are kept in the store (its MinHash table) so that a later crawl
+recognises a republished press release without recomputing anything.
 """
 
 from __future__ import annotations
 
 import re
-import sqlite3
 import threading
-from pathlib import Path
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
+
+from kume.store import Store
 
 NUM_PERM = 128
 THRESHOLD = 0.8
@@ -24,13 +23,6 @@ SCHEME = "affine32"
 MIN_WORDS = 30
 
 _WORD = re.compile(r"\w+")
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS crawl_minhash (
-    doc_id TEXT PRIMARY KEY,
-    hashvalues BLOB NOT NULL
-);
-"""
 
 
 def signature(text: str) -> MinHash | None:
@@ -48,18 +40,14 @@ def signature(text: str) -> MinHash | None:
 class DuplicateDetector:
     """Finds the earlier document a new one nearly duplicates, and remembers every signature it saw."""
 
-    def __init__(self, store_path: Path) -> None:
+    def __init__(self, store: Store) -> None:
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(store_path, timeout=30, check_same_thread=False, isolation_level=None)
-        self._db.executescript(SCHEMA)
+        self._store = store
         self._lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
         dtype = MinHash(num_perm=NUM_PERM, scheme=SCHEME).hashvalues.dtype
-        for doc_id, blob in self._db.execute("SELECT doc_id, hashvalues FROM crawl_minhash"):
+        for doc_id, blob in store.signatures():
             stored = np.frombuffer(blob, dtype=dtype)
             self._lsh.insert(doc_id, MinHash(num_perm=NUM_PERM, hashvalues=stored, scheme=SCHEME))
-
-    def close(self) -> None:
-        self._db.close()
 
     def check_and_add(self, doc_id: str, text: str) -> str | None:
         """The id of an earlier near-duplicate of `text`, if any; otherwise remember `doc_id` as a canonical text."""
@@ -82,12 +70,9 @@ class DuplicateDetector:
         with self._lock:
             if old_id in self._lsh:
                 self._lsh.remove(old_id)
-            self._db.execute("DELETE FROM crawl_minhash WHERE doc_id = ?", (old_id,))
+            self._store.delete_signature(old_id)
             self._remember(new_id, minhash)
 
     def _remember(self, doc_id: str, minhash: MinHash) -> None:
-        self._db.execute(
-            "INSERT OR REPLACE INTO crawl_minhash (doc_id, hashvalues) VALUES (?, ?)",
-            (doc_id, minhash.hashvalues.tobytes()),
-        )
+        self._store.save_signature(doc_id, minhash.hashvalues.tobytes())
         self._lsh.insert(doc_id, minhash)

@@ -1,13 +1,16 @@
-"""Items the spider hands to the pipelines."""
+"""The item the spider hands to the item pipelines, and what each pipeline adds to it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kume.schema import Page
+from kume.store import UpsertOutcome
+
 
 @dataclass
 class ArticleItem:
-    """One fetched article page or PDF, before extraction."""
+    """One fetched article page or PDF; the pipelines fill in the rest, in order."""
 
     source: str
     url: str
@@ -17,3 +20,11 @@ class ArticleItem:
     etag: str | None
     last_modified: str | None
     aliases: list[str] = field(default_factory=list)
+    # MainTextPipeline: the page with its main text.
+    page: Page | None = None
+    # StorePipeline: the document it became and whether its text was new.
+    doc_id: str | None = None
+    outcome: UpsertOutcome | None = None
+    # NearDuplicatePipeline: what it nearly duplicates (it is a copy, or the original of an earlier copy).
+    duplicate_message: str | None = None
+    duplicate_of: str | None = None

@@ -17,8 +17,8 @@ from w3lib.encoding import http_content_type_encoding
 from w3lib.url import canonicalize_url
 
 from crawler.events import CrawlEvent, CrawlReport
-from crawler.extraction import extract_page
-from crawler.jobs import EVENT_PREFIX, CrawlJob
+from crawler.maintext import extract_main_text
+from crawler.order import EVENT_PREFIX, CrawlOrder
 from crawler.registry import Registry
 from crawler.settings import CrawlOptions
 from kume.config import Settings
@@ -41,11 +41,11 @@ class CrawlFailed(RuntimeError):
     """The crawl child process died; pages it stored before that stay stored."""
 
 
-def jobs_dir(settings: Settings) -> Path:
-    return settings.data_dir / "crawl-jobs"
+def orders_dir(settings: Settings) -> Path:
+    return settings.data_dir / "crawl-orders"
 
 
-def write_job(
+def write_order(
     settings: Settings,
     registry: Registry,
     source_ids: list[str] | None = None,
@@ -53,11 +53,11 @@ def write_job(
     max_pages: int | None = None,
     options: CrawlOptions | None = None,
 ) -> Path:
-    """Write the JSON job file the crawl child reads; raise KeyError naming an unknown source id."""
+    """Write the JSON order file the crawl child reads; raise KeyError naming an unknown source id."""
     ids = source_ids if source_ids else [source.id for source in registry.sources]
     for source_id in ids:
         registry.get(source_id)
-    job = CrawlJob(
+    order = CrawlOrder(
         data_dir=settings.data_dir,
         user_agent=settings.user_agent,
         registry=registry,
@@ -65,19 +65,19 @@ def write_job(
         max_pages=max_pages,
         options=options or CrawlOptions(),
     )
-    directory = jobs_dir(settings)
+    directory = orders_dir(settings)
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"job-{uuid.uuid4().hex}.json"
-    path.write_text(job.model_dump_json(), encoding="utf-8")
+    path = directory / f"order-{uuid.uuid4().hex}.json"
+    path.write_text(order.model_dump_json(), encoding="utf-8")
     return path
 
 
-def child_command(job_file: Path) -> tuple[list[str], dict[str, str]]:
-    """argv and environment of the crawl child process for a job file."""
+def child_command(order_file: Path) -> tuple[list[str], dict[str, str]]:
+    """argv and environment of the crawl child process for an order file."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     env["PYTHONUNBUFFERED"] = "1"
-    return [sys.executable, "-m", "crawler", str(job_file)], env
+    return [sys.executable, "-m", "crawler", str(order_file)], env
 
 
 def parse_event(line: str) -> CrawlEvent | None:
@@ -101,15 +101,17 @@ def crawl(
     Scrapy runs in a fresh child process per call, so this can be called any
     number of times in one Python process; its events stream back to
     `on_page` as they happen. `max_pages` caps article requests per source.
-    Scrapy's log goes to `<data_dir>/crawl-jobs/crawl.log`.
+    Scrapy's log goes to `<data_dir>/crawl-orders/crawl.log`.
     """
-    job_file = write_job(settings, registry, source_ids, max_pages=max_pages, options=options)
-    argv, env = child_command(job_file)
+    order_file = write_order(settings, registry, source_ids, max_pages=max_pages, options=options)
+    argv, env = child_command(order_file)
     report = CrawlReport()
-    log_path = jobs_dir(settings) / "crawl.log"
+    log_path = orders_dir(settings) / "crawl.log"
     try:
-        with log_path.open("ab") as log:
-            child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, env=env, text=True, encoding="utf-8")
+        with (
+            log_path.open("ab") as log,
+            subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, env=env, text=True, encoding="utf-8") as child,
+        ):
             try:
                 assert child.stdout is not None
                 for line in child.stdout:
@@ -126,7 +128,7 @@ def crawl(
                     child.kill()
                     child.wait()
     finally:
-        job_file.unlink(missing_ok=True)
+        order_file.unlink(missing_ok=True)
     if returncode != 0:
         raise CrawlFailed(f"crawl child exited with status {returncode}: {_tail(log_path)}")
     return report
@@ -148,7 +150,7 @@ def fetch_page(
     """Fetch and extract one URL of a registered source, obeying robots.txt; nothing is stored.
 
     Raises UrlNotAllowed outside the registry's domains or where robots.txt
-    forbids it, FetchError when the server fails, ExtractionError when the page
+    forbids it, FetchError when the server fails, MainTextError when the page
     has no text.
     """
     source = registry.source_for_url(url)
@@ -177,7 +179,7 @@ def fetch_page(
         except httpx.HTTPError as exc:
             raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
     canonical = canonicalize_url(final_url)
-    extracted = extract_page(
+    extracted = extract_main_text(
         bytes(raw),
         canonical,
         content_type,

@@ -51,19 +51,27 @@ def scrapy_settings(settings: Settings, options: CrawlOptions) -> dict[str, Any]
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": options.log_level,
+        "LOG_INSTALL_ROOT_HANDLER": True,
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
     }
 
 
 def kume_scrapy_settings(settings: Settings, options: CrawlOptions) -> dict[str, Any]:
-    """The full kume crawl: shared settings plus backoff retries, redirect-loop errors and the store pipeline."""
+    """The full kume crawl: shared settings plus backoff retries, redirect-loop errors, the item pipelines
+    (main text, store, near-duplicates) and the event stream to the parent process."""
     return {
         **scrapy_settings(settings, options),
+        "KUME_STORE_PATH": str(settings.store_path),
         "RETRY_BACKOFF_BASE": options.retry_backoff,
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "crawler.middlewares.BackoffRetryMiddleware": 550,
             "crawler.middlewares.RedirectLoopMiddleware": 650,
         },
-        "ITEM_PIPELINES": {"crawler.pipelines.StorePipeline": 300},
+        "ITEM_PIPELINES": {
+            "crawler.pipelines.MainTextPipeline": 100,
+            "crawler.pipelines.StorePipeline": 200,
+            "crawler.pipelines.NearDuplicatePipeline": 300,
+        },
+        "EXTENSIONS": {"crawler.extensions.EventStream": 0},
     }

@@ -11,13 +11,14 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from kume.schema import Document, Extraction, Page, ProjectRecord, document_id, sha256_hex, text_hash
+from kume.schema import Document, Extraction, Page, ProjectFact, ProjectRecord, document_id, sha256_hex, text_hash
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS raw_blobs (
@@ -59,12 +60,35 @@ CREATE TABLE IF NOT EXISTS extractions (
     pipeline_version TEXT NOT NULL,
     extracted_at TEXT NOT NULL,
     result TEXT NOT NULL,
+    linked INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (doc_id, version),
     FOREIGN KEY (doc_id, version) REFERENCES versions(doc_id, version)
 );
 CREATE TABLE IF NOT EXISTS projects (
     id TEXT PRIMARY KEY,
     record TEXT NOT NULL
+);
+-- Every project mention, by the project it was linked to, in the order they were linked: a project's
+-- record is summed up from its mentions, so a document's re-extraction replaces its mentions only.
+CREATE TABLE IF NOT EXISTS project_mentions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    project_id TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    fact TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS project_mentions_by_project ON project_mentions(project_id, seq);
+CREATE INDEX IF NOT EXISTS project_mentions_by_document ON project_mentions(doc_id);
+-- Lookup keys of each mention (pipeline.link asks nlp.linking for them), to find the projects a new
+-- mention may belong to without reading every project.
+CREATE TABLE IF NOT EXISTS project_mention_keys (
+    key TEXT NOT NULL,
+    seq INTEGER NOT NULL REFERENCES project_mentions(seq) ON DELETE CASCADE,
+    PRIMARY KEY (key, seq)
+);
+-- MinHash signatures of canonical texts, for near-duplicate detection across crawls.
+CREATE TABLE IF NOT EXISTS crawl_minhash (
+    doc_id TEXT PRIMARY KEY,
+    hashvalues BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS crawl_jobs (
     id TEXT PRIMARY KEY,
@@ -75,6 +99,10 @@ CREATE TABLE IF NOT EXISTS crawl_jobs (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS crawl_jobs_one_active ON crawl_jobs(source) WHERE active = 1;
 """
+
+
+# Ids bound into one IN (...) list, well under SQLite's limit on variables per statement.
+_IDS_PER_QUERY = 500
 
 
 class StoreError(RuntimeError):
@@ -124,8 +152,19 @@ class Store:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(SCHEMA)
+            self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open document store {self.path}: {exc}") from exc
+
+    def _migrate(self) -> None:
+        """Bring a store written by an older kume up to this schema."""
+        columns = {row["name"] for row in self._db.execute("PRAGMA table_info(extractions)")}
+        if "linked" not in columns:
+            # Projects were linked as a whole after every run; from now on they are summed up from their
+            # mentions, so every extraction is linked again (in first-seen order, giving the same projects).
+            with self._transaction():
+                self._db.execute("ALTER TABLE extractions ADD COLUMN linked INTEGER NOT NULL DEFAULT 0")
+                self._db.execute("DELETE FROM projects")
 
     def close(self) -> None:
         with self._lock:
@@ -204,11 +243,6 @@ class Store:
                     self._execute("INSERT OR IGNORE INTO aliases (url, doc_id) VALUES (?, ?)", (alias, doc_id))
         return UpsertResult(doc_id, version, outcome)
 
-    def add_alias(self, url: str, doc_id: str) -> None:
-        """Record another URL of a document (a redirect source or a syndicated copy)."""
-        with self._lock:
-            self._execute("INSERT OR IGNORE INTO aliases (url, doc_id) VALUES (?, ?)", (url, doc_id))
-
     def mark_duplicate(self, doc_id: str, canonical_id: str) -> None:
         """Keep `canonical_id` as the document and record `doc_id`'s URL as one of its aliases."""
         with self._lock, self._transaction():
@@ -218,12 +252,30 @@ class Store:
             self._execute("UPDATE documents SET duplicate_of = ? WHERE id = ?", (canonical_id, doc_id))
             self._execute("INSERT OR IGNORE INTO aliases (url, doc_id) VALUES (?, ?)", (row["url"], canonical_id))
 
-    def save_extraction(self, doc_id: str, version: int, extraction: Extraction) -> None:
+    def save_signature(self, doc_id: str, hashvalues: bytes) -> None:
+        """Keep the MinHash signature of a canonical text (crawler.dedup computes it)."""
         with self._lock:
             self._execute(
-                "INSERT OR REPLACE INTO extractions (doc_id, version, pipeline_version, extracted_at, result) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (doc_id, version, extraction.pipeline_version, _now(), extraction.model_dump_json()),
+                "INSERT OR REPLACE INTO crawl_minhash (doc_id, hashvalues) VALUES (?, ?)", (doc_id, hashvalues)
+            )
+
+    def delete_signature(self, doc_id: str) -> None:
+        with self._lock:
+            self._execute("DELETE FROM crawl_minhash WHERE doc_id = ?", (doc_id,))
+
+    def signatures(self) -> list[tuple[str, bytes]]:
+        """(document id, MinHash hash values) of every canonical text seen so far."""
+        with self._lock:
+            rows = self._execute("SELECT doc_id, hashvalues FROM crawl_minhash ORDER BY doc_id").fetchall()
+        return [(row["doc_id"], bytes(row["hashvalues"])) for row in rows]
+
+    def save_extraction(self, doc_id: str, version: int, extraction: Extraction, *, linked: bool = False) -> None:
+        """Keep the facts of one document version; `linked` once its project mentions carry their project ids."""
+        with self._lock:
+            self._execute(
+                "INSERT OR REPLACE INTO extractions (doc_id, version, pipeline_version, extracted_at, result, linked) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (doc_id, version, extraction.pipeline_version, _now(), extraction.model_dump_json(), int(linked)),
             )
 
     def save_project(self, project: ProjectRecord) -> None:
@@ -231,6 +283,78 @@ class Store:
             self._execute(
                 "INSERT OR REPLACE INTO projects (id, record) VALUES (?, ?)", (project.id, project.model_dump_json())
             )
+
+    def delete_project(self, project_id: str) -> None:
+        with self._lock:
+            self._execute("DELETE FROM projects WHERE id = ?", (project_id,))
+
+    def add_project_mention(self, project_id: str, doc_id: str, fact: ProjectFact, keys: list[str]) -> None:
+        """Record that a mention in `doc_id` belongs to `project_id`, findable under `keys`."""
+        with self._lock, self._transaction():
+            cursor = self._execute(
+                "INSERT INTO project_mentions (project_id, doc_id, fact) VALUES (?, ?, ?)",
+                (project_id, doc_id, fact.model_dump_json(exclude={"mentions"})),
+            )
+            self._db.executemany(
+                "INSERT OR IGNORE INTO project_mention_keys (key, seq) VALUES (?, ?)",
+                [(key, cursor.lastrowid) for key in keys],
+            )
+
+    def remove_project_mentions(self, doc_id: str) -> set[str]:
+        """Forget the project mentions of a document (before it is linked again); the projects they were of."""
+        with self._lock, self._transaction():
+            rows = self._execute("SELECT DISTINCT project_id FROM project_mentions WHERE doc_id = ?", (doc_id,))
+            projects = {row["project_id"] for row in rows}
+            self._execute("DELETE FROM project_mentions WHERE doc_id = ?", (doc_id,))
+        return projects
+
+    def project_mentions(self, project_id: str) -> list[tuple[str, ProjectFact]]:
+        """(document id, mention) of a project, in the order they were linked."""
+        with self._lock:
+            rows = self._execute(
+                "SELECT doc_id, fact FROM project_mentions WHERE project_id = ? ORDER BY seq", (project_id,)
+            ).fetchall()
+        return [(row["doc_id"], ProjectFact.model_validate_json(row["fact"])) for row in rows]
+
+    def projects_with_keys(self, keys: list[str]) -> list[ProjectRecord]:
+        """Projects with a mention findable under one of `keys`, oldest project first."""
+        if not keys:
+            return []
+        marks = ", ".join("?" * len(keys))
+        with self._lock:
+            rows = self._execute(
+                "SELECT p.record, MIN(m.seq) AS first FROM project_mention_keys k "
+                "JOIN project_mentions m ON m.seq = k.seq JOIN projects p ON p.id = m.project_id "
+                f"WHERE k.key IN ({marks}) GROUP BY m.project_id ORDER BY first",
+                tuple(keys),
+            ).fetchall()
+        return [ProjectRecord.model_validate_json(row["record"]) for row in rows]
+
+    def unlinked_ids(self, *, among: set[str] | None = None) -> list[str]:
+        """Documents (of `among`, if given) whose current extraction's project mentions have not been linked yet,
+        first seen first."""
+        sql = (
+            "SELECT d.id, d.first_seen FROM documents d "
+            "JOIN extractions e ON e.doc_id = d.id AND e.version = d.current_version "
+            "WHERE e.linked = 0 AND d.duplicate_of IS NULL"
+        )
+        if among is None:
+            with self._lock:
+                return [row["id"] for row in self._execute(sql + " ORDER BY d.first_seen, d.id").fetchall()]
+        wanted = sorted(among)
+        found: list[tuple[str, str]] = []
+        for offset in range(0, len(wanted), _IDS_PER_QUERY):
+            chunk = tuple(wanted[offset : offset + _IDS_PER_QUERY])
+            with self._lock:
+                rows = self._execute(sql + f" AND d.id IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
+            found += [(row["first_seen"], row["id"]) for row in rows]
+        return [doc_id for _, doc_id in sorted(found)]
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Several writes that land together or not at all (BEGIN IMMEDIATE ... COMMIT)."""
+        with self._lock, self._transaction():
+            yield
 
     def claim_crawl_job(self, job_id: str, source: str, owner: str, record: str) -> str | None:
         """Record an active crawl job of `source` run by `owner`; the id of the active one if there already is one.
@@ -324,6 +448,18 @@ class Store:
                 doc = self._document(row)
             yield doc
 
+    def is_duplicate(self, doc_id: str) -> bool:
+        """Whether the document is recorded as a near-duplicate of another."""
+        with self._lock:
+            row = self._execute("SELECT duplicate_of FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return row is not None and row["duplicate_of"] is not None
+
+    def copies_of(self, doc_id: str) -> list[str]:
+        """Documents recorded as near-duplicates of `doc_id`."""
+        with self._lock:
+            rows = self._execute("SELECT id FROM documents WHERE duplicate_of = ? ORDER BY id", (doc_id,)).fetchall()
+        return [row["id"] for row in rows]
+
     def duplicate_ids(self) -> list[str]:
         """Documents recorded as near-duplicates of another (which indexes must not hold)."""
         with self._lock:
@@ -384,13 +520,20 @@ _DOCUMENT_SELECT = (
 
 
 class _Transaction:
-    """BEGIN IMMEDIATE ... COMMIT, rolled back on error, so a failed upsert leaves nothing half-written."""
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on error, so a failed upsert leaves nothing half-written.
+
+    Inside an open transaction (Store.transaction) it joins that one.
+    """
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        self._outermost = False
 
     def __enter__(self) -> None:
-        self._store._execute("BEGIN IMMEDIATE")
+        self._outermost = not self._store._db.in_transaction
+        if self._outermost:
+            self._store._execute("BEGIN IMMEDIATE")
 
     def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
-        self._store._execute("ROLLBACK" if exc_type else "COMMIT")
+        if self._outermost:
+            self._store._execute("ROLLBACK" if exc_type else "COMMIT")

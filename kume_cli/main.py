@@ -1,8 +1,8 @@
 """The `kume` command line: one sub-command per stage, plus the demo and the evaluations.
 
-This module is the composition root: it reads settings, opens the store and
-the search backend, and calls each stage's public entry point. Stages are
-imported inside the commands so that `kume --help` stays instant.
+This module is a composition root beside the HTTP API (api/): it reads settings,
+opens the store and the search backend, and runs the write side (pipeline.Writer)
+or a search. Stages are imported inside the commands so that `kume --help` stays instant.
 
 Exit codes scripts can rely on:
   0  success
@@ -151,17 +151,19 @@ def _run_crawl(
     max_pages: int | None,
 ) -> bool:
     """Crawl into the store; True when every page went through."""
+    from crawler.events import CrawlEvent
     from crawler.registry import load_registry
-    from crawler.run import CrawlEvent, crawl
+    from pipeline.writer import Writer
 
     registry = load_registry(registry_path, base_url=base_url)
-    with _progress() as progress:
+    with _open_store(settings) as store, _progress() as progress:
         task = progress.add_task("crawling", total=None)
 
-        def on_page(event: CrawlEvent) -> None:
+        def on_event(event: CrawlEvent) -> None:
             progress.update(task, advance=1, description=f"crawling {event.url[-60:]}")
 
-        report = crawl(settings, registry, sources, max_pages=max_pages, on_page=on_page)
+        writer = Writer(settings, store, registry=registry)
+        report = writer.crawl(sources, max_pages=max_pages, on_event=on_event)
         progress.update(task, description="crawled")
     console.print(
         f"new {report.new}, changed {report.changed}, unchanged {report.unchanged}, "
@@ -174,7 +176,7 @@ def _run_crawl(
 
 def _run_extract(settings: Settings, force: bool, processes: int) -> bool:
     from kume.schema import Document, Extraction, ExtractionStatus
-    from nlp.run import extract_store
+    from pipeline.writer import Writer
 
     with _open_store(settings) as store, _progress() as progress:
         task = progress.add_task("extracting", total=store.count())
@@ -184,17 +186,18 @@ def _run_extract(settings: Settings, force: bool, processes: int) -> bool:
             if extraction.status is ExtractionStatus.ERROR:
                 console.print(f"  [yellow]{doc.url}[/yellow]: {extraction.message}")
 
-        report = extract_store(store, settings, force=force, n_process=processes, on_document=on_document)
+        report = Writer(settings, store).extract(force=force, n_process=processes, on_document=on_document)
     console.print(f"extracted: {report}")
     return report.errors == 0
 
 
 def _run_index(settings: Settings, rebuild: bool) -> int:
-    from search_api.indexer import index_store
+    from pipeline.writer import Writer
 
     with _open_store(settings) as store, _open_backend(settings) as backend, _progress() as progress:
         task = progress.add_task(f"indexing into {settings.backend}", total=store.count())
-        indexed = index_store(store, backend, rebuild=rebuild, on_document=lambda _id: progress.update(task, advance=1))
+        writer = Writer(settings, store, backend)
+        indexed = writer.index(rebuild=rebuild, on_document=lambda _id: progress.update(task, advance=1))
     console.print(f"indexed {indexed} documents into the {settings.backend} backend")
     return indexed
 
@@ -257,9 +260,7 @@ def serve_command(
     # directory chosen on this command line has to travel there too.
     os.environ["KUME_DATA_DIR"] = str(settings.data_dir)
     console.print(f"serving {settings.data_dir} on http://{host}:{port}/ (API docs at /docs)")
-    uvicorn.run(
-        "search_api.app:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="info"
-    )
+    uvicorn.run("api.app:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="info")
 
 
 @app.command("search")

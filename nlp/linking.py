@@ -1,99 +1,84 @@
-"""Cross-document project linking: mentions of one project in different documents get one id.
+"""Which project a project mention belongs to, across documents: the rules, without the store.
 
 Two mentions are the same project when they carry the same official code, or when neither
 code contradicts the other and programme, coordinator and sector agree (where both are known)
 and the names' topics are similar (rapidfuzz token set ratio over the names without the
 programme and project words, so "Kimya UR-GE Projesi" and "Makine UR-GE Projesi" stay apart).
+The write side (pipeline.link) keeps the projects in the store and asks these rules, one
+mention at a time, about the projects the store finds by `lookup_keys`.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
-from kume.schema import Document, ProjectFact, ProjectRecord
-from kume.store import Store
+from kume.schema import ProjectFact, ProjectRecord
 from kume.text import casefold_tr
 from nlp.projects import GENERIC_WORDS
 from nlp.text import tokens
 
 NAME_SIMILARITY = 85.0
+# A topic word's first letters, as a lookup key: names whose topics match by token set ratio share
+# whole words, or words that differ only in their endings ("Mobilya" and "Mobilyacılar").
+KEY_PREFIX = 4
 
 
-def _topic(name: str) -> str:
+def topic(name: str) -> str:
+    """The words of a project's name that tell it from others: without the programme and project words."""
     return " ".join(t for t in tokens(name) if t not in GENERIC_WORDS)
+
+
+def lookup_keys(fact: ProjectFact) -> list[str]:
+    """Keys under which the projects a mention may belong to are found: its code, its topic words' beginnings."""
+    keys = [f"code:{casefold_tr(fact.code)}"] if fact.code else []
+    keys += sorted({f"word:{word[:KEY_PREFIX]}" for word in topic(fact.name).split()})
+    return keys
 
 
 def _agree(left: str | None, right: str | None) -> bool:
     return left is None or right is None or casefold_tr(left) == casefold_tr(right)
 
 
-@dataclass
-class _Cluster:
-    facts: list[ProjectFact] = field(default_factory=list)
-    document_ids: list[str] = field(default_factory=list)
-
-    def first(self, attribute: str) -> str | None:
-        return next((getattr(f, attribute) for f in self.facts if getattr(f, attribute)), None)
-
-    def accepts(self, fact: ProjectFact) -> bool:
-        code = self.first("code")
-        if code and fact.code:
-            return casefold_tr(code) == casefold_tr(fact.code)
-        if not all(_agree(self.first(a), getattr(fact, a)) for a in ("program", "coordinator", "sector")):
-            return False
-        topic = _topic(fact.name)
-        return any(fuzz.token_set_ratio(_topic(f.name), topic) >= NAME_SIMILARITY for f in self.facts if topic)
-
-    def record(self) -> ProjectRecord:
-        names = list(dict.fromkeys(f.name for f in self.facts))
-        code = self.first("code")
-        # Keyed by the code, else by the earliest mention (documents come in first-seen order), so a
-        # later report with a longer name does not move the project to a new id.
-        first = self.facts[0]
-        key = code or f"{first.name}|{first.program}|{first.coordinator}"
-        return ProjectRecord(
-            id="p-" + hashlib.sha1(casefold_tr(key).encode("utf-8")).hexdigest()[:12],
-            name=max(names, key=len),
-            names=names,
-            code=code,
-            program=self.first("program"),
-            coordinator=self.first("coordinator"),
-            sector=self.first("sector"),
-            document_ids=list(dict.fromkeys(self.document_ids)),
-        )
+def belongs(record: ProjectRecord, fact: ProjectFact) -> bool:
+    """Whether a mention is one more mention of the project `record` sums up."""
+    if record.code and fact.code:
+        return casefold_tr(record.code) == casefold_tr(fact.code)
+    attributes = ("program", "coordinator", "sector")
+    if not all(_agree(getattr(record, a), getattr(fact, a)) for a in attributes):
+        return False
+    mentioned = topic(fact.name)
+    return bool(mentioned) and any(
+        fuzz.token_set_ratio(topic(name), mentioned) >= NAME_SIMILARITY for name in record.names
+    )
 
 
-def link_projects(documents: list[Document]) -> list[ProjectRecord]:
-    """Cluster the project mentions of `documents` and set each ProjectFact.project_id in place."""
-    clusters: list[_Cluster] = []
-    members: list[tuple[ProjectFact, _Cluster]] = []
-    for document in documents:
-        if document.extraction is None:
-            continue
-        for fact in document.extraction.projects:
-            cluster = next((c for c in clusters if c.accepts(fact)), None)
-            if cluster is None:
-                cluster = _Cluster()
-                clusters.append(cluster)
-            cluster.facts.append(fact)
-            cluster.document_ids.append(document.id)
-            members.append((fact, cluster))
-    records = {id(c): c.record() for c in clusters}
-    for fact, cluster in members:
-        fact.project_id = records[id(cluster)].id
-    return list(records.values())
+def project_id(fact: ProjectFact) -> str:
+    """A new project's id: from its code, else from its first mention.
+
+    The id stays when later mentions bring a code or a longer name, so links to a project
+    (index facets, bookmarks of its dossier) keep working.
+    """
+    key = fact.code or f"{fact.name}|{fact.program}|{fact.coordinator}"
+    return "p-" + hashlib.sha1(casefold_tr(key).encode("utf-8")).hexdigest()[:12]
 
 
-def link_store_projects(store: Store) -> list[ProjectRecord]:
-    """Link the projects of every extracted document in the store; save records and updated extractions."""
-    documents = [d for d in store.documents() if d.extraction is not None and d.extraction.projects]
-    records = link_projects(documents)
-    for document in documents:
-        assert document.extraction is not None
-        store.save_extraction(document.id, document.version, document.extraction)
-    for record in records:
-        store.save_project(record)
-    return records
+def summarise(record_id: str, mentions: Sequence[tuple[str, ProjectFact]]) -> ProjectRecord:
+    """A project from its (document id, mention) pairs, oldest first: the first known value of each attribute."""
+
+    def first(attribute: str) -> str | None:
+        return next((value for _, fact in mentions if (value := getattr(fact, attribute))), None)
+
+    names = list(dict.fromkeys(fact.name for _, fact in mentions))
+    return ProjectRecord(
+        id=record_id,
+        name=max(names, key=len),
+        names=names,
+        code=first("code"),
+        program=first("program"),
+        coordinator=first("coordinator"),
+        sector=first("sector"),
+        document_ids=list(dict.fromkeys(doc_id for doc_id, _ in mentions)),
+    )

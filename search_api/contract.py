@@ -15,8 +15,34 @@ from typing import Protocol
 
 from pydantic import BaseModel, Field
 
-# Facet fields: keyword lists on every indexed document, filterable and countable.
-FACETS = ("country", "city", "sector", "program", "project", "organization", "activity", "language", "source")
+
+class Facet(StrEnum):
+    """Facet fields: keyword lists on every indexed document, filterable and countable."""
+
+    COUNTRY = "country"
+    CITY = "city"
+    SECTOR = "sector"
+    PROGRAM = "program"
+    PROJECT = "project"
+    ORGANIZATION = "organization"
+    ACTIVITY = "activity"
+    LANGUAGE = "language"
+    SOURCE = "source"
+
+
+FACETS: tuple[str, ...] = tuple(facet.value for facet in Facet)
+# What each facet's values are, for the people and programs that filter by them.
+FACET_VALUES: dict[Facet, tuple[str, list[str]]] = {
+    Facet.COUNTRY: ("ISO 3166-1 alpha-2", ["KZ", "RU"]),
+    Facet.CITY: ("City or region, base form", ["Almatı"]),
+    Facet.SECTOR: ("NACE Rev. 2 division", ["C20"]),
+    Facet.PROGRAM: ("Support programme", ["UR-GE"]),
+    Facet.PROJECT: ("Project ids (see /v1/projects)", []),
+    Facet.ORGANIZATION: ("Organisation, full name", ["Demirci Ticaret ve Sanayi Odası"]),
+    Facet.ACTIVITY: ("Activity code", ["trade_delegation"]),
+    Facet.LANGUAGE: ("ISO 639-1 language code", ["tr"]),
+    Facet.SOURCE: ("Source registry ids", []),
+}
 
 
 class DateRange(BaseModel):

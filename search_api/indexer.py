@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from kume.schema import Document
 from kume.store import Store
@@ -39,6 +39,21 @@ def to_index_document(doc: Document) -> IndexDocument:
     indexed.activity = _unique(fact.code for fact in facts.activities)
     indexed.event_dates = [DateRange(start=fact.start, end=fact.end) for fact in facts.event_dates]
     return indexed
+
+
+def index_documents(store: Store, backend: SearchBackend, doc_ids: Iterable[str]) -> list[str]:
+    """Index the current versions of `doc_ids`; near-duplicates among them, and their copies, leave the index.
+
+    Returns the ids of the documents written.
+    """
+    ids = set(doc_ids)
+    copies = {doc_id for doc_id in ids if store.is_duplicate(doc_id)}
+    copies |= {copy for doc_id in ids - copies for copy in store.copies_of(doc_id)}
+    documents = [doc for doc_id in sorted(ids - copies) if (doc := store.get(doc_id)) is not None]
+    backend.bulk_upsert(to_index_document(doc) for doc in documents)
+    if copies:
+        backend.delete(sorted(copies))
+    return [doc.id for doc in documents]
 
 
 def index_store(

@@ -1,6 +1,7 @@
-"""Fixtures shared by every test area: real Elasticsearch and OpenSearch nodes.
+"""Fixtures shared by every test area: real Elasticsearch and OpenSearch nodes, and the nlp extractor.
 
-One node of each per session, started when a test first asks for its URL.
+One node of each per session, started when a test first asks for its URL; one extractor (its spaCy
+pipelines loaded once) for every test that extracts.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from kume.config import load_settings
+from nlp.pipeline import Extractor
 from tests.support.elasticsearch import ElasticsearchServer
 from tests.support.opensearch import OpenSearchServer
 from tests.support.search_node import SearchNode, SearchNodeSetupError
@@ -48,3 +51,9 @@ def elasticsearch_url() -> Iterator[str]:
 def opensearch_url() -> Iterator[str]:
     """URL of a running OpenSearch: the one KUME_TEST_OPENSEARCH_URL names, else a node started here."""
     yield from _node_url(OpenSearchServer(), EXTERNAL_OPENSEARCH_URL_ENV)
+
+
+@pytest.fixture(scope="session")
+def extractor(tmp_path_factory: pytest.TempPathFactory) -> Extractor:
+    """One extractor (and so one pipeline per language) for the whole session."""
+    return Extractor(load_settings(data_dir=tmp_path_factory.mktemp("kume-data")))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable, Iterable
-from typing import Any
+from collections.abc import AsyncIterator, Iterable
+from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
 import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
@@ -18,10 +20,10 @@ from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 from w3lib.url import canonicalize_url
 
-from crawler.dedup import DuplicateDetector
 from crawler.events import CrawlEvent, EventKind
 from crawler.items import ArticleItem
 from crawler.registry import SourceConfig
+from crawler.signals import crawl_event
 from kume.store import Store
 
 # Query parameters and path segments sites use for "page N" of a listing.
@@ -49,26 +51,31 @@ class NewsSpider(scrapy.Spider):
 
     name = "kume_news"
 
-    def __init__(
-        self,
-        source: SourceConfig,
-        store: Store,
-        duplicates: DuplicateDetector,
-        emit: Callable[[CrawlEvent], None],
-        max_pages: int | None = None,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, source: SourceConfig, store: Store, max_pages: int | None = None, **kwargs: Any) -> None:
         super().__init__(name=f"kume_news:{source.id}", **kwargs)
         self.source = source
         self.store = store
-        self.duplicates = duplicates
-        self.emit = emit
         self.max_pages = max_pages
         self.allowed_domains = list(source.allowed_domains)
         self._article_patterns = [re.compile(p) for p in source.article_patterns]
         self._listing_patterns = [re.compile(p) for p in source.listing_patterns]
         self._articles_seen: set[str] = set()
         self._articles_requested = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        """The spider of `source`, reading what the store knows of its pages (KUME_STORE_PATH)."""
+        store = Store(crawler.settings["KUME_STORE_PATH"])
+        spider = super().from_crawler(crawler, *args, store=store, **kwargs)
+        crawler.signals.connect(spider._close_store, signal=signals.spider_closed)
+        return spider
+
+    def _close_store(self) -> None:
+        self.store.close()
+
+    def emit(self, event: CrawlEvent) -> None:
+        """Report a page no item will report (not fetched, or failed) to the EventStream extension."""
+        self.crawler.signals.send_catch_log(signal=crawl_event, event=event)
 
     # -- discovery -------------------------------------------------------------
 
@@ -136,7 +143,7 @@ class NewsSpider(scrapy.Spider):
             yield from self._candidate_requests(locations)
 
     def parse_robots(self, response: Response) -> Iterable[scrapy.Request]:
-        for url in sitemap_urls_from_robots(response.text, base_url=response.url):
+        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
             yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.failed)
 
     def _candidate_requests(self, urls: Iterable[str]) -> Iterable[scrapy.Request]:

@@ -36,7 +36,7 @@ def _settings(data_dir: Path, backend: str, search_url: str | None = None, **ext
 
 
 def serve_corpus(settings: Settings) -> Iterator[Served]:
-    from search_api.app import create_app
+    from api.app import create_app
     from search_api.backends import open_backend
     from search_api.indexer import index_store
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from api.dossier import activities_by_date
 from kume.schema import ActivityFact, DateFact, Extraction, Span
-from search_api.service import activities_by_date
 
 
 def facts(text: str, activities: dict[str, str], dates: dict[tuple[str, str], str]) -> Extraction:

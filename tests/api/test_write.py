@@ -22,8 +22,8 @@ KEY = {"X-API-Key": WRITE_KEY}
 
 
 def open_app(settings: Settings, registry_dir: Path | None = None, base_url: str | None = None) -> TestClient:
+    from api.app import create_app
     from crawler.registry import load_registry
-    from search_api.app import create_app
     from search_api.backends import open_backend
 
     store = Store(settings.store_path)
@@ -158,7 +158,7 @@ def test_crawl_a_registered_source_in_the_background(writer: TestClient, site: S
 
 
 def test_backend_down_is_a_503_with_a_reason(make_settings) -> None:
-    from search_api.app import create_app
+    from api.app import create_app
     from search_api.backends import open_backend
 
     settings = make_settings(backend="elasticsearch", search_url="http://127.0.0.1:9", index_name="kume-down")
@@ -181,7 +181,7 @@ def wait_for_job(client: TestClient, job_id: str) -> dict[str, object]:
 
 def test_crawl_jobs_are_shared_by_every_api_process(site: Site, tmp_path: Path) -> None:
     """Two apps over one data directory stand for two `kume serve --workers 2` processes."""
-    from search_api.service import CrawlJob, JobStatus
+    from pipeline.jobs import CrawlJob, JobStatus
 
     settings = Settings(data_dir=tmp_path, backend="embedded", api_key=WRITE_KEY)  # type: ignore[arg-type]
     with open_app(settings, tmp_path, site.base_url) as first, open_app(settings, tmp_path, site.base_url) as second:

@@ -4,6 +4,7 @@ import random
 from pathlib import Path
 
 from crawler.dedup import DuplicateDetector, signature
+from kume.store import Store
 from tests.support.news_words import VOCABULARY
 
 
@@ -13,28 +14,27 @@ def text(seed: int, words: int = 200) -> str:
 
 
 def test_republished_text_matches_and_distinct_text_does_not(tmp_path: Path) -> None:
-    detector = DuplicateDetector(tmp_path / "store.sqlite3")
+    store = Store(tmp_path / "store.sqlite3")
+    detector = DuplicateDetector(store)
     release = text(1)
     assert detector.check_and_add("ministry", release) is None
     republished = "Birliğimizden duyuru: " + release + " Kaynak: Ticaret Bakanlığı"
     assert detector.check_and_add("association", republished) == "ministry"
     assert detector.check_and_add("other", text(2)) is None
     assert detector.check_and_add("ministry", release) is None  # a document never duplicates itself
-    detector.close()
+    store.close()
 
 
 def test_signatures_survive_a_restart_and_can_be_handed_over(tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite3"
-    first = DuplicateDetector(path)
-    first.check_and_add("late-copy", text(3))
-    first.close()
-    second = DuplicateDetector(path)
-    assert second.check_and_add("original", text(3)) == "late-copy"
-    second.replace("late-copy", "original", text(3))
-    second.close()
-    third = DuplicateDetector(path)
-    assert third.check_and_add("another-copy", text(3)) == "original"
-    third.close()
+    with Store(path) as store:
+        DuplicateDetector(store).check_and_add("late-copy", text(3))
+    with Store(path) as store:
+        second = DuplicateDetector(store)
+        assert second.check_and_add("original", text(3)) == "late-copy"
+        second.replace("late-copy", "original", text(3))
+    with Store(path) as store:
+        assert DuplicateDetector(store).check_and_add("another-copy", text(3)) == "original"
 
 
 def test_short_texts_are_not_compared() -> None:

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from crawler.dedup import DuplicateDetector
 from crawler.registry import SourceConfig
 from crawler.spiders.news import NewsSpider
 from kume.store import Store
@@ -15,16 +14,14 @@ from kume.store import Store
 @pytest.fixture
 def spider_for(tmp_path: Path):
     store = Store(tmp_path / "store.sqlite3")
-    detector = DuplicateDetector(tmp_path / "store.sqlite3")
 
     def make(**fields: object) -> NewsSpider:
         source = SourceConfig.model_validate(
             {"id": "oda", "name": "Oda", "kind": "chamber", "allowed_domains": ["oda.test"], **fields}
         )
-        return NewsSpider(source=source, store=store, duplicates=detector, emit=lambda event: None)
+        return NewsSpider(source=source, store=store)
 
     yield make
-    detector.close()
     store.close()
 
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from crawler.extraction import ExtractionError
+from crawler.maintext import MainTextError
 from crawler.registry import Registry
 from crawler.run import FetchError, UrlNotAllowed, fetch_page
 from kume.config import Settings
@@ -50,7 +50,7 @@ def test_server_and_content_failures_name_the_url(site: LocalNewsSite, registry:
     with pytest.raises(FetchError, match=re.escape(f"{missing}: HTTP 404")):
         fetch_page(settings, registry, missing)
     junk = site.base_url + "/haber/bozuk-ikili-veri-haberi"
-    with pytest.raises(ExtractionError, match="content is binary"):
+    with pytest.raises(MainTextError, match="content is binary"):
         fetch_page(settings, registry, junk)
     huge = site.base_url + "/haber/cok-buyuk-sayfa-haberi"
     with pytest.raises(FetchError, match="larger than"):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from crawler.events import EventKind
 from crawler.registry import load_registry
-from crawler.run import child_command, crawl, parse_event, write_job
+from crawler.run import child_command, crawl, parse_event, write_order
 from crawler.settings import CrawlOptions
 from kume.config import Settings
 from kume.store import Store
@@ -26,7 +26,7 @@ def test_sigkilled_crawl_resumes_and_stores_every_page_once(tmp_path: Path) -> N
         registry = load_registry(tmp_path / "sources.toml", base_url=site.base_url)
         settings = Settings(data_dir=tmp_path / "data")
 
-        argv, env = child_command(write_job(settings, registry, options=options))
+        argv, env = child_command(write_order(settings, registry, options=options))
         child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
         assert child.stdout is not None
         stored_before_kill = 0

@@ -1,20 +1,18 @@
-"""The extraction stage over the document store, as the CLI runs it."""
+"""Fact extraction over store documents: run nlp's extractor, keep its results, count their statuses."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from kume.config import Settings
 from kume.schema import Document, Extraction, ExtractionStatus
 from kume.store import Store
-from nlp.linking import link_store_projects
 from nlp.pipeline import PIPELINE_VERSION, Extractor
 
 
 @dataclass
 class ExtractReport:
-    """How many documents ended in each status, and how many cross-document projects were linked."""
+    """How many documents ended in each status, and how many cross-document projects linking touched."""
 
     ok: int = 0
     empty: int = 0
@@ -43,23 +41,24 @@ class ExtractReport:
         )
 
 
-def extract_store(
+def needs_extraction(document: Document) -> bool:
+    """Whether a document lacks an extraction by this pipeline version."""
+    return document.extraction is None or document.extraction.pipeline_version != PIPELINE_VERSION
+
+
+def extract_documents(
     store: Store,
-    settings: Settings,
+    extractor: Extractor,
+    documents: Iterable[Document],
     *,
-    force: bool = False,
     n_process: int = 1,
     on_document: Callable[[Document, Extraction], None] | None = None,
-    extractor: Extractor | None = None,
 ) -> ExtractReport:
-    """Extract every document lacking an extraction of PIPELINE_VERSION (all with `force`), then link projects."""
-    extractor = extractor or Extractor(settings)
+    """Extract `documents` and save each result as it comes (so an interrupted run keeps what it did)."""
     report = ExtractReport()
-    documents = store.documents(missing_extraction_for=None if force else PIPELINE_VERSION)
     for document, extraction in extractor.extract_documents(documents, n_process=n_process):
         store.save_extraction(document.id, document.version, extraction)
         report.count(extraction.status)
         if on_document is not None:
             on_document(document, extraction)
-    report.projects = len(link_store_projects(store))
     return report

@@ -1,7 +1,7 @@
 """Main text, title, date and language of one fetched page or PDF, without Scrapy.
 
-`extract_page` is a pure function of the fetched bytes so that the crawler, the
-API's ingest-by-body and the extraction benchmark all share it.
+`extract_main_text` is a pure function of the fetched bytes so that the crawl, ingest by URL
+and the article-extraction benchmark all share it. (Facts are extracted later, by nlp/.)
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ _WORD = re.compile(r"\w+")
 _JUNK = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
 
 
-class ExtractionError(ValueError):
+class MainTextError(ValueError):
     """A page cannot be turned into text; the message names the URL and the reason."""
 
     def __init__(self, url: str, reason: str) -> None:
@@ -49,7 +49,7 @@ class ExtractionError(ValueError):
 
 
 @dataclass(frozen=True)
-class ExtractedText:
+class MainText:
     """What a page says, ready to become a `kume.schema.Page`."""
 
     title: str
@@ -91,7 +91,7 @@ def is_pdf(raw: bytes, content_type: str) -> bool:
     return content_type.split(";")[0].strip().lower() == "application/pdf" or raw.startswith(b"%PDF-")
 
 
-def extract_page(
+def extract_main_text(
     raw: bytes,
     url: str,
     content_type: str,
@@ -99,8 +99,8 @@ def extract_page(
     selectors: Selectors | None = None,
     *,
     languages: list[str] | None = None,
-) -> ExtractedText:
-    """Extract an HTML page or a PDF report; raise ExtractionError naming the URL when there is no text.
+) -> MainText:
+    """Extract an HTML page or a PDF report; raise MainTextError naming the URL when there is no text.
 
     `encoding` is the charset the server declared (HTTP header), trusted first;
     then the page's own meta charset, then detection. `languages` are the
@@ -115,8 +115,8 @@ def extract_page(
         title, body, published = _extract_html(html, url, selectors)
         content_type = "text/html"
     if not body.strip():
-        raise ExtractionError(url, "no main text found")
-    return ExtractedText(
+        raise MainTextError(url, "no main text found")
+    return MainText(
         title=title,
         body=body,
         published=published,
@@ -131,7 +131,7 @@ def decode_html(raw: bytes, url: str, content_type: str, encoding: str | None) -
     header = f"text/html; charset={encoding}" if encoding else content_type
     encoding_name, text = html_to_unicode(header, raw, auto_detect_fun=_detect_encoding)
     if text and len(_JUNK.findall(text)) > JUNK_CHARACTER_RATIO * len(text):
-        raise ExtractionError(url, f"content is binary, not {content_type.split(';')[0] or 'text'}")
+        raise MainTextError(url, f"content is binary, not {content_type.split(';')[0] or 'text'}")
     return text, encoding_name
 
 
@@ -177,7 +177,7 @@ def _extract_html(html: str, url: str, selectors: Selectors | None) -> tuple[str
     try:
         tree = lxml.html.document_fromstring(html)
     except (ParserError, ValueError) as exc:
-        raise ExtractionError(url, f"not parseable as HTML: {exc}") from exc
+        raise MainTextError(url, f"not parseable as HTML: {exc}") from exc
     metadata = trafilatura.extract_metadata(tree, default_url=url)
     title = (metadata.title if metadata else None) or ""
     body = ""
@@ -225,7 +225,7 @@ def _extract_pdf(raw: bytes, url: str) -> tuple[str, str, date | None]:
         pages = [page.extract_text() or "" for page in reader.pages]
         metadata = reader.metadata
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise ExtractionError(url, f"not a readable PDF: {exc}") from exc
+        raise MainTextError(url, f"not a readable PDF: {exc}") from exc
     body = "\n\n".join(text.strip() for text in pages if text.strip())
     lines = [line.strip() for line in body.splitlines() if line.strip()]
     title = (metadata.title if metadata and metadata.title else "") or (lines[0] if lines else "")

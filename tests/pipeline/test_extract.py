@@ -1,4 +1,4 @@
-"""extract_store over a real SQLite store: statuses, re-extraction, and projects linked across documents."""
+"""The extract stage over a real SQLite store: statuses, re-extraction, and projects linked across documents."""
 
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -7,7 +7,7 @@ from kume.config import load_settings
 from kume.schema import Document, ExtractionStatus, Page
 from kume.store import Store
 from nlp.pipeline import PIPELINE_VERSION, Extractor
-from nlp.run import extract_store
+from pipeline.writer import Writer
 
 
 def page(url: str, title: str, body: str, language: str | None = None) -> Page:
@@ -55,9 +55,8 @@ def test_extract_store_links_one_project_across_reports_and_keeps_two_apart(
     with Store(settings.store_path) as store:
         for item in PAGES:
             store.upsert_page(item)
-        report = extract_store(
-            store, settings, extractor=extractor, on_document=lambda d, e: seen.append((d, e.status))
-        )
+        writer = Writer(settings, store, extractor=extractor)
+        report = writer.extract(on_document=lambda d, e: seen.append((d, e.status)))
         assert (report.ok, report.empty, report.unsupported_language, report.errors) == (3, 1, 1, 0)
         assert len(seen) == 5
         assert report.projects == 2
@@ -75,9 +74,9 @@ def test_extract_store_links_one_project_across_reports_and_keeps_two_apart(
         assert project_ids["Makine UR-GE Projesi"] != kimya.id
 
         # Everything is extracted by this version now: a second run has nothing to do unless forced.
-        again = extract_store(store, settings, extractor=extractor)
+        again = writer.extract()
         assert again.documents == 0
-        forced = extract_store(store, settings, extractor=extractor, force=True)
+        forced = writer.extract(force=True)
         assert forced.documents == 5
         assert all(d.extraction and d.extraction.pipeline_version == PIPELINE_VERSION for d in store.documents())
 

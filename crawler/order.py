@@ -13,7 +13,7 @@ from crawler.settings import CrawlOptions
 EVENT_PREFIX = "KUME-EVENT "
 
 
-class CrawlJob(BaseModel):
+class CrawlOrder(BaseModel):
     data_dir: Path
     user_agent: str
     registry: Registry

@@ -1,0 +1,123 @@
+"""The HTTP API and the researchers' web page: routers per resource over the read side and the write side.
+
+Query parameters are pydantic models (one field per facet of the search contract) with unknown
+parameters forbidden, so every bad parameter is answered with a 422 that names it. Backend or
+store failures become 503s.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from api.deps import Services
+from api.reader import Reader
+from api.routers import documents, health, projects, search, stats, write
+from kume.config import Settings
+from kume.store import Store, StoreError
+from pipeline.jobs import CrawlJobs
+from pipeline.writer import Writer
+from search_api.contract import BackendUnavailable
+
+if TYPE_CHECKING:
+    from crawler.registry import Registry
+    from search_api.contract import SearchBackend
+
+WEB_DIR = Path(__file__).parent / "web"
+SWAGGER_UI = "/vendor/swagger-ui"
+log = logging.getLogger(__name__)
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        location = [str(p) for p in error.get("loc", ()) if p not in ("query", "body", "path", "header")]
+        name = ".".join(location) or "request"
+        parts.append(f"{name}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    backend: SearchBackend | None = None,
+    store: Store | None = None,
+    registry: Registry | None = None,
+) -> FastAPI:
+    """The API and web page over `settings.data_dir` and `settings.backend`.
+
+    A backend, store or crawler registry may be passed in (tests, demo sites
+    on 127.0.0.1); otherwise they are opened from the settings.
+    """
+    if backend is None:
+        from search_api.backends import open_backend
+
+        backend = open_backend(settings)
+    store = store or Store(settings.store_path)
+    writer = Writer(settings, store, backend, registry=registry)
+    services = Services(settings=settings, reader=Reader(store, backend), writer=writer, jobs=CrawlJobs(writer))
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        services.close()
+
+    app = FastAPI(
+        title="kume",
+        summary="Search news about Turkey's export-cluster programmes (UR-GE, KOBİ clustering, EU-funded clusters).",
+        version="1",
+        lifespan=lifespan,
+        # FastAPI's own pages load Swagger UI and ReDoc from a CDN; /docs below serves a vendored copy.
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.services = services
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="kume API",
+            swagger_js_url=f"{SWAGGER_UI}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER_UI}/swagger-ui.css",
+            swagger_favicon_url=f"{SWAGGER_UI}/favicon-32x32.png",
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _validation_message(exc)}, status_code=422)
+
+    @app.exception_handler(BackendUnavailable)
+    async def backend_down(_: Request, exc: BackendUnavailable) -> JSONResponse:
+        return JSONResponse({"detail": f"search backend unavailable: {exc}"}, status_code=503)
+
+    @app.exception_handler(StoreError)
+    async def store_down(_: Request, exc: StoreError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=503)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        # A bug must still answer in the API's JSON shape; the traceback goes to the log, not to the client.
+        log.exception("internal error serving %s", request.url.path)
+        return JSONResponse({"detail": f"internal error serving {request.url.path}; see the server log"}, 500)
+
+    for module in (health, search, documents, projects, stats, write):
+        app.include_router(module.router)
+    app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """`create_app` over `load_settings()` (KUME_* variables, kume.toml): for `uvicorn --factory` and its workers."""
+    from kume.config import load_settings
+
+    return create_app(load_settings())

@@ -1,0 +1,1 @@
+"""One router per resource: search, documents, projects, stats, write, and health."""

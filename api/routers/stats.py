@@ -1,0 +1,26 @@
+"""Counts over matching documents: time series and most frequent facet values."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import READ, ReaderDep, answer
+from api.schemas import ERRORS, Timeseries, TimeseriesParams, TopParams, TopValues
+
+router = APIRouter(tags=["stats"], dependencies=READ)
+
+
+@router.get("/v1/stats/timeseries", responses=ERRORS)
+async def timeseries(params: Annotated[TimeseriesParams, Query()], reader: ReaderDep) -> Timeseries:
+    """Matching documents per month, quarter or year, optionally split by a facet."""
+    return await answer(
+        reader, reader.timeseries, params.query(size=0), params.interval, params.split_by, params.date_field
+    )
+
+
+@router.get("/v1/stats/top", responses=ERRORS)
+async def top(params: Annotated[TopParams, Query()], reader: ReaderDep) -> TopValues:
+    """The most frequent values of a facet among matching documents."""
+    return await answer(reader, reader.top, params.query(size=0), params.facet, params.size)

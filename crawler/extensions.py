@@ -1,0 +1,63 @@
+"""The crawl child's report to its parent: one event line on stdout per article page."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import Any, Self
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from twisted.python.failure import Failure
+
+from crawler.events import CrawlEvent, EventKind
+from crawler.items import ArticleItem
+from crawler.order import EVENT_PREFIX
+from crawler.signals import crawl_event
+from kume.store import UpsertOutcome
+
+_OUTCOME_EVENT = {
+    UpsertOutcome.NEW: EventKind.NEW,
+    UpsertOutcome.CHANGED: EventKind.CHANGED,
+    UpsertOutcome.UNCHANGED: EventKind.UNCHANGED,
+}
+# Every crawler of the child process writes to the one stdout; pipelines finish items on worker threads.
+_STDOUT_LOCK = threading.Lock()
+
+
+def item_event(item: ArticleItem) -> CrawlEvent:
+    """What became of an item that went through every pipeline."""
+    event = CrawlEvent(kind=EventKind.ERROR, source=item.source, url=item.url, doc_id=item.doc_id)
+    if item.duplicate_message is not None:
+        update = {"kind": EventKind.DUPLICATE, "duplicate_of": item.duplicate_of, "message": item.duplicate_message}
+        return event.model_copy(update=update)
+    if item.outcome is None:
+        return event.model_copy(update={"message": "no pipeline stored it"})
+    return event.model_copy(update={"kind": _OUTCOME_EVENT[item.outcome]})
+
+
+class EventStream:
+    """Writes a CrawlEvent line (EVENT_PREFIX + JSON) for every item and every event the spider sends."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        stream = cls()
+        crawler.signals.connect(stream.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(stream.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(stream.item_error, signal=signals.item_error)
+        crawler.signals.connect(stream.emit, signal=crawl_event)
+        return stream
+
+    def emit(self, event: CrawlEvent) -> None:
+        with _STDOUT_LOCK:
+            sys.stdout.write(EVENT_PREFIX + event.model_dump_json() + "\n")
+            sys.stdout.flush()
+
+    def item_scraped(self, item: ArticleItem, **_: Any) -> None:
+        self.emit(item_event(item))
+
+    def item_dropped(self, item: ArticleItem, exception: BaseException, **_: Any) -> None:
+        self.emit(CrawlEvent(kind=EventKind.ERROR, source=item.source, url=item.url, message=str(exception)))
+
+    def item_error(self, item: ArticleItem, failure: Failure, **_: Any) -> None:
+        self.emit(CrawlEvent(kind=EventKind.ERROR, source=item.source, url=item.url, message=str(failure.value)))

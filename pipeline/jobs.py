@@ -1,0 +1,157 @@
+"""Crawl jobs: a crawl of one source, then extraction, linking and indexing of what it reached, in the background.
+
+Jobs live in the store (its crawl_jobs table), not in a server process, so every API worker sees
+every job and two workers never crawl one source at once.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from crawler.events import CrawlReport
+from pipeline.writer import Writer
+
+
+class UnknownSource(LookupError):
+    pass
+
+
+class CrawlAlreadyRunning(RuntimeError):
+    pass
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+_ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+class CrawlJob(BaseModel):
+    id: str
+    source: str
+    status: JobStatus
+    created_at: datetime
+    finished_at: datetime | None = None
+    message: str | None = None
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    errors: list[str] = Field(default_factory=list, description="URL: message, for each page that failed.")
+    indexed: int = 0
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class CrawlJobs:
+    """Starts crawl jobs on threads of this process and reports any job of any process."""
+
+    def __init__(self, writer: Writer) -> None:
+        self.writer = writer
+        self.store = writer.store
+        # Read-modify-write of this process's own jobs; jobs themselves live in the store.
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+
+    def source_ids(self) -> list[str]:
+        return [source.id for source in self.writer.registry.sources]
+
+    def start(self, source_id: str) -> CrawlJob:
+        if source_id not in self.source_ids():
+            raise UnknownSource(f"no registered source {source_id!r}; known: {', '.join(self.source_ids())}")
+        job = CrawlJob(id=uuid.uuid4().hex, source=source_id, status=JobStatus.QUEUED, created_at=_now())
+        for _ in range(2):  # a second try after retiring a job whose process is gone
+            running_id = self.store.claim_crawl_job(job.id, source_id, _owner(), job.model_dump_json())
+            if running_id is None:
+                break
+            running = self.get(running_id)
+            if running is not None and running.status in _ACTIVE:
+                raise CrawlAlreadyRunning(f"source {source_id!r} is already being crawled by job {running_id}")
+        else:
+            raise CrawlAlreadyRunning(f"source {source_id!r} is already being crawled")
+        thread = threading.Thread(target=self._run, args=(job.id,), name=f"crawl-{source_id}", daemon=True)
+        self._threads.append(thread)
+        thread.start()
+        return job
+
+    def get(self, job_id: str) -> CrawlJob | None:
+        """A crawl job started by any process; an active one whose process has died is marked failed."""
+        found = self.store.crawl_job(job_id)
+        if found is None:
+            return None
+        record, owner, active = found
+        job = CrawlJob.model_validate_json(record)
+        if active and not _owner_alive(owner):
+            job = job.model_copy(
+                update={
+                    "status": JobStatus.FAILED,
+                    "finished_at": _now(),
+                    "message": f"the server process running it ({owner}) stopped before it finished",
+                }
+            )
+            self.store.update_crawl_job(job_id, job.model_dump_json(), active=False)
+        return job
+
+    def _update(self, job_id: str, **changes: Any) -> None:
+        with self._lock:
+            current = self.get(job_id)
+            assert current is not None, f"crawl job {job_id} vanished from the store"
+            job = current.model_copy(update=changes)
+            self.store.update_crawl_job(job_id, job.model_dump_json(), active=job.status in _ACTIVE)
+
+    def _run(self, job_id: str) -> None:
+        job = self.get(job_id)
+        assert job is not None, f"crawl job {job_id} vanished from the store"
+        self._update(job_id, status=JobStatus.RUNNING)
+
+        def crawled(report: CrawlReport) -> None:
+            self._update(
+                job_id,
+                new=report.new,
+                changed=report.changed,
+                unchanged=report.unchanged,
+                errors=[f"{e.url}: {e.message}" for e in report.errors],
+            )
+
+        try:
+            _, indexed = self.writer.crawl_and_update(job.source, on_crawled=crawled)
+        except Exception as exc:  # a background job has no caller to raise to: its status carries the error
+            self._update(job_id, status=JobStatus.FAILED, finished_at=_now(), message=f"{type(exc).__name__}: {exc}")
+            return
+        self._update(job_id, status=JobStatus.DONE, finished_at=_now(), indexed=len(indexed))
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Join the crawl threads started so far (at shutdown, and by tests)."""
+        for thread in list(self._threads):
+            thread.join(timeout)
+
+
+def _owner() -> str:
+    """Which process runs a crawl job: host and pid, so another process can tell whether it is still there."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _owner_alive(owner: str) -> bool:
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname():
+        return True  # another machine's process cannot be checked from here; trust its record
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError):
+        return True
+    return True
