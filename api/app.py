@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.deps import Services
 from api.reader import Reader
-from api.routers import documents, health, projects, search, stats, write
+from api.routers import documents, health, projects, search, sources, stats, write
 from kume.config import Settings
 from kume.store import Store, StoreError
 from pipeline.jobs import CrawlJobs
@@ -110,7 +110,7 @@ def create_app(
         log.exception("internal error serving %s", request.url.path)
         return JSONResponse({"detail": f"internal error serving {request.url.path}; see the server log"}, 500)
 
-    for module in (health, search, documents, projects, stats, write):
+    for module in (health, search, documents, projects, stats, sources, write):
         app.include_router(module.router)
     app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
     return app

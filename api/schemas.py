@@ -149,6 +149,18 @@ class Suggestion(BaseModel):
     count: int
 
 
+class SourceInfo(BaseModel):
+    """A registered source: who publishes, in which languages, how often kume crawls it."""
+
+    id: str = Field(examples=["demirci-tso"])
+    name: str = Field(examples=["Demirci Ticaret ve Sanayi Odası"])
+    kind: str = Field(examples=["chamber"], description="chamber, exporters_association, ministry or news_outlet")
+    languages: list[str] = Field(examples=[["tr"]])
+    schedule: str = Field(examples=["every 6h"])
+    checked_live: bool = Field(description="Whether the registry entry was checked against the live site.")
+    last_crawled: datetime | None = Field(default=None, description="When its last crawl finished.")
+
+
 class Readiness(BaseModel):
     ready: bool
     store: str

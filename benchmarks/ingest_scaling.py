@@ -2,11 +2,11 @@
 
 For each size, a fresh data directory is filled with synthetic documents (benchmarks/synthetic_docs.py)
 that already carry an extraction by the current pipeline version, with project mentions (most with an
-official code, some named only), so linking and indexing have real work and extraction of the old
-documents has none. `kume extract` links them and `kume index` builds the embedded index, both through
-the CLI; then `kume serve` answers a warm-up ingest (it loads the spaCy pipelines) and the measured
-ingests of new texts. It prints one JSON object: median and p90 seconds per ingest per size, and the
-ratio of the large store's median to the small one's.
+official code, some named only by topic and coordinator, from a fixed universe of projects), so linking
+and indexing have real work and extraction of the old documents has none. `kume extract` links them and
+`kume index` builds the embedded index, both through the CLI; then `kume serve` answers a warm-up ingest
+(it loads the spaCy pipelines) and the measured ingests of new texts. It prints one JSON object: median
+and p90 seconds per ingest per size, and the ratio of the large store's median to the small one's.
 
     python benchmarks/ingest_scaling.py --json
 """
@@ -47,8 +47,28 @@ from nlp.pipeline import PIPELINE_VERSION  # noqa: E402
 
 KEY = "bench-write-key"
 KUME = [sys.executable, "-m", "kume_cli"]
-# One of these topics per project without a code; numbered so that most of them are distinct projects.
+# Projects without a code are a topic's project of one coordinator. With the codes below they make a fixed
+# universe of projects, as a country has a few hundred export-cluster projects however much is written about
+# them, so a larger store has more documents per project, not more projects.
 TOPICS = ["Tekstil", "Mobilya", "Makine", "Gıda", "Kimya", "Yazılım", "Deri", "Seramik", "Halı", "Mermer"]
+COORDINATORS = [
+    f"{city} Ticaret ve Sanayi Odası"
+    for city in (
+        "Bursa",
+        "Kayseri",
+        "Denizli",
+        "Konya",
+        "Gaziantep",
+        "Manisa",
+        "Eskişehir",
+        "Samsun",
+        "Trabzon",
+        "Malatya",
+        "Sivas",
+        "Adana",
+    )
+]
+CODED_PROJECTS = 600
 
 
 def _environment(data_dir: Path) -> dict[str, str]:
@@ -58,11 +78,12 @@ def _environment(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def _project(rng: random.Random, program: str) -> ProjectFact:
-    number = rng.randint(1, 600)
+def _project(rng: random.Random) -> ProjectFact:
     if rng.random() < 0.7:
-        return ProjectFact(name=f"{program} Projesi {number}", code=f"{20 + number % 5}.UR-GE.{number:03d}")
-    return ProjectFact(name=f"{rng.choice(TOPICS)} {number} {program} Projesi", program=program)
+        number = rng.randint(1, CODED_PROJECTS)
+        return ProjectFact(name=f"UR-GE Projesi {number}", code=f"{20 + number % 5}.UR-GE.{number:03d}")
+    topic = rng.choice(TOPICS)
+    return ProjectFact(name=f"{topic} UR-GE Projesi", program="UR-GE", coordinator=rng.choice(COORDINATORS))
 
 
 def fill_store(data_dir: Path, docs: int, seed: int) -> None:
@@ -89,7 +110,7 @@ def fill_store(data_dir: Path, docs: int, seed: int) -> None:
                 sectors=[SectorFact(code=code) for code in doc.sector],
                 programs=[ProgramFact(code=code) for code in doc.program],
                 activities=[ActivityFact(code=code) for code in doc.activity],
-                projects=[_project(rng, doc.program[0])] if rng.random() < 0.6 else [],
+                projects=[_project(rng)] if rng.random() < 0.6 else [],
             )
             store.save_extraction(upserted.doc_id, upserted.version, extraction)
 

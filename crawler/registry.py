@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -17,6 +18,9 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 DEFAULT_REGISTRY = Path(__file__).with_name("sources.toml")
+
+SCHEDULE_PATTERN = r"^every (?P<count>[1-9][0-9]*)(?P<unit>[mhd])$"
+_SCHEDULE_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
 DiscoveryMethod = Literal["listing", "rss", "sitemap"]
 SourceKind = Literal["chamber", "exporters_association", "ministry", "news_outlet"]
@@ -52,7 +56,11 @@ class SourceConfig(BaseModel):
     sitemaps: list[str] = Field(default_factory=list)
     article_patterns: list[str] = Field(default_factory=list)
     listing_patterns: list[str] = Field(default_factory=list)
-    schedule: str = "every 6h"
+    schedule: str = Field(
+        default="every 6h",
+        pattern=SCHEDULE_PATTERN,
+        description="How often `kume crawl --due` crawls it: every N minutes (m), hours (h) or days (d).",
+    )
     checked_live: bool = False
     selectors: Selectors | None = None
 
@@ -82,6 +90,13 @@ class SourceConfig(BaseModel):
             if parts.scheme not in ("http", "https") or not parts.netloc:
                 raise ValueError(f"{url!r} is not an absolute http(s) URL")
         return value
+
+    @property
+    def interval(self) -> timedelta:
+        """The time between two crawls that `schedule` asks for."""
+        match = re.fullmatch(SCHEDULE_PATTERN, self.schedule)
+        assert match is not None, "validated by the field's pattern"
+        return timedelta(**{_SCHEDULE_UNITS[match["unit"]]: int(match["count"])})
 
     def allows(self, url: str) -> bool:
         """Whether the URL's host is one of this source's domains (or a subdomain of one)."""

@@ -50,6 +50,7 @@ CREATE TABLE IF NOT EXISTS versions (
     last_modified TEXT,
     PRIMARY KEY (doc_id, version)
 );
+CREATE INDEX IF NOT EXISTS documents_by_original ON documents(duplicate_of) WHERE duplicate_of IS NOT NULL;
 CREATE TABLE IF NOT EXISTS aliases (
     url TEXT PRIMARY KEY,
     doc_id TEXT NOT NULL REFERENCES documents(id)
@@ -66,7 +67,8 @@ CREATE TABLE IF NOT EXISTS extractions (
 );
 CREATE TABLE IF NOT EXISTS projects (
     id TEXT PRIMARY KEY,
-    record TEXT NOT NULL
+    record TEXT NOT NULL,
+    created INTEGER NOT NULL DEFAULT 0
 );
 -- Every project mention, by the project it was linked to, in the order they were linked: a project's
 -- record is summed up from its mentions, so a document's re-extraction replaces its mentions only.
@@ -78,12 +80,17 @@ CREATE TABLE IF NOT EXISTS project_mentions (
 );
 CREATE INDEX IF NOT EXISTS project_mentions_by_project ON project_mentions(project_id, seq);
 CREATE INDEX IF NOT EXISTS project_mentions_by_document ON project_mentions(doc_id);
--- Lookup keys of each mention (pipeline.link asks nlp.linking for them), to find the projects a new
--- mention may belong to without reading every project.
-CREATE TABLE IF NOT EXISTS project_mention_keys (
+-- Lookup keys of the projects' mentions (pipeline.link asks nlp.linking for them), to find the projects a
+-- new mention may belong to without reading every project.
+CREATE TABLE IF NOT EXISTS project_keys (
     key TEXT NOT NULL,
-    seq INTEGER NOT NULL REFERENCES project_mentions(seq) ON DELETE CASCADE,
-    PRIMARY KEY (key, seq)
+    project_id TEXT NOT NULL,
+    PRIMARY KEY (key, project_id)
+);
+-- When each source's last crawl finished, for crawling sources when their schedule says they are due.
+CREATE TABLE IF NOT EXISTS source_crawls (
+    source TEXT PRIMARY KEY,
+    finished_at TEXT NOT NULL
 );
 -- MinHash signatures of canonical texts, for near-duplicate detection across crawls.
 CREATE TABLE IF NOT EXISTS crawl_minhash (
@@ -164,6 +171,7 @@ class Store:
             # mentions, so every extraction is linked again (in first-seen order, giving the same projects).
             with self._transaction():
                 self._db.execute("ALTER TABLE extractions ADD COLUMN linked INTEGER NOT NULL DEFAULT 0")
+                self._db.execute("ALTER TABLE projects ADD COLUMN created INTEGER NOT NULL DEFAULT 0")
                 self._db.execute("DELETE FROM projects")
 
     def close(self) -> None:
@@ -252,6 +260,20 @@ class Store:
             self._execute("UPDATE documents SET duplicate_of = ? WHERE id = ?", (canonical_id, doc_id))
             self._execute("INSERT OR IGNORE INTO aliases (url, doc_id) VALUES (?, ?)", (row["url"], canonical_id))
 
+    def record_crawl(self, source: str, finished_at: datetime) -> None:
+        """Note that a crawl of `source` finished (for schedules)."""
+        with self._lock:
+            self._execute(
+                "INSERT OR REPLACE INTO source_crawls (source, finished_at) VALUES (?, ?)",
+                (source, finished_at.isoformat()),
+            )
+
+    def last_crawls(self) -> dict[str, datetime]:
+        """When the last crawl of each source that was ever crawled finished."""
+        with self._lock:
+            rows = self._execute("SELECT source, finished_at FROM source_crawls").fetchall()
+        return {row["source"]: datetime.fromisoformat(row["finished_at"]) for row in rows}
+
     def save_signature(self, doc_id: str, hashvalues: bytes) -> None:
         """Keep the MinHash signature of a canonical text (crawler.dedup computes it)."""
         with self._lock:
@@ -279,25 +301,29 @@ class Store:
             )
 
     def save_project(self, project: ProjectRecord) -> None:
+        """Keep a project's record; a new project comes after every project kept before it."""
         with self._lock:
             self._execute(
-                "INSERT OR REPLACE INTO projects (id, record) VALUES (?, ?)", (project.id, project.model_dump_json())
+                "INSERT INTO projects (id, record, created) VALUES (?, ?, (SELECT COALESCE(MAX(created), 0) + 1 "
+                "FROM projects)) ON CONFLICT (id) DO UPDATE SET record = excluded.record",
+                (project.id, project.model_dump_json()),
             )
 
     def delete_project(self, project_id: str) -> None:
-        with self._lock:
+        with self._lock, self._transaction():
             self._execute("DELETE FROM projects WHERE id = ?", (project_id,))
+            self._execute("DELETE FROM project_keys WHERE project_id = ?", (project_id,))
 
     def add_project_mention(self, project_id: str, doc_id: str, fact: ProjectFact, keys: list[str]) -> None:
-        """Record that a mention in `doc_id` belongs to `project_id`, findable under `keys`."""
+        """Record that a mention in `doc_id` belongs to `project_id`, which is findable under `keys` from now on."""
         with self._lock, self._transaction():
-            cursor = self._execute(
+            self._execute(
                 "INSERT INTO project_mentions (project_id, doc_id, fact) VALUES (?, ?, ?)",
                 (project_id, doc_id, fact.model_dump_json(exclude={"mentions"})),
             )
             self._db.executemany(
-                "INSERT OR IGNORE INTO project_mention_keys (key, seq) VALUES (?, ?)",
-                [(key, cursor.lastrowid) for key in keys],
+                "INSERT OR IGNORE INTO project_keys (key, project_id) VALUES (?, ?)",
+                [(key, project_id) for key in keys],
             )
 
     def remove_project_mentions(self, doc_id: str) -> set[str]:
@@ -317,15 +343,14 @@ class Store:
         return [(row["doc_id"], ProjectFact.model_validate_json(row["fact"])) for row in rows]
 
     def projects_with_keys(self, keys: list[str]) -> list[ProjectRecord]:
-        """Projects with a mention findable under one of `keys`, oldest project first."""
+        """Projects findable under one of `keys`, oldest project first."""
         if not keys:
             return []
         marks = ", ".join("?" * len(keys))
         with self._lock:
             rows = self._execute(
-                "SELECT p.record, MIN(m.seq) AS first FROM project_mention_keys k "
-                "JOIN project_mentions m ON m.seq = k.seq JOIN projects p ON p.id = m.project_id "
-                f"WHERE k.key IN ({marks}) GROUP BY m.project_id ORDER BY first",
+                "SELECT p.record FROM projects p WHERE p.id IN "
+                f"(SELECT project_id FROM project_keys WHERE key IN ({marks})) ORDER BY p.created",
                 tuple(keys),
             ).fetchall()
         return [ProjectRecord.model_validate_json(row["record"]) for row in rows]

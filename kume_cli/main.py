@@ -19,7 +19,7 @@ import html
 import json
 import os
 import re
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from enum import IntEnum
 from importlib import resources
 from pathlib import Path
@@ -149,22 +149,38 @@ def _run_crawl(
     base_url: str | None,
     sources: list[str] | None,
     max_pages: int | None,
+    due: bool = False,
+    update: bool = False,
 ) -> bool:
-    """Crawl into the store; True when every page went through."""
+    """Crawl into the store (with `due`, only the sources their schedule says are due; with `update`, then
+    extract, link and index what the crawl reached); True when every page went through."""
     from crawler.events import CrawlEvent
     from crawler.registry import load_registry
     from pipeline.writer import Writer
 
     registry = load_registry(registry_path, base_url=base_url)
-    with _open_store(settings) as store, _progress() as progress:
+    with ExitStack() as stack:
+        store = stack.enter_context(_open_store(settings))
+        backend = stack.enter_context(_open_backend(settings)) if update else None
+        writer = Writer(settings, store, backend, registry=registry)
+        if due:
+            due_ids = [source_id for source_id in writer.due_sources() if not sources or source_id in sources]
+            if not due_ids:
+                console.print("no source is due for a crawl yet (see each source's schedule in the registry)")
+                return True
+            sources = due_ids
+        progress = stack.enter_context(_progress())
         task = progress.add_task("crawling", total=None)
 
         def on_event(event: CrawlEvent) -> None:
             progress.update(task, advance=1, description=f"crawling {event.url[-60:]}")
 
-        writer = Writer(settings, store, registry=registry)
-        report = writer.crawl(sources, max_pages=max_pages, on_event=on_event)
-        progress.update(task, description="crawled")
+        if update:
+            report, indexed = writer.crawl_and_update(sources, max_pages=max_pages, on_event=on_event)
+            progress.update(task, description=f"crawled; {len(indexed)} documents extracted, linked and indexed")
+        else:
+            report = writer.crawl(sources, max_pages=max_pages, on_event=on_event)
+            progress.update(task, description="crawled")
     console.print(
         f"new {report.new}, changed {report.changed}, unchanged {report.unchanged}, "
         f"not modified {report.not_modified}, duplicates {report.duplicates}, errors {len(report.errors)}"
@@ -209,9 +225,15 @@ def crawl_command(
     registry: Annotated[Path | None, typer.Option(help="Source registry TOML (default: the shipped one).")] = None,
     base_url: Annotated[str | None, typer.Option(help="Value for {base_url} placeholders in the registry.")] = None,
     max_pages: Annotated[int | None, typer.Option(min=1, help="Stop after this many pages.")] = None,
+    due: Annotated[
+        bool, typer.Option("--due", help="Only the sources whose last crawl is older than their schedule.")
+    ] = False,
+    update: Annotated[
+        bool, typer.Option("--update", help="Then extract, link and index the documents the crawl reached.")
+    ] = False,
 ) -> None:
     """Crawl registered sources into the document store (incremental and resumable)."""
-    ok = _run_crawl(_settings(ctx), registry, base_url, source, max_pages)
+    ok = _run_crawl(_settings(ctx), registry, base_url, source, max_pages, due, update)
     raise typer.Exit(ExitCode.OK if ok else ExitCode.PARTIAL_FAILURE)
 
 

@@ -65,6 +65,21 @@ def project_id(fact: ProjectFact) -> str:
     return "p-" + hashlib.sha1(casefold_tr(key).encode("utf-8")).hexdigest()[:12]
 
 
+def with_mention(record: ProjectRecord, doc_id: str, fact: ProjectFact) -> ProjectRecord:
+    """The project with one more (newest) mention: what `summarise` gives with the mention added last."""
+    return record.model_copy(
+        update={
+            "name": max([*record.names, fact.name], key=len) if fact.name not in record.names else record.name,
+            "names": record.names if fact.name in record.names else [*record.names, fact.name],
+            "code": record.code or fact.code,
+            "program": record.program or fact.program,
+            "coordinator": record.coordinator or fact.coordinator,
+            "sector": record.sector or fact.sector,
+            "document_ids": record.document_ids if doc_id in record.document_ids else [*record.document_ids, doc_id],
+        }
+    )
+
+
 def summarise(record_id: str, mentions: Sequence[tuple[str, ProjectFact]]) -> ProjectRecord:
     """A project from its (document id, mention) pairs, oldest first: the first known value of each attribute."""
 

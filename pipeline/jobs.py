@@ -127,7 +127,7 @@ class CrawlJobs:
             )
 
         try:
-            _, indexed = self.writer.crawl_and_update(job.source, on_crawled=crawled)
+            _, indexed = self.writer.crawl_and_update([job.source], on_crawled=crawled)
         except Exception as exc:  # a background job has no caller to raise to: its status carries the error
             self._update(job_id, status=JobStatus.FAILED, finished_at=_now(), message=f"{type(exc).__name__}: {exc}")
             return

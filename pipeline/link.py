@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kume.store import Store
-from nlp.linking import belongs, lookup_keys, project_id, summarise
+from nlp.linking import belongs, lookup_keys, project_id, summarise, with_mention
 
 
 def link_documents(store: Store, doc_ids: Iterable[str]) -> set[str]:
@@ -41,8 +41,12 @@ def _link_mentions(store: Store, doc_id: str) -> set[str]:
         keys = lookup_keys(fact)
         found = next((record for record in store.projects_with_keys(keys) if belongs(record, fact)), None)
         fact.project_id = found.id if found else project_id(fact)
+        known = found or store.project(fact.project_id)  # a new mention may name a project whose id exists
         store.add_project_mention(fact.project_id, doc_id, fact, keys)
-        store.save_project(summarise(fact.project_id, store.project_mentions(fact.project_id)))
+        if known is None:
+            store.save_project(summarise(fact.project_id, [(doc_id, fact)]))
+        else:
+            store.save_project(with_mention(known, doc_id, fact))
         linked.add(fact.project_id)
     store.save_extraction(document.id, document.version, document.extraction, linked=True)
     return linked

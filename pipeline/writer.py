@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from crawler.events import CrawlEvent, CrawlReport
 from crawler.maintext import MainTextError
@@ -74,7 +75,21 @@ class Writer:
         options: CrawlOptions | None = None,
     ) -> CrawlReport:
         """Crawl registered sources (default: all) into the store; nothing is extracted or indexed."""
-        return crawl(self.settings, self.registry, source_ids, max_pages=max_pages, on_page=on_event, options=options)
+        report = crawl(self.settings, self.registry, source_ids, max_pages=max_pages, on_page=on_event, options=options)
+        finished = datetime.now(UTC)
+        for source_id in source_ids or [source.id for source in self.registry.sources]:
+            self.store.record_crawl(source_id, finished)
+        return report
+
+    def due_sources(self, now: datetime | None = None) -> list[str]:
+        """Sources never crawled, or whose last crawl is at least their schedule's interval ago."""
+        now = now or datetime.now(UTC)
+        last = self.store.last_crawls()
+        return [
+            source.id
+            for source in self.registry.sources
+            if source.id not in last or now - last[source.id] >= source.interval
+        ]
 
     def extract(
         self,
@@ -125,9 +140,15 @@ class Writer:
         )
 
     def crawl_and_update(
-        self, source_id: str, *, on_crawled: Callable[[CrawlReport], None] | None = None
+        self,
+        source_ids: list[str] | None = None,
+        *,
+        max_pages: int | None = None,
+        on_event: Callable[[CrawlEvent], None] | None = None,
+        on_crawled: Callable[[CrawlReport], None] | None = None,
     ) -> tuple[CrawlReport, list[str]]:
-        """Crawl one source, then (after `on_crawled`) extract, link and index every document the crawl reached.
+        """Crawl sources (default: all), then (after `on_crawled`) extract, link and index every document the
+        crawl reached.
 
         Reached, not only new or changed: a page the server answered 304 for is indexed again too,
         which costs one source's pages, not the store's, and mends an index that missed it.
@@ -137,8 +158,10 @@ class Writer:
         def collect(event: CrawlEvent) -> None:
             if event.doc_id is not None:
                 reached.add(event.doc_id)
+            if on_event is not None:
+                on_event(event)
 
-        report = self.crawl([source_id], on_event=collect)
+        report = self.crawl(source_ids, max_pages=max_pages, on_event=collect)
         if on_crawled is not None:
             on_crawled(report)
         return report, self.update(reached)

@@ -1,1 +1,2 @@
-"""Search: the index backends behind one contract, and the HTTP API over them."""
+"""Search as a library: Python text analysis, the backend contract, the backends (embedded,
+Elasticsearch/OpenSearch) and the indexer. The HTTP service over it is api/."""

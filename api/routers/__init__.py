@@ -1,1 +1,1 @@
-"""One router per resource: search, documents, projects, stats, write, and health."""
+"""One router per resource: search, documents, projects, stats, sources, write, and health."""

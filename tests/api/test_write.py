@@ -157,6 +157,16 @@ def test_crawl_a_registered_source_in_the_background(writer: TestClient, site: S
     assert writer.get("/v1/crawl/no-such-job", headers=KEY).status_code == 404
 
 
+def test_sources_list_the_registry_with_labels_and_last_crawls(writer: TestClient) -> None:
+    listed = writer.get("/v1/sources")
+    assert listed.status_code == 200, listed.text
+    by_id = {source["id"]: source for source in listed.json()}
+    oda = by_id["ornek-oda"]
+    assert oda["name"] and oda["kind"] and oda["languages"] and oda["schedule"].startswith("every ")
+    # test_crawl_a_registered_source_in_the_background crawled it just before.
+    assert oda["last_crawled"] is not None
+
+
 def test_backend_down_is_a_503_with_a_reason(make_settings) -> None:
     from api.app import create_app
     from search_api.backends import open_backend

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from crawler.registry import DEFAULT_REGISTRY, RegistryError, load_registry
+from crawler.registry import DEFAULT_REGISTRY, RegistryError, SourceConfig, load_registry
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,6 +79,7 @@ body = "div.news-body"
         ),
         ('id = "x"\nname = "x"\nkind = "chamber"\nallowed_domains = ["a.tr"]\nstart_urls = ["ftp://a.tr/"]', "http"),
         ('id = "x"\nname = "x"\nkind = "chamber"', "allowed_domains"),
+        ('id = "x"\nname = "x"\nkind = "chamber"\nallowed_domains = ["a.tr"]\nschedule = "weekly"', "schedule"),
     ],
 )
 def test_invalid_entries_name_the_file_and_the_entry(tmp_path: Path, entry: str, complaint: str) -> None:
@@ -119,3 +121,12 @@ def test_demo_site_registry_loads() -> None:
     for source in registry.sources:
         assert all("{" not in url for url in source.start_urls + source.feeds + source.sitemaps)
         assert source.allowed_domains == ["127.0.0.1"]
+
+
+def test_a_schedule_is_an_interval() -> None:
+    def source(schedule: str) -> SourceConfig:
+        return SourceConfig(id="x", name="x", kind="chamber", allowed_domains=["a.tr"], schedule=schedule)
+
+    assert source("every 6h").interval == timedelta(hours=6)
+    assert source("every 90m").interval == timedelta(minutes=90)
+    assert source("every 2d").interval == timedelta(days=2)
