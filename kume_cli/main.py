@@ -15,10 +15,8 @@ Exit codes scripts can rely on:
 
 from __future__ import annotations
 
-import html
 import json
 import os
-import re
 from contextlib import contextmanager
 from enum import IntEnum
 from importlib import resources
@@ -37,7 +35,7 @@ from kume.store import Store, StoreError
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from search_api.contract import SearchBackend, SearchResult
+    from search_api.contract import Highlight, SearchBackend, SearchResult
 
 
 class ExitCode(IntEnum):
@@ -304,15 +302,12 @@ def _print_result(query: str, result: SearchResult) -> None:
         stdout.print(f"[bold]{facet}[/bold]: " + ", ".join(f"{c.value} ({c.count})" for c in counts))
 
 
-def _terminal_fragment(fragment: str) -> Text:
-    """An API highlight (HTML-escaped, matches in <mark>) as styled terminal text."""
-    text = Text()
-    for i, part in enumerate(_MARK.split(fragment)):
-        text.append(html.unescape(part), style="bold yellow" if i % 2 else "")
+def _terminal_fragment(fragment: Highlight) -> Text:
+    """A highlight (plain text and match offsets) as styled terminal text."""
+    text = Text(fragment.text)
+    for span in fragment.matches:
+        text.stylize("bold yellow", span.start, span.end)
     return text
-
-
-_MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
 
 
 # -- demo ---------------------------------------------------------------------

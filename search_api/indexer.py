@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 
 from kume.schema import Document
 from kume.store import Store
-from search_api.contract import DateRange, IndexDocument, SearchBackend
+from search_api.contract import DateRange, EntityName, IndexDocument, SearchBackend
 
 
 def _unique(values: Iterator[str | None]) -> list[str]:
@@ -38,6 +38,21 @@ def to_index_document(doc: Document) -> IndexDocument:
     indexed.organization = _unique(fact.names[0] if fact.names else None for fact in facts.organizations)
     indexed.activity = _unique(fact.code for fact in facts.activities)
     indexed.event_dates = [DateRange(start=fact.start, end=fact.end) for fact in facts.event_dates]
+    # Every name the extraction gave an organisation or project, so a query naming it by an acronym or in
+    # the other language ("OASO", "Central Anatolia Chamber of Industry") finds the document.
+    names = [
+        EntityName(facet="organization", value=fact.names[0], name=name)
+        for fact in facts.organizations
+        if fact.names
+        for name in fact.names[1:]
+    ]
+    names += [
+        EntityName(facet="project", value=project.project_id or project.name, name=name)
+        for project in facts.projects
+        for name in (project.name, project.code)
+        if name and name != (project.project_id or project.name)
+    ]
+    indexed.names = list({(n.facet, n.value, n.name): n for n in names}.values())
     return indexed
 
 
