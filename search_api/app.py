@@ -33,6 +33,8 @@ from search_api.contract import (
     FACETS,
     BackendUnavailable,
     Interval,
+    InvalidQuery,
+    QuerySyntaxError,
     SearchHit,
     SearchQuery,
     SearchResult,
@@ -83,7 +85,9 @@ class FilterParams(BaseModel):
     q: str = Field(
         default="",
         max_length=500,
-        description="Free text in Turkish or English; searched as text, never as a query language.",
+        description="Words in Turkish or English (all must match), or a query in the query language: "
+        'AND/OR/NOT, -word, "phrases", prefix*, (groups), title:, country:, sector:, program:, project:, '
+        "org:, activity:, city:, date:[2023-01-01 TO 2023-12-31], event:[...] (see the README).",
         examples=["Kazakistan ticaret heyeti"],
     )
     country: list[FacetValue] = Field(default_factory=list, description="ISO 3166-1 alpha-2", examples=[["KZ", "RU"]])
@@ -235,6 +239,11 @@ def create_app(
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": _validation_message(exc)}, status_code=422)
 
+    @app.exception_handler(InvalidQuery)
+    async def invalid_query(_: Request, exc: InvalidQuery) -> JSONResponse:
+        # A query that does not parse says where it broke; an unknown value lists the values that exist.
+        return JSONResponse({"detail": f"q: {exc}" if isinstance(exc, QuerySyntaxError) else str(exc)}, 422)
+
     @app.exception_handler(BackendUnavailable)
     async def backend_down(_: Request, exc: BackendUnavailable) -> JSONResponse:
         return JSONResponse({"detail": f"search backend unavailable: {exc}"}, status_code=503)
@@ -309,7 +318,7 @@ def create_app(
         try:
             return await answer(service.search, query)
         except ValueError as exc:
-            if params.cursor is None:
+            if params.cursor is None or isinstance(exc, QuerySyntaxError):
                 raise
             raise HTTPException(422, f"cursor: not a cursor this search returned ({exc})") from exc
 
