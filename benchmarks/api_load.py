@@ -105,7 +105,8 @@ def request_mix(count: int, seed: int) -> list[str]:
 
     Half of the free-text searches repeat a few dozen popular queries (as dashboards do); the other
     half pair two words from the whole vocabulary, so they rarely repeat and the service's caches
-    of match sets do not answer them.
+    of match sets do not answer them. A third of all queries are in the query language instead
+    (phrases, OR, NOT, prefixes, fields and date ranges; see search_api/query.py).
     """
     rng = random.Random(seed)
     popular = [*COUNTRY_NAMES_TR.values(), *COUNTRY_NAMES_EN.values(), *SECTOR_WORDS_TR, *SECTOR_WORDS_EN]
@@ -117,15 +118,38 @@ def request_mix(count: int, seed: int) -> list[str]:
             return rng.choice(popular + phrases)
         return " ".join(rng.sample(vocabulary, 2))
 
+    def language_query() -> str:
+        one, other = rng.sample(vocabulary, 2)
+        year = rng.randint(2016, 2024)
+        return rng.choice(
+            [
+                f'"{rng.choice(phrases)}"',
+                f"{rng.choice(popular)} OR {rng.choice(popular)}",
+                f"{rng.choice(phrases)} -{one}",
+                f"{rng.choice(popular)} country:{rng.choice(COUNTRIES).lower()}",
+                f"{one[:4]}* {other}",
+                f"title:{one} OR title:{other}",
+                f"date:[{year}-01-01 TO {year}-12-31] {rng.choice(popular)}",
+                f"program:{rng.choice(PROGRAMS).lower()} ({one} OR {other})",
+            ]
+        )
+
+    def text(chosen: str) -> str:
+        return language_query() if rng.random() < 1 / 3 else chosen
+
     paths: list[str] = []
     for _ in range(count):
         kind = rng.random()
         params: list[tuple[str, str]] = []
         if kind < 0.35:  # text search with facet counts, as the web page sends it
-            params = [("q", free_text()), ("facets", "country"), ("facets", "sector")]
+            params = [("q", text(free_text())), ("facets", "country"), ("facets", "sector")]
             path = "/v1/search"
         elif kind < 0.55:  # text and filters
-            params = [("q", rng.choice(phrases)), ("country", rng.choice(COUNTRIES)), ("sector", rng.choice(SECTORS))]
+            params = [
+                ("q", text(rng.choice(phrases))),
+                ("country", rng.choice(COUNTRIES)),
+                ("sector", rng.choice(SECTORS)),
+            ]
             path = "/v1/search"
         elif kind < 0.70:  # filters only, newest first, a date range
             year = rng.randint(2016, 2024)
@@ -138,10 +162,10 @@ def request_mix(count: int, seed: int) -> list[str]:
             ]
             path = "/v1/search"
         elif kind < 0.80:  # a second page
-            params = [("q", free_text()), ("size", "20"), ("sort", "date_asc")]
+            params = [("q", text(free_text())), ("size", "20"), ("sort", "date_asc")]
             path = "/v1/search"
         elif kind < 0.90:
-            params = [("facet", "country"), ("q", rng.choice(phrases))]
+            params = [("facet", "country"), ("q", text(rng.choice(phrases)))]
             path = "/v1/stats/top"
         else:
             params = [("interval", "year"), ("split_by", "program"), ("country", rng.choice(COUNTRIES))]
