@@ -485,6 +485,11 @@ class EmbeddedBackend:
         if isinstance(node, Or):
             return functools.reduce(np.union1d, [self._evaluate(memory, child) for child in node.children])
         assert isinstance(node, And)
+        # The word-only children (with their negations) are one FTS5 match, not one per word.
+        words = [child for child in node.children if query_language.is_text(_unnegated(child))]
+        if len(words) > 1 and any(not isinstance(child, Not) for child in words):
+            others = [child for child in node.children if child not in words]
+            node = And((And(tuple(words)), *others))
         positive = [self._evaluate(memory, child) for child in node.children if not isinstance(child, Not)]
         rids = (
             functools.reduce(lambda a, b: np.intersect1d(a, b, assume_unique=True), positive)
@@ -969,6 +974,10 @@ def _fts_expression(node: Node) -> str:
         if isinstance(child, Not):
             expression = f"({expression} NOT {_fts_expression(child.child)})"
     return expression
+
+
+def _unnegated(node: Node) -> Node:
+    return node.child if isinstance(node, Not) else node
 
 
 def _columns(doc: IndexDocument) -> tuple[list[str], list[str], list[str], list[str]]:
