@@ -354,37 +354,24 @@ def _last_word_end(text: str, start: int, limit: int) -> int:
 
 
 def _render(text: str, marked: list[re.Match[str]], start: int, end: int) -> Fragment:
-    """text[start:end] with white space collapsed, and where the marked words are in it."""
+    """text[start:end] with runs of white space made one space, and where the marked words are in it.
+
+    A fragment starts and ends at a word and a marked word holds no white space, so only the gaps
+    between marks change length.
+    """
     pieces: list[str] = []
     spans: list[tuple[int, int]] = []
     length = 0
     position = start
-
-    def add(segment: str) -> None:
-        nonlocal length
-        for part in _SPACE_RE.split(segment):
-            if part == "":
-                continue
-            if part.isspace():
-                if length and not pieces[-1].endswith(" "):
-                    pieces.append(" ")
-                    length += 1
-            else:
-                pieces.append(part)
-                length += len(part)
-
     for word in marked:
-        add(text[position : word.start()])
-        if length and not pieces[-1].endswith(" ") and text[word.start() - 1 : word.start()].isspace():
-            pieces.append(" ")
-            length += 1
+        gap = _SPACES_RE.sub(" ", text[position : word.start()])
+        length += len(gap)
         spans.append((length, length + len(word.group())))
-        add(word.group())
+        length += len(word.group())
+        pieces += (gap, word.group())
         position = word.end()
-    add(text[position:end])
-    rendered = "".join(pieces)
-    stripped = rendered.rstrip()
-    return stripped, [(a, min(b, len(stripped))) for a, b in spans]
+    pieces.append(_SPACES_RE.sub(" ", text[position:end]))
+    return "".join(pieces).rstrip(), spans
 
 
-_SPACE_RE = re.compile(r"(\s+)")
+_SPACES_RE = re.compile(r"\s+")

@@ -94,12 +94,11 @@ def hit_from_document(doc: IndexDocument, score: float, query: SearchQuery, plan
             Highlight(text=text, matches=[Span(start=start, end=end) for start, end in spans])
             for text, spans in fragments
         ]
-    held = facet_values(doc)
     matched = [
         EntityMatch(facet=entity.facet, value=value, named_as=entity.named_as or "")
         for entity in plan.entities
         for value in entity.values
-        if value in held[entity.facet]
+        if value in getattr(doc, entity.facet)
     ]
     return SearchHit(
         id=doc.id,
