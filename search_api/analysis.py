@@ -60,7 +60,7 @@ _CLOSE_VOWELS = frozenset("ıiuü")
 _RESPELL = {"i": "ı", "s": "ş", "c": "ç", "g": "ğ", "o": "ö", "u": "ü"}
 _MAX_RESPELT = 7
 # Parts of a hyphenated word; each part must hold a letter ("2023-2024" is two numbers, not a compound).
-COMPOUND_RE = re.compile(r"[^\W_]+(?:[-‐‑][^\W_]+)+")
+COMPOUND_RE = re.compile(r"(?<![^\W_])[^\W_]++(?:[-‐‑][^\W_]++)+")
 _HYPHENS = re.compile(r"[-‐‑]")
 _DOTLESS = str.maketrans({"ı": "i"})
 _CACHE_LIMIT = 300_000
