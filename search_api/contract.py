@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:
+    from search_api.vocabulary import Vocabulary
 
 # Facet fields: keyword lists on every indexed document, filterable and countable.
 FACETS = ("country", "city", "sector", "program", "project", "organization", "activity", "language", "source")
@@ -213,6 +216,13 @@ class SearchBackend(Protocol):
 
     def indexed_values(self) -> list[IndexedValue]:
         """Every value of every facet in the index, with its document count and names (for query resolution)."""
+        ...
+
+    def vocabulary(self) -> Vocabulary:
+        """The index's values by label and entity names (kept until the index changes, or briefly on a server).
+
+        `vocabulary().resolve_filters(query)` is how a caller accepts filter values as people type them.
+        """
         ...
 
     def count(self) -> int: ...

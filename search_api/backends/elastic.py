@@ -272,7 +272,7 @@ class ElasticBackend:
 
     def search(self, query: SearchQuery) -> SearchResult:
         common.check_query(query)
-        plan = query_language.plan(query.q, self._current_vocabulary())
+        plan = query_language.plan(query.q, self.vocabulary())
         sort = common.effective_sort(query, plan)
         body: dict[str, Any] = {
             "query": _query(query, plan),
@@ -323,7 +323,7 @@ class ElasticBackend:
             # Count documents, not events: back from each event bucket to its document.
             histogram["aggs"] = {"docs": {"reverse_nested": {}, "aggs": split_aggs}}
             aggs = {"events": {"nested": {"path": "event_dates"}, "aggs": {"periods": histogram}}}
-        plan = query_language.plan(query.q, self._current_vocabulary())
+        plan = query_language.plan(query.q, self.vocabulary())
         response = self._search({"query": _query(query, plan), "size": 0, "aggs": aggs})
         root = response["aggregations"]
         periods = root["periods"] if field == "published" else root["events"]["periods"]
@@ -376,7 +376,7 @@ class ElasticBackend:
             if not buckets or after is None:
                 return
 
-    def _current_vocabulary(self) -> Vocabulary:
+    def vocabulary(self) -> Vocabulary:
         now = time.monotonic()
         if self._vocabulary is None or now - self._vocabulary[0] > VOCABULARY_TTL_S:
             values = self.indexed_values()

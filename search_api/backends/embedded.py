@@ -574,6 +574,10 @@ class EmbeddedBackend:
         with self._guarded("query"), self._lock, self._snapshot():
             return self._loaded().indexed_values
 
+    def vocabulary(self) -> Vocabulary:
+        with self._guarded("query"), self._lock, self._snapshot():
+            return self._loaded().vocabulary
+
     def count(self) -> int:
         with self._guarded("count"), self._lock, self._snapshot():
             return int(self._db.execute(f"SELECT COUNT(*) FROM docs_{self._generation()}").fetchone()[0])

@@ -24,7 +24,6 @@ from search_api.contract import (
     Sort,
     UnknownFilterValue,
 )
-from search_api.vocabulary import Vocabulary
 from tests.search_api.conftest import BACKENDS, corpus, open_test_backend, oracle_ids, oracle_values
 from tests.search_api.query_pairs import ENTITY_PAIRS, MORPHOLOGY_PAIRS, OASO
 
@@ -315,7 +314,7 @@ def test_indexed_values_are_what_the_documents_hold(loaded_backend: SearchBacken
 
 
 def test_filter_values_resolve_by_case_and_label_or_list_what_exists(loaded_backend: SearchBackend) -> None:
-    vocabulary = Vocabulary(loaded_backend.indexed_values())
+    vocabulary = loaded_backend.vocabulary()
     given = {
         "country": ["kz", "Kazakhstan", "almanya", "CL"],
         "city": ["kayseri", "iğdır|tr"],
