@@ -47,7 +47,10 @@ EXTRACTION = Extraction(
         ProjectFact(name="Tekstil Kümesi UR-GE Projesi", program="UR-GE", project_id="prj-7"),
         ProjectFact(name="Deri Kümesi", program="KOBI-KUMELENME"),
     ],
-    organizations=[OrganizationFact(names=["İzmir Ticaret Odası", "İZTO"], role="coordinator")],
+    organizations=[
+        OrganizationFact(names=["İzmir Ticaret Odası", "İZTO"], role="coordinator"),
+        OrganizationFact(names=["İzmir  Ticaret\nOdası"]),  # the page's white space: the same value
+    ],
     activities=[ActivityFact(code="trade_delegation")],
     event_dates=[DateFact(start="2023-06-05", end="2023-06-09"), DateFact(start="2023-09", end="2023-09")],
 )
