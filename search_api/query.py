@@ -58,8 +58,9 @@ DateField = Literal["published", "event"]
 DATE_FIELDS: dict[str, DateField] = {"date": "published", "published": "published", "event": "event"}
 TEXT_FIELDS = ("title",)
 FIELDS = (*TEXT_FIELDS, *FACET_FIELDS, *DATE_FIELDS)
-# A phrase of many ambiguous words expands to many exact phrases; past this it is refused.
-MAX_PHRASE_VARIANTS = 512
+# A phrase of many ambiguous words expands to many exact phrases (one bool clause each on a search server,
+# where OpenSearch allows 1,024 per query); past this each word keeps only its own spelling's terms.
+MAX_PHRASE_VARIANTS = 128
 MIN_PREFIX = 2
 
 
