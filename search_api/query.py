@@ -27,6 +27,7 @@ alone means every document, as in Kibana. Operators are upper case; "and",
 from __future__ import annotations
 
 import calendar
+import functools
 import itertools
 import re
 from collections.abc import Iterator
@@ -495,12 +496,15 @@ def _parse_raw(q: str) -> _Raw | None:
 # -- resolution ------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
 def plan(q: str, vocabulary: Vocabulary | None) -> Plan:
     """Parse `q` and resolve it against the index's vocabulary: the tree every backend executes.
 
     Field values become the index's values (UnknownFilterValue if they name none); a run of words
     or a phrase that names a country, city, organisation, programme or project (in any of its names)
     also matches the documents tagged with it. Without a vocabulary, field values are taken as they are.
+    Plans are remembered per query text and vocabulary (a new index state has a new vocabulary): the
+    same searches come again and again. A plan is never changed after it is made.
     """
     raw = _parse_raw(q)
     if raw is None:
