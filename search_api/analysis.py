@@ -236,22 +236,6 @@ def _inflections(word: str) -> list[str]:
     return [word + ("lar" if back else "ler"), word + possessive]
 
 
-def query_groups(q: str) -> list[list[str]]:
-    """One group of alternative terms per word of plain text, duplicates removed, in order."""
-    groups: list[list[str]] = []
-    seen: set[tuple[str, ...]] = set()
-    for word in TOKEN_RE.findall(q):
-        alternatives = word_alternatives(word)
-        if alternatives not in seen:
-            seen.add(alternatives)
-            groups.append(list(alternatives))
-    return groups
-
-
-def query_terms(q: str) -> set[str]:
-    return {term for group in query_groups(q) for term in group}
-
-
 # A highlight fragment: plain text, and the (start, end) offsets of the matched words in it.
 Fragment = tuple[str, list[tuple[int, int]]]
 

@@ -131,7 +131,6 @@ class Everything:
 
 
 Node = Term | Phrase | Prefix | Facet | Range | And | Or | Not | Everything
-TextLeaf = Term | Phrase | Prefix
 
 
 # Before `plan`: a field value not yet resolved against the index.
@@ -621,13 +620,3 @@ def is_text(node: Node) -> bool:
     if isinstance(node, Or):
         return all(is_text(child) for child in node.children)
     return False
-
-
-def leaves(node: Node) -> Iterator[Node]:
-    if isinstance(node, And | Or):
-        for child in node.children:
-            yield from leaves(child)
-    elif isinstance(node, Not):
-        yield from leaves(node.child)
-    else:
-        yield node

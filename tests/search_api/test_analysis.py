@@ -5,6 +5,14 @@ from __future__ import annotations
 from search_api import analysis
 
 
+def query_groups(q: str) -> list[tuple[str, ...]]:
+    return [analysis.word_alternatives(word) for word in analysis.TOKEN_RE.findall(q)]
+
+
+def query_terms(q: str) -> set[str]:
+    return {term for group in query_groups(q) for term in group}
+
+
 def test_turkish_lowercasing_of_dotted_and_dotless_i() -> None:
     assert analysis.turkish_lower("İZMİR") == "izmir"
     assert analysis.turkish_lower("IĞDIR") == "ığdır"
@@ -15,13 +23,13 @@ def test_index_and_query_terms_meet_across_case_suffixes_and_keyboards() -> None
     document = analysis.index_terms("Kazakistan'ımıza giden İHRACATÇILARIMIZ ve IZMIR'deki firmalar", "tr")
     indexed = set(document.split())
     for query in ["Kazakistan", "kazakistan'a", "ihracat", "ihracatçı", "İzmir", "izmir", "IZMIR", "firma"]:
-        groups = analysis.query_groups(query)
+        groups = query_groups(query)
         assert groups and all(indexed & set(group) for group in groups), query
 
 
 def test_english_stemming() -> None:
     indexed = set(analysis.index_terms("The chamber organised meetings", "en").split())
-    assert all(indexed & set(group) for group in analysis.query_groups("Chambers organising meeting"))
+    assert all(indexed & set(group) for group in query_groups("Chambers organising meeting"))
 
 
 def test_short_words_keep_their_agent_like_ending() -> None:
@@ -35,7 +43,7 @@ def marked(fragments: list[analysis.Fragment]) -> list[list[str]]:
 
 def test_highlight_is_plain_text_with_the_offsets_of_the_surface_words() -> None:
     text = "Firmalar <b>Kazakistan'ımıza</b> gitti & ihracatçılarımız döndü."
-    fragments = analysis.highlight(text, "tr", analysis.query_terms("Kazakistan ihracat"))
+    fragments = analysis.highlight(text, "tr", query_terms("Kazakistan ihracat"))
     assert [fragment[0] for fragment in fragments] == [
         "Firmalar <b>Kazakistan'ımıza</b> gitti & ihracatçılarımız döndü"
     ]
@@ -44,7 +52,7 @@ def test_highlight_is_plain_text_with_the_offsets_of_the_surface_words() -> None
 
 def test_highlight_limits_fragments_and_length() -> None:
     text = " ".join(["heyet ziyaret etti ve toplantı yaptı."] * 200)
-    fragments = analysis.highlight(text, "tr", analysis.query_terms("heyet"), fragment_chars=80, max_fragments=3)
+    fragments = analysis.highlight(text, "tr", query_terms("heyet"), fragment_chars=80, max_fragments=3)
     assert len(fragments) == 3
     assert all(len(fragment) <= 80 for fragment, _ in fragments)
     assert analysis.highlight(text, "tr", set()) == []
@@ -52,7 +60,7 @@ def test_highlight_limits_fragments_and_length() -> None:
 
 def test_highlight_marks_every_casing_and_accent_of_a_term_and_only_those() -> None:
     text = "İHRACATÇILAR toplandı; Ihracat ve ihracatın artışı, ŞIRKET, şirketler ile Şirket'imiz konuştu."
-    fragments = analysis.highlight(text, "tr", analysis.query_terms("ihracat şirket"))
+    fragments = analysis.highlight(text, "tr", query_terms("ihracat şirket"))
     assert marked(fragments) == [["İHRACATÇILAR", "Ihracat", "ihracatın", "ŞIRKET", "şirketler", "Şirket'imiz"]]
 
 
@@ -71,7 +79,7 @@ def test_highlight_of_a_prefix() -> None:
 
 def test_a_fragment_ends_with_the_last_whole_word_inside_its_length() -> None:
     text = "Heyet " + "ziyaret " * 10 + "Kazakistan'ımıza döndü."
-    fragment, spans = analysis.highlight(text, "tr", analysis.query_terms("heyet"), fragment_chars=90)[0]
+    fragment, spans = analysis.highlight(text, "tr", query_terms("heyet"), fragment_chars=90)[0]
     assert fragment == "Heyet " + " ".join(["ziyaret"] * 10)
     assert spans == [(0, 5)]
 
