@@ -271,10 +271,12 @@ def highlight(
     def matches(word: str) -> bool:
         known = matching.get(word)
         if known is None:
-            parts = _HYPHENS.split(word)
-            known = any(_held(_cache.term(part, stem_language)) for part in parts)
-            if not known and len(parts) > 1:
-                known = any(_held(term) for term in compound_terms(word, language))
+            if _HYPHENS.search(word) is None:
+                known = _held(_cache.term(word, stem_language))
+            else:
+                known = any(_held(_cache.term(part, stem_language)) for part in _HYPHENS.split(word)) or any(
+                    _held(term) for term in compound_terms(word, language)
+                )
             matching[word] = known
         return known
 
