@@ -459,10 +459,13 @@ def _range(token: _Token, field_name: DateField) -> Range:
     opening, low, high, closing = match.groups()
     start = None if low == "*" else _day(low, first=opening == "[", position=token.position)
     end = None if high == "*" else _day(high, first=closing == "}", position=token.position)
-    if start is not None and opening == "{":
-        start += timedelta(days=1)
-    if end is not None and closing == "}":
-        end -= timedelta(days=1)
+    try:
+        if start is not None and opening == "{":
+            start += timedelta(days=1)
+        if end is not None and closing == "}":
+            end -= timedelta(days=1)
+    except OverflowError:
+        raise QuerySyntaxError(token.position, "the range leaves the calendar") from None
     if start and end and start > end:
         raise QuerySyntaxError(token.position, f"the range starts after it ends ({start} > {end})")
     return Range(field_name, start, end)

@@ -297,6 +297,7 @@ def test_a_hit_says_which_entity_the_query_named(loaded_backend: SearchBackend) 
         ("date:[2023 TO", 5, "range"),
         ("date:[2024 TO 2023]", 5, "starts after"),
         ("date:yesterday", 5, "not a date"),
+        ("date:{9999-12-31 TO *}", 5, "calendar"),
         ("ka*ak", 2, "end of a word"),
         ('"ticaret hey*"', 0, "inside a phrase"),
         ("a*", 0, "at least"),
