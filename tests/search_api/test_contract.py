@@ -391,6 +391,8 @@ def test_backends_agree(server: str, tmp_path_factory: pytest.TempPathFactory, r
         for backend in (embedded, elastic):
             backend.rebuild(corpus())
         assert embedded.indexed_values() == elastic.indexed_values()
+        typed = SearchQuery(filters={"country": ["kz", "Germany"], "program": ["ur ge"], "organization": ["oaso"]})
+        assert embedded.vocabulary().resolve_filters(typed) == elastic.vocabulary().resolve_filters(typed)
         pairs = [SearchQuery(q=q) for pair in MORPHOLOGY_PAIRS + ENTITY_PAIRS for q in pair]
         for query in QUERIES + pairs:
             faceted = query.model_copy(update={"facets": list(FACETS), "size": 10})
