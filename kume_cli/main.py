@@ -263,7 +263,9 @@ def serve_command(
 @app.command("search")
 def search_command(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help="Free text, in Turkish or English.")] = "",
+    query: Annotated[
+        str, typer.Argument(help='Words in Turkish or English, or a query: "phrase", OR, -word, country:KZ ...')
+    ] = "",
     country: Annotated[list[str] | None, typer.Option(help="ISO country code filter; repeatable.")] = None,
     sector: Annotated[list[str] | None, typer.Option(help="NACE division filter; repeatable.")] = None,
     program: Annotated[list[str] | None, typer.Option(help="Programme filter; repeatable.")] = None,
@@ -272,7 +274,7 @@ def search_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Search the index (exit code 5 when nothing matches)."""
-    from search_api.contract import FACETS, SearchQuery
+    from search_api.contract import FACETS, InvalidQuery, SearchQuery
 
     unknown = [f for f in facet or [] if f not in FACETS]
     if unknown:
@@ -281,7 +283,12 @@ def search_command(
     filters = {k: v for k, v in {"country": country, "sector": sector, "program": program}.items() if v}
     search_query = SearchQuery(q=query, filters=filters, facets=facet or [], size=size)
     with _open_backend(_settings(ctx)) as backend:
-        result = backend.search(search_query)
+        try:
+            # Filter values as typed ("kz", "ur-ge") become the index's values, or name the ones that exist.
+            result = backend.search(backend.vocabulary().resolve_filters(search_query))
+        except InvalidQuery as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(ExitCode.USAGE) from exc
     if as_json:
         stdout.print_json(result.model_dump_json())
     else:
