@@ -26,7 +26,7 @@ from kume.config import Settings
 from kume.store import Store, StoreError
 from pipeline.jobs import CrawlJobs
 from pipeline.writer import Writer
-from search_api.contract import BackendUnavailable
+from search_api.contract import BackendUnavailable, InvalidQuery, QuerySyntaxError
 
 if TYPE_CHECKING:
     from crawler.registry import Registry
@@ -95,6 +95,11 @@ def create_app(
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": _validation_message(exc)}, status_code=422)
+
+    @app.exception_handler(InvalidQuery)
+    async def invalid_query(_: Request, exc: InvalidQuery) -> JSONResponse:
+        # A query that does not parse says where it broke; an unknown value lists the values that exist.
+        return JSONResponse({"detail": f"q: {exc}" if isinstance(exc, QuerySyntaxError) else str(exc)}, 422)
 
     @app.exception_handler(BackendUnavailable)
     async def backend_down(_: Request, exc: BackendUnavailable) -> JSONResponse:

@@ -45,8 +45,15 @@ class Reader:
         self.store = store
         self.backend = backend
 
+    def resolved(self, query: SearchQuery) -> SearchQuery:
+        """`query` with its filter values as the index holds them: people type "kz", "Kazakhstan" or "ur-ge".
+
+        A value that names nothing raises UnknownFilterValue, listing values that exist.
+        """
+        return self.backend.vocabulary().resolve_filters(query) if query.filters else query
+
     def search(self, query: SearchQuery) -> SearchResult:
-        return self.backend.search(query)
+        return self.backend.search(self.resolved(query))
 
     def document(self, doc_id: str) -> DocumentDetail:
         doc = self.store.get(doc_id)
@@ -77,11 +84,13 @@ class Reader:
     def timeseries(
         self, query: SearchQuery, interval: Interval, split_by: str | None = None, field: str = "published"
     ) -> Timeseries:
-        buckets = self.backend.histogram(query, interval, split_by=split_by, field=field)
+        buckets = self.backend.histogram(self.resolved(query), interval, split_by=split_by, field=field)
         return Timeseries(interval=interval, field=field, split_by=split_by, buckets=buckets)
 
     def top(self, query: SearchQuery, facet: str, size: int = 10) -> TopValues:
-        counted = query.model_copy(update={"size": 0, "facets": [facet], "facet_size": size, "cursor": None})
+        counted = self.resolved(query).model_copy(
+            update={"size": 0, "facets": [facet], "facet_size": size, "cursor": None}
+        )
         result = self.backend.search(counted)
         return TopValues(facet=facet, total=result.total, values=result.facets.get(facet, [])[:size])
 
@@ -131,7 +140,8 @@ class Reader:
 
     def export(self, query: SearchQuery, limit: int) -> Iterator[SearchHit]:
         """Every hit of `query`, up to `limit`, walking the backend's cursors page by page."""
-        page_query = query.model_copy(update={"size": min(EXPORT_PAGE_SIZE, limit), "facets": [], "cursor": None})
+        page = {"size": min(EXPORT_PAGE_SIZE, limit), "facets": [], "cursor": None}
+        page_query = self.resolved(query).model_copy(update=page)
         sent = 0
         while sent < limit:
             result = self.backend.search(page_query)

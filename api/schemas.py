@@ -176,7 +176,9 @@ class FilterParams(FacetFilters):
     q: str = Field(
         default="",
         max_length=500,
-        description="Free text in Turkish or English; searched as text, never as a query language.",
+        description="Words in Turkish or English (all must match), or a query in the query language: "
+        'AND/OR/NOT, -word, "phrases", prefix*, (groups), title:, country:, sector:, program:, project:, '
+        "org:, activity:, city:, date:[2023-01-01 TO 2023-12-31], event:[...] (see the README).",
         examples=["Kazakistan ticaret heyeti"],
     )
     date_from: date | None = Field(

@@ -100,12 +100,14 @@ def long_tail_vocabulary() -> list[str]:
     return sorted(words - {"org", "program", "company", "sector", "tcity"})
 
 
-def request_mix(count: int, seed: int) -> list[str]:
+def request_mix(count: int, seed: int, language_share: float = 1 / 3) -> list[str]:
     """A seeded list of request paths: mostly searches of several shapes, some stats.
 
     Half of the free-text searches repeat a few dozen popular queries (as dashboards do); the other
     half pair two words from the whole vocabulary, so they rarely repeat and the service's caches
-    of match sets do not answer them.
+    of match sets do not answer them. A share of all queries (a third by default) are in the query
+    language instead (phrases, OR, NOT, prefixes, fields and date ranges; see search_api/query.py);
+    with a share of 0 the mix is the one kume sent before it had a query language.
     """
     rng = random.Random(seed)
     popular = [*COUNTRY_NAMES_TR.values(), *COUNTRY_NAMES_EN.values(), *SECTOR_WORDS_TR, *SECTOR_WORDS_EN]
@@ -117,15 +119,38 @@ def request_mix(count: int, seed: int) -> list[str]:
             return rng.choice(popular + phrases)
         return " ".join(rng.sample(vocabulary, 2))
 
+    def language_query() -> str:
+        one, other = rng.sample(vocabulary, 2)
+        year = rng.randint(2016, 2024)
+        return rng.choice(
+            [
+                f'"{rng.choice(phrases)}"',
+                f"{rng.choice(popular)} OR {rng.choice(popular)}",
+                f"{rng.choice(phrases)} -{one}",
+                f"{rng.choice(popular)} country:{rng.choice(COUNTRIES).lower()}",
+                f"{one[:4]}* {other}",
+                f"title:{one} OR title:{other}",
+                f"date:[{year}-01-01 TO {year}-12-31] {rng.choice(popular)}",
+                f"program:{rng.choice(PROGRAMS).lower()} ({one} OR {other})",
+            ]
+        )
+
+    def text(chosen: str) -> str:
+        return language_query() if language_share and rng.random() < language_share else chosen
+
     paths: list[str] = []
     for _ in range(count):
         kind = rng.random()
         params: list[tuple[str, str]] = []
         if kind < 0.35:  # text search with facet counts, as the web page sends it
-            params = [("q", free_text()), ("facets", "country"), ("facets", "sector")]
+            params = [("q", text(free_text())), ("facets", "country"), ("facets", "sector")]
             path = "/v1/search"
         elif kind < 0.55:  # text and filters
-            params = [("q", rng.choice(phrases)), ("country", rng.choice(COUNTRIES)), ("sector", rng.choice(SECTORS))]
+            params = [
+                ("q", text(rng.choice(phrases))),
+                ("country", rng.choice(COUNTRIES)),
+                ("sector", rng.choice(SECTORS)),
+            ]
             path = "/v1/search"
         elif kind < 0.70:  # filters only, newest first, a date range
             year = rng.randint(2016, 2024)
@@ -138,10 +163,10 @@ def request_mix(count: int, seed: int) -> list[str]:
             ]
             path = "/v1/search"
         elif kind < 0.80:  # a second page
-            params = [("q", free_text()), ("size", "20"), ("sort", "date_asc")]
+            params = [("q", text(free_text())), ("size", "20"), ("sort", "date_asc")]
             path = "/v1/search"
         elif kind < 0.90:
-            params = [("facet", "country"), ("q", rng.choice(phrases))]
+            params = [("facet", "country"), ("q", text(rng.choice(phrases)))]
             path = "/v1/stats/top"
         else:
             params = [("interval", "year"), ("split_by", "program"), ("country", rng.choice(COUNTRIES))]
@@ -330,6 +355,12 @@ def main() -> None:
     )
     parser.add_argument("--time-limit", type=float, default=300, help="httpx: stop sending after this many seconds.")
     parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR)
+    parser.add_argument(
+        "--query-language-share",
+        type=float,
+        default=1 / 3,
+        help="Share of the queries written in the query language (0: the plain-text mix of earlier kume).",
+    )
     args = parser.parse_args()
     with ExitStack() as stack:
         search_url = args.search_url
@@ -353,11 +384,13 @@ def run(args: argparse.Namespace, search_url: str) -> dict[str, object]:
     try:
         wait_ready(base_url, server)
         seconds = args.time_limit if args.client == "httpx" else args.duration
-        drive(args.client, base_url, request_mix(args.warmup, args.seed + 1), args.concurrency, min(seconds, 10))
+        warmup = request_mix(args.warmup, args.seed + 1, args.query_language_share)
+        drive(args.client, base_url, warmup, args.concurrency, min(seconds, 10))
         # Baseline in the same run: the HTTP stack and the client alone, no store or backend behind the route.
         baseline = drive(args.client, base_url, ["/healthz"] * args.requests, args.concurrency, min(seconds, 10))
         cpu_before = server_cpu_seconds(server.pid)
-        measured = drive(args.client, base_url, request_mix(args.requests, args.seed), args.concurrency, seconds)
+        mix = request_mix(args.requests, args.seed, args.query_language_share)
+        measured = drive(args.client, base_url, mix, args.concurrency, seconds)
         cpu_per_request_ms = (server_cpu_seconds(server.pid) - cpu_before) * 1000 / max(measured.requests, 1)
         load_average = os.getloadavg()
     finally:
@@ -373,6 +406,7 @@ def run(args: argparse.Namespace, search_url: str) -> dict[str, object]:
         "client": args.client,
         "uvicorn_workers": args.workers,
         "concurrency": args.concurrency,
+        "query_language_share": round(args.query_language_share, 3),
         "search_mix": measured.report(),
         # CPU the server spent per request: unlike requests/s, other jobs on the machine barely move it.
         "server_cpu_ms_per_request": round(cpu_per_request_ms, 2),

@@ -15,10 +15,8 @@ Exit codes scripts can rely on:
 
 from __future__ import annotations
 
-import html
 import json
 import os
-import re
 from contextlib import ExitStack, contextmanager
 from enum import IntEnum
 from importlib import resources
@@ -37,7 +35,7 @@ from kume.store import Store, StoreError
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from search_api.contract import SearchBackend, SearchResult
+    from search_api.contract import Highlight, SearchBackend, SearchResult
 
 
 class ExitCode(IntEnum):
@@ -288,7 +286,9 @@ def serve_command(
 @app.command("search")
 def search_command(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help="Free text, in Turkish or English.")] = "",
+    query: Annotated[
+        str, typer.Argument(help='Words in Turkish or English, or a query: "phrase", OR, -word, country:KZ ...')
+    ] = "",
     country: Annotated[list[str] | None, typer.Option(help="ISO country code filter; repeatable.")] = None,
     sector: Annotated[list[str] | None, typer.Option(help="NACE division filter; repeatable.")] = None,
     program: Annotated[list[str] | None, typer.Option(help="Programme filter; repeatable.")] = None,
@@ -297,7 +297,7 @@ def search_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Search the index (exit code 5 when nothing matches)."""
-    from search_api.contract import FACETS, SearchQuery
+    from search_api.contract import FACETS, InvalidQuery, SearchQuery
 
     unknown = [f for f in facet or [] if f not in FACETS]
     if unknown:
@@ -306,7 +306,12 @@ def search_command(
     filters = {k: v for k, v in {"country": country, "sector": sector, "program": program}.items() if v}
     search_query = SearchQuery(q=query, filters=filters, facets=facet or [], size=size)
     with _open_backend(_settings(ctx)) as backend:
-        result = backend.search(search_query)
+        try:
+            # Filter values as typed ("kz", "ur-ge") become the index's values, or name the ones that exist.
+            result = backend.search(backend.vocabulary().resolve_filters(search_query))
+        except InvalidQuery as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(ExitCode.USAGE) from exc
     if as_json:
         stdout.print_json(result.model_dump_json())
     else:
@@ -327,15 +332,12 @@ def _print_result(query: str, result: SearchResult) -> None:
         stdout.print(f"[bold]{facet}[/bold]: " + ", ".join(f"{c.value} ({c.count})" for c in counts))
 
 
-def _terminal_fragment(fragment: str) -> Text:
-    """An API highlight (HTML-escaped, matches in <mark>) as styled terminal text."""
-    text = Text()
-    for i, part in enumerate(_MARK.split(fragment)):
-        text.append(html.unescape(part), style="bold yellow" if i % 2 else "")
+def _terminal_fragment(fragment: Highlight) -> Text:
+    """A highlight (plain text and match offsets) as styled terminal text."""
+    text = Text(fragment.text)
+    for span in fragment.matches:
+        text.stylize("bold yellow", span.start, span.end)
     return text
-
-
-_MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
 
 
 # -- demo ---------------------------------------------------------------------

@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:
+    from search_api.vocabulary import Vocabulary
 
 
 class Facet(StrEnum):
@@ -50,6 +53,14 @@ class DateRange(BaseModel):
     end: str
 
 
+class EntityName(BaseModel):
+    """A surface form the extraction found for one facet value ("OASO" for an organisation named in full)."""
+
+    facet: str
+    value: str
+    name: str
+
+
 class IndexDocument(BaseModel):
     """What a backend indexes for one document: its text and its facts flattened to keywords."""
 
@@ -68,6 +79,9 @@ class IndexDocument(BaseModel):
     organization: list[str] = Field(default_factory=list)
     activity: list[str] = Field(default_factory=list)
     event_dates: list[DateRange] = Field(default_factory=list)
+    names: list[EntityName] = Field(
+        default_factory=list, description="Other names of its facet values, so a query naming one finds the document."
+    )
 
 
 class Sort(StrEnum):
@@ -83,7 +97,11 @@ class Interval(StrEnum):
 
 
 class SearchQuery(BaseModel):
-    q: str = Field(default="", description="Free text; searched as text, never as a query language.")
+    q: str = Field(
+        default="",
+        description="A query in the query language of search_api.query (Lucene query_string conventions); "
+        "plain words must all match.",
+    )
     filters: dict[str, list[str]] = Field(
         default_factory=dict, description="Facet -> accepted values (OR within a facet, AND across facets)."
     )
@@ -99,6 +117,26 @@ class SearchQuery(BaseModel):
     highlight: bool = True
 
 
+class Span(BaseModel):
+    start: int = Field(description="Offset of the first character, in the fragment's text.")
+    end: int = Field(description="Offset after the last character.")
+
+
+class Highlight(BaseModel):
+    """A fragment of the body as plain text (not HTML), with where the query's words matched in it."""
+
+    text: str
+    matches: list[Span] = Field(default_factory=list)
+
+
+class EntityMatch(BaseModel):
+    """Why a hit matched without (or besides) its words: the query named one of its facet values."""
+
+    facet: str = Field(examples=["country"])
+    value: str = Field(examples=["KZ"])
+    named_as: str = Field(description="The query's words that named it.", examples=["Kazakhstan"])
+
+
 class SearchHit(BaseModel):
     id: str
     url: str
@@ -107,11 +145,16 @@ class SearchHit(BaseModel):
     language: str | None = None
     published: date | None = None
     score: float = 0.0
-    highlights: list[str] = Field(default_factory=list, description="Body fragments, matched terms in <mark>.")
+    highlights: list[Highlight] = Field(default_factory=list, description="Body fragments with the matched words.")
+    matched: list[EntityMatch] = Field(default_factory=list)
     country: list[str] = Field(default_factory=list)
+    city: list[str] = Field(default_factory=list)
     sector: list[str] = Field(default_factory=list)
     program: list[str] = Field(default_factory=list)
+    project: list[str] = Field(default_factory=list)
+    organization: list[str] = Field(default_factory=list)
     activity: list[str] = Field(default_factory=list)
+    event_dates: list[DateRange] = Field(default_factory=list)
 
 
 class FacetCount(BaseModel):
@@ -130,6 +173,39 @@ class HistogramBucket(BaseModel):
     period: str = Field(description="2023-07, 2023-Q3 or 2023")
     split: str | None = Field(default=None, description="Value of the split facet, if split.")
     count: int
+
+
+class IndexedValue(BaseModel):
+    """A facet value the index holds, how many documents have it, and the other names they give it."""
+
+    facet: str
+    value: str
+    count: int
+    names: list[str] = Field(default_factory=list)
+
+
+class InvalidQuery(ValueError):
+    """A query names an unknown facet or field, or carries a cursor this backend did not make."""
+
+
+class QuerySyntaxError(InvalidQuery):
+    """The query text does not parse: `position` is the offset in it where it broke."""
+
+    def __init__(self, position: int, message: str) -> None:
+        super().__init__(f"{message} (at character {position + 1})")
+        self.position = position
+        self.message = message
+
+
+class UnknownFilterValue(InvalidQuery):
+    """A facet value that names nothing the index holds; `known` lists values it does hold (closest first)."""
+
+    def __init__(self, facet: str, value: str, known: list[str], total: int) -> None:
+        more = f" (of {total})" if total > len(known) else ""
+        super().__init__(f"unknown {facet} {value!r}; the index holds{more}: {', '.join(known) or 'none'}")
+        self.facet = facet
+        self.value = value
+        self.known = known
 
 
 class BackendUnavailable(RuntimeError):
@@ -162,6 +238,17 @@ class SearchBackend(Protocol):
 
     def suggest(self, facet: str, prefix: str, size: int = 10) -> list[FacetCount]:
         """Values of `facet` starting with `prefix` (case- and accent-insensitive), most frequent first."""
+        ...
+
+    def indexed_values(self) -> list[IndexedValue]:
+        """Every value of every facet in the index, with its document count and names (for query resolution)."""
+        ...
+
+    def vocabulary(self) -> Vocabulary:
+        """The index's values by label and entity names (kept until the index changes, or briefly on a server).
+
+        `vocabulary().resolve_filters(query)` is how a caller accepts filter values as people type them.
+        """
         ...
 
     def count(self) -> int: ...

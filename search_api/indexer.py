@@ -6,11 +6,16 @@ from collections.abc import Callable, Iterable, Iterator
 
 from kume.schema import Document
 from kume.store import Store
-from search_api.contract import DateRange, IndexDocument, SearchBackend
+from search_api.contract import DateRange, EntityName, IndexDocument, SearchBackend
+
+
+def _clean(value: str) -> str:
+    # Extraction can carry the page's runs of spaces ("Orta  Anadolu  Sanayi  Odası"): one value, not two.
+    return " ".join(value.split())
 
 
 def _unique(values: Iterator[str | None]) -> list[str]:
-    return list(dict.fromkeys(value for value in values if value))
+    return list(dict.fromkeys(_clean(value) for value in values if value and value.strip()))
 
 
 def to_index_document(doc: Document) -> IndexDocument:
@@ -38,6 +43,21 @@ def to_index_document(doc: Document) -> IndexDocument:
     indexed.organization = _unique(fact.names[0] if fact.names else None for fact in facts.organizations)
     indexed.activity = _unique(fact.code for fact in facts.activities)
     indexed.event_dates = [DateRange(start=fact.start, end=fact.end) for fact in facts.event_dates]
+    # Every name the extraction gave an organisation or project, so a query naming it by an acronym or in
+    # the other language ("OASO", "Central Anatolia Chamber of Industry") finds the document.
+    names = [
+        EntityName(facet="organization", value=_clean(fact.names[0]), name=_clean(name))
+        for fact in facts.organizations
+        if fact.names
+        for name in fact.names[1:]
+    ]
+    names += [
+        EntityName(facet="project", value=_clean(project.project_id or project.name), name=_clean(name))
+        for project in facts.projects
+        for name in (project.name, project.code)
+        if name and name != (project.project_id or project.name)
+    ]
+    indexed.names = list({(n.facet, n.value, n.name): n for n in names}.values())
     return indexed
 
 

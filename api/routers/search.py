@@ -11,7 +11,7 @@ from starlette.concurrency import iterate_in_threadpool
 from api.deps import READ, ReaderDep, answer
 from api.export import csv_lines, ndjson_lines
 from api.schemas import ERRORS, ExportParams, SearchParams, Suggestion, SuggestParams
-from search_api.contract import SearchResult
+from search_api.contract import QuerySyntaxError, SearchResult
 
 router = APIRouter(tags=["search"], dependencies=READ)
 
@@ -30,7 +30,7 @@ async def search(params: Annotated[SearchParams, Query()], reader: ReaderDep) ->
     try:
         return await answer(reader, reader.search, query)
     except ValueError as exc:
-        if params.cursor is None:
+        if params.cursor is None or isinstance(exc, QuerySyntaxError):
             raise
         raise HTTPException(422, f"cursor: not a cursor this search returned ({exc})") from exc
 

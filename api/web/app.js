@@ -25,24 +25,21 @@ function escapeHtml(text) {
   return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
-// Highlights arrive as escaped HTML with <mark> around matched terms. They are parsed in an inert
-// template and rebuilt from text nodes and <mark>s only, so crawled text can never inject markup.
+// A highlight is plain text with the offsets of the matched words: the paragraph is built from text
+// nodes and <mark>s only, so crawled text can never inject markup.
 function highlightParagraph(fragment) {
-  const template = document.createElement("template");
-  template.innerHTML = fragment;
   const paragraph = document.createElement("p");
   paragraph.className = "highlight";
   paragraph.append("… ");
-  for (const node of template.content.childNodes) {
-    if (node.nodeName === "MARK") {
-      const mark = document.createElement("mark");
-      mark.textContent = node.textContent;
-      paragraph.append(mark);
-    } else {
-      paragraph.append(node.textContent);
-    }
+  let position = 0;
+  for (const { start, end } of fragment.matches) {
+    paragraph.append(fragment.text.slice(position, start));
+    const mark = document.createElement("mark");
+    mark.textContent = fragment.text.slice(start, end);
+    paragraph.append(mark);
+    position = end;
   }
-  paragraph.append(" …");
+  paragraph.append(fragment.text.slice(position), " …");
   return paragraph;
 }
 
@@ -165,6 +162,12 @@ function renderHits(result, append) {
       <h3><a href="${escapeHtml(hit.url)}" target="_blank" rel="noopener">${escapeHtml(hit.title || hit.url)}</a></h3>
       <p class="meta">${meta.map(escapeHtml).join(" · ")}</p>
       <p class="tags">${activities.map((a) => `<span class="tag">${escapeHtml(a)}</span>`).join("")}</p>`;
+    if (hit.matched.length) {
+      const why = document.createElement("p");
+      why.className = "meta matched";
+      why.textContent = hit.matched.map((m) => `${m.named_as} → ${valueLabel(m.facet, m.value)}`).join(" · ");
+      item.querySelector(".tags").after(why);
+    }
     item.querySelector(".tags").before(...hit.highlights.map(highlightParagraph));
     list.append(item);
   }

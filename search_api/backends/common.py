@@ -9,13 +9,22 @@ from datetime import date
 from typing import Any
 
 from search_api import analysis
-from search_api.contract import FACETS, DateRange, IndexDocument, Interval, SearchHit, SearchQuery, Sort
+from search_api.contract import (
+    FACETS,
+    DateRange,
+    EntityMatch,
+    Highlight,
+    IndexDocument,
+    Interval,
+    SearchHit,
+    SearchQuery,
+    Sort,
+    Span,
+)
+from search_api.contract import InvalidQuery as InvalidQuery
+from search_api.query import Plan
 
 HISTOGRAM_FIELDS = ("published", "event")
-
-
-class InvalidQuery(ValueError):
-    """A query names an unknown facet or field, or carries a cursor this backend did not make."""
 
 
 def event_bounds(event: DateRange) -> tuple[str, str]:
@@ -32,9 +41,9 @@ def _day(value: str, *, first: bool) -> str:
     return date.fromisoformat(value[:10]).isoformat()
 
 
-def effective_sort(query: SearchQuery) -> Sort:
-    """With no text there is nothing to rank by, so relevance means newest first."""
-    if query.sort == Sort.RELEVANCE and not analysis.query_groups(query.q):
+def effective_sort(query: SearchQuery, plan: Plan) -> Sort:
+    """With no words there is nothing to rank by, so relevance means newest first."""
+    if query.sort == Sort.RELEVANCE and not plan.has_text:
         return Sort.DATE_DESC
     return query.sort
 
@@ -77,8 +86,21 @@ def decode_cursor(cursor: str, length: int) -> list[Any]:
     return values
 
 
-def hit_from_document(doc: IndexDocument, score: float, query: SearchQuery) -> SearchHit:
-    highlights = analysis.highlight(doc.body, doc.language, analysis.query_terms(query.q)) if query.highlight else []
+def hit_from_document(doc: IndexDocument, score: float, query: SearchQuery, plan: Plan) -> SearchHit:
+    highlights = []
+    if query.highlight:
+        fragments = analysis.highlight(doc.body, doc.language, plan.terms, prefixes=plan.prefixes)
+        # Offsets made here need no validation: model_construct is several times cheaper per span.
+        highlights = [
+            Highlight.model_construct(text=text, matches=[Span.model_construct(start=a, end=b) for a, b in spans])
+            for text, spans in fragments
+        ]
+    matched = [
+        EntityMatch(facet=entity.facet, value=value, named_as=entity.named_as or "")
+        for entity in plan.entities
+        for value in entity.values
+        if value in getattr(doc, entity.facet)
+    ]
     return SearchHit(
         id=doc.id,
         url=doc.url,
@@ -88,10 +110,15 @@ def hit_from_document(doc: IndexDocument, score: float, query: SearchQuery) -> S
         published=doc.published,
         score=score,
         highlights=highlights,
+        matched=list({(m.facet, m.value): m for m in matched}.values()),
         country=doc.country,
+        city=doc.city,
         sector=doc.sector,
         program=doc.program,
+        project=doc.project,
+        organization=doc.organization,
         activity=doc.activity,
+        event_dates=doc.event_dates,
     )
 
 

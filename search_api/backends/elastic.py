@@ -21,6 +21,7 @@ from datetime import date
 from typing import Any
 
 from search_api import analysis
+from search_api import query as query_language
 from search_api.backends import common
 from search_api.contract import (
     FACETS,
@@ -28,12 +29,15 @@ from search_api.contract import (
     FacetCount,
     HistogramBucket,
     IndexDocument,
+    IndexedValue,
     Interval,
     SearchHit,
     SearchQuery,
     SearchResult,
     Sort,
 )
+from search_api.query import Everything, Facet, Node, Not, Or, Phrase, Plan, Prefix, Range, Term
+from search_api.vocabulary import Vocabulary
 
 CHUNK_SIZE = 500
 # Between the alias and an index's timestamp. Not "-": the template for alias "kume" would then also
@@ -46,7 +50,22 @@ TITLE_BOOST = 2.0
 # One shard keeps facet counts exact; a larger corpus can raise it together with shard_size on terms aggregations.
 SHARDS = 1
 _KEY_SEPARATOR = "\x1f"
-_INDEX_ONLY_FIELDS = ("title_terms", "body_terms", "facet_keys", "event_spans")
+_INDEX_ONLY_FIELDS = (
+    "title_terms",
+    "body_terms",
+    "title_compounds",
+    "body_compounds",
+    "facet_keys",
+    "name_keys",
+    "event_spans",
+)
+# How long a process trusts the facet values and names it read (other processes may write meanwhile).
+VOCABULARY_TTL_S = 30.0
+_WORD_FIELDS = {
+    False: [f"title_terms^{TITLE_BOOST}", "body_terms", f"title_compounds^{TITLE_BOOST}", "body_compounds"],
+    True: ["title_terms", "title_compounds"],
+}
+_PHRASE_FIELDS = {False: [f"title_terms^{TITLE_BOOST}", "body_terms"], True: ["title_terms"]}
 
 _MAPPINGS: dict[str, Any] = {
     "dynamic": "strict",
@@ -58,6 +77,11 @@ _MAPPINGS: dict[str, Any] = {
         "body": {"type": "text", "index": False},
         "title_terms": {"type": "text", "analyzer": "whitespace"},
         "body_terms": {"type": "text", "analyzer": "whitespace"},
+        "title_compounds": {"type": "text", "analyzer": "whitespace"},
+        "body_compounds": {"type": "text", "analyzer": "whitespace"},
+        "names": {"type": "object", "enabled": False},
+        # facet \x1f value \x1f name: the names the extraction gave facet values, read back by indexed_values.
+        "name_keys": {"type": "keyword"},
         "published": {"type": "date", "format": "strict_date"},
         "event_dates": {
             "type": "nested",
@@ -137,6 +161,7 @@ class ElasticBackend:
         self.alias = alias
         self._flavour = flavour
         self._alias_ready = False
+        self._vocabulary: tuple[float, list[IndexedValue], Vocabulary] | None = None
 
     @classmethod
     def connect(cls, url: str, alias: str, *, flavour: str = "elasticsearch") -> ElasticBackend:
@@ -198,6 +223,7 @@ class ElasticBackend:
     # -- writing -------------------------------------------------------------
 
     def bulk_upsert(self, docs: Iterable[IndexDocument]) -> int:
+        self._vocabulary = None
         with self._reachable():
             self._ensure_alias()
             written = self._bulk(_index_action(self.alias, doc) for doc in docs)
@@ -205,6 +231,7 @@ class ElasticBackend:
         return written
 
     def delete(self, ids: Iterable[str]) -> int:
+        self._vocabulary = None
         with self._reachable():
             self._ensure_alias()
             actions = ({"_op_type": "delete", "_index": self.alias, "_id": doc_id} for doc_id in ids)
@@ -213,6 +240,7 @@ class ElasticBackend:
         return deleted
 
     def rebuild(self, docs: Iterable[IndexDocument]) -> int:
+        self._vocabulary = None
         with self._reachable():
             self._ensure_alias()
             indices = self.client.indices
@@ -244,9 +272,10 @@ class ElasticBackend:
 
     def search(self, query: SearchQuery) -> SearchResult:
         common.check_query(query)
-        sort = common.effective_sort(query)
+        plan = query_language.plan(query.q, self.vocabulary())
+        sort = common.effective_sort(query, plan)
         body: dict[str, Any] = {
-            "query": _query(query),
+            "query": _query(query, plan),
             "size": query.size + 1 if query.size else 0,
             "track_total_hits": True,
             "sort": _SORTS[sort],
@@ -260,7 +289,7 @@ class ElasticBackend:
         raw_hits = response["hits"]["hits"]
         more = len(raw_hits) > query.size
         raw_hits = raw_hits[: query.size]
-        hits = [_hit(raw, query) for raw in raw_hits]
+        hits = [_hit(raw, query, plan) for raw in raw_hits]
         facets = {
             facet: [
                 FacetCount(value=bucket["key"], count=bucket["doc_count"])
@@ -294,7 +323,8 @@ class ElasticBackend:
             # Count documents, not events: back from each event bucket to its document.
             histogram["aggs"] = {"docs": {"reverse_nested": {}, "aggs": split_aggs}}
             aggs = {"events": {"nested": {"path": "event_dates"}, "aggs": {"periods": histogram}}}
-        response = self._search({"query": _query(query), "size": 0, "aggs": aggs})
+        plan = query_language.plan(query.q, self.vocabulary())
+        response = self._search({"query": _query(query, plan), "size": 0, "aggs": aggs})
         root = response["aggregations"]
         periods = root["periods"] if field == "published" else root["events"]["periods"]
         buckets: list[HistogramBucket] = []
@@ -319,6 +349,39 @@ class ElasticBackend:
             FacetCount(value=bucket["key"].split(_KEY_SEPARATOR, 2)[2], count=bucket["doc_count"])
             for bucket in response["aggregations"]["keys"]["buckets"]
         ]
+
+    def indexed_values(self) -> list[IndexedValue]:
+        counts = {tuple(key.split(_KEY_SEPARATOR, 2)[::2]): count for key, count in self._all_keys("facet_keys")}
+        names: dict[tuple[str, ...], list[str]] = {}
+        for key, _ in self._all_keys("name_keys"):
+            facet, value, name = key.split(_KEY_SEPARATOR, 2)
+            names.setdefault((facet, value), []).append(name)
+        return [
+            IndexedValue(facet=facet, value=value, count=count, names=names.get((facet, value), []))
+            for (facet, value), count in sorted(counts.items())
+        ]
+
+    def _all_keys(self, field: str) -> Iterator[tuple[str, int]]:
+        """Every term of a keyword field with its document count, page by page (a composite aggregation)."""
+        after: dict[str, Any] | None = None
+        while True:
+            composite: dict[str, Any] = {"size": 10_000, "sources": [{"key": {"terms": {"field": field}}}]}
+            if after is not None:
+                composite["after"] = after
+            response = self._search({"size": 0, "aggs": {"keys": {"composite": composite}}})
+            buckets = response["aggregations"]["keys"]["buckets"]
+            for bucket in buckets:
+                yield bucket["key"]["key"], bucket["doc_count"]
+            after = response["aggregations"]["keys"].get("after_key")
+            if not buckets or after is None:
+                return
+
+    def vocabulary(self) -> Vocabulary:
+        now = time.monotonic()
+        if self._vocabulary is None or now - self._vocabulary[0] > VOCABULARY_TTL_S:
+            values = self.indexed_values()
+            self._vocabulary = (now, values, Vocabulary(values))
+        return self._vocabulary[2]
 
     def count(self) -> int:
         with self._reachable():
@@ -352,48 +415,77 @@ def _index_action(index: str, doc: IndexDocument) -> dict[str, Any]:
     source["event_spans"] = [{"gte": event["start"], "lte": event["end"]} for event in source["event_dates"]]
     source["title_terms"] = analysis.index_terms(doc.title, doc.language)
     source["body_terms"] = analysis.index_terms(doc.body, doc.language)
+    source["title_compounds"] = " ".join(analysis.compound_terms(doc.title, doc.language))
+    source["body_compounds"] = " ".join(analysis.compound_terms(doc.body, doc.language))
     source["facet_keys"] = [
         _KEY_SEPARATOR.join((facet, analysis.fold_key(value), value))
         for facet, values in common.facet_values(doc).items()
         for value in values
     ]
+    source["name_keys"] = [_KEY_SEPARATOR.join((name.facet, name.value, name.name)) for name in doc.names]
     return {"_op_type": "index", "_index": index, "_id": doc.id, "_source": source}
 
 
-def _query(query: SearchQuery) -> dict[str, Any]:
-    """Analysed terms as match queries (never query_string), facets and dates as filters."""
-    must = [
-        {
+def _query(query: SearchQuery, plan: Plan) -> dict[str, Any]:
+    """The query tree as bool, match and term queries (never query_string), facets and dates as filters."""
+    must = [_clause(plan.tree)] if plan.tree is not None else []
+    filters: list[dict[str, Any]] = [{"terms": {facet: values}} for facet, values in query.filters.items() if values]
+    if query.published_from or query.published_to:
+        filters.append(_range(Range("published", query.published_from, query.published_to)))
+    if query.event_from or query.event_to:
+        filters.append(_range(Range("event", query.event_from, query.event_to)))
+    return {"bool": {"must": must, "filter": filters}}
+
+
+def _clause(node: Node) -> dict[str, Any]:
+    if isinstance(node, Term):
+        return {
             "multi_match": {
-                "query": " ".join(group),
-                "fields": [f"title_terms^{TITLE_BOOST}", "body_terms"],
+                "query": " ".join(node.alternatives),
+                "fields": _WORD_FIELDS[node.title],
                 "type": "most_fields",
                 "operator": "or",
             }
         }
-        for group in analysis.query_groups(query.q)
-    ]
-    filters: list[dict[str, Any]] = [{"terms": {facet: values}} for facet, values in query.filters.items() if values]
-    published: dict[str, str] = {}
-    if query.published_from:
-        published["gte"] = query.published_from.isoformat()
-    if query.published_to:
-        published["lte"] = query.published_to.isoformat()
-    if published:
-        filters.append({"range": {"published": published}})
-    overlap: dict[str, str] = {}
-    if query.event_from:
-        overlap["gte"] = query.event_from.isoformat()
-    if query.event_to:
-        overlap["lte"] = query.event_to.isoformat()
-    if overlap:
-        filters.append({"range": {"event_spans": {**overlap, "relation": "intersects"}}})
-    return {"bool": {"must": must, "filter": filters}}
+    if isinstance(node, Phrase):
+        phrases = [
+            {"multi_match": {"query": " ".join(variant), "fields": _PHRASE_FIELDS[node.title], "type": "phrase"}}
+            for variant in node.variants
+        ]
+        return {"bool": {"should": phrases, "minimum_should_match": 1}}
+    if isinstance(node, Prefix):
+        fields = [field.split("^")[0] for field in _WORD_FIELDS[node.title]]
+        prefixes = [{"prefix": {field: {"value": node.prefix}}} for field in fields]
+        return {"bool": {"should": prefixes, "minimum_should_match": 1}}
+    if isinstance(node, Facet):
+        return {"terms": {node.facet: list(node.values)}}
+    if isinstance(node, Range):
+        return _range(node)
+    if isinstance(node, Everything):
+        return {"match_all": {}}
+    if isinstance(node, Not):
+        return {"bool": {"must": [{"match_all": {}}], "must_not": [_clause(node.child)]}}
+    if isinstance(node, Or):
+        return {"bool": {"should": [_clause(child) for child in node.children], "minimum_should_match": 1}}
+    positive = [_clause(child) for child in node.children if not isinstance(child, Not)]
+    negative = [_clause(child.child) for child in node.children if isinstance(child, Not)]
+    return {"bool": {"must": positive or [{"match_all": {}}], "must_not": negative}}
 
 
-def _hit(raw: dict[str, Any], query: SearchQuery) -> SearchHit:
+def _range(node: Range) -> dict[str, Any]:
+    bounds: dict[str, str] = {}
+    if node.start:
+        bounds["gte"] = node.start.isoformat()
+    if node.end:
+        bounds["lte"] = node.end.isoformat()
+    if node.field == "published":
+        return {"range": {"published": bounds}}
+    return {"range": {"event_spans": {**bounds, "relation": "intersects"}}}
+
+
+def _hit(raw: dict[str, Any], query: SearchQuery, plan: Plan) -> SearchHit:
     doc = IndexDocument.model_validate(raw["_source"])
-    return common.hit_from_document(doc, float(raw.get("_score") or 0.0), query)
+    return common.hit_from_document(doc, float(raw.get("_score") or 0.0), query, plan)
 
 
 def _lucene_literal(text: str) -> str:

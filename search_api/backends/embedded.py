@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from search_api import analysis
+from search_api import query as query_language
 from search_api.backends import common
 from search_api.backends.ranking import POSTINGS_SCHEMA, PostingsWriter, Ranker
 from search_api.contract import (
@@ -33,12 +34,15 @@ from search_api.contract import (
     FacetCount,
     HistogramBucket,
     IndexDocument,
+    IndexedValue,
     Interval,
     SearchHit,
     SearchQuery,
     SearchResult,
     Sort,
 )
+from search_api.query import And, Everything, Facet, Node, Not, Or, Phrase, Plan, Prefix, Range, Term
+from search_api.vocabulary import Vocabulary
 
 BATCH_SIZE = 500
 # A rebuild writes postings in segments of this many documents: fewer segments per term to read back,
@@ -58,9 +62,12 @@ CREATE TABLE docs_{g} (
     rowid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, published TEXT, length INTEGER NOT NULL
 );
 CREATE TABLE stored_{g} (rowid INTEGER PRIMARY KEY, doc BLOB NOT NULL);
-CREATE VIRTUAL TABLE text_{g} USING fts5(title, body, content = '', tokenize = 'unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE text_{g} USING fts5(
+    title, body, title_compounds, body_compounds, content = '', tokenize = 'unicode61 remove_diacritics 0'
+);
 CREATE TABLE facets_{g} (doc INTEGER NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL, folded TEXT NOT NULL);
 CREATE TABLE events_{g} (doc INTEGER NOT NULL, start TEXT NOT NULL, "end" TEXT NOT NULL);
+CREATE TABLE names_{g} (doc INTEGER NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL, name TEXT NOT NULL);
 """
     + POSTINGS_SCHEMA
     + ";"
@@ -73,8 +80,13 @@ CREATE INDEX facets_{g}_value ON facets_{g}(facet, value, doc);
 CREATE INDEX facets_{g}_doc ON facets_{g}(doc, facet, value);
 CREATE INDEX facets_{g}_folded ON facets_{g}(facet, folded);
 CREATE INDEX events_{g}_doc ON events_{g}(doc, start, "end");
+CREATE INDEX names_{g}_doc ON names_{g}(doc);
 """
-_GENERATION_TABLES = ("docs", "stored", "text", "facets", "events", "postings")
+_GENERATION_TABLES = ("docs", "stored", "text", "facets", "events", "names", "postings")
+_TEXT_COLUMNS = "title, body, title_compounds, body_compounds"
+# The full-text columns a word (not a phrase) is looked for in, with or without a title: field.
+_WORD_COLUMNS = {False: "", True: "{title title_compounds} : "}
+_PHRASE_COLUMNS = {False: "{title body} : ", True: "{title} : "}
 
 # Period of an ISO date column in SQL, so grouping happens in SQLite rather than over fetched rows.
 _PERIOD_SQL = {
@@ -254,15 +266,16 @@ class EmbeddedBackend:
         # Rowids are handed out here, so each table takes the whole batch in one executemany; the
         # AUTOINCREMENT counter still moves past them, so no rowid of a deleted document comes back.
         first = self._next_rowid(generation)
-        docs, stored, text, facets, events = [], [], [], [], []
+        docs, stored, text, facets, events, names = [], [], [], [], [], []
         for rowid, doc in enumerate(batch, start=first):
-            title_terms = analysis.term_list(doc.title, doc.language)
-            body_terms = analysis.term_list(doc.body, doc.language)
+            title_terms, body_terms, title_compounds, body_compounds = _columns(doc)
             published = doc.published.isoformat() if doc.published else None
             docs.append((rowid, doc.id, published, len(title_terms) + len(body_terms)))
             stored.append((rowid, _pack(doc)))
-            text.append((rowid, " ".join(title_terms), " ".join(body_terms)))
-            postings.add(rowid, title_terms, body_terms)
+            columns = (title_terms, body_terms, title_compounds, body_compounds)
+            text.append((rowid, *(" ".join(terms) for terms in columns)))
+            postings.add(rowid, title_terms + title_compounds, body_terms + body_compounds)
+            names += [(rowid, name.facet, name.value, name.name) for name in doc.names]
             facets += [
                 (rowid, facet, value, analysis.fold_key(value))
                 for facet, values in common.facet_values(doc).items()
@@ -272,7 +285,11 @@ class EmbeddedBackend:
         db = self._db
         db.executemany(f"INSERT INTO docs_{generation} (rowid, id, published, length) VALUES (?, ?, ?, ?)", docs)
         db.executemany(f"INSERT INTO stored_{generation} (rowid, doc) VALUES (?, ?)", stored)
-        db.executemany(f"INSERT INTO text_{generation} (rowid, title, body) VALUES (?, ?, ?)", text)
+        db.executemany(
+            f"INSERT INTO text_{generation} (rowid, {_TEXT_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
+            text,
+        )
+        db.executemany(f"INSERT INTO names_{generation} (doc, facet, value, name) VALUES (?, ?, ?, ?)", names)
         db.executemany(f"INSERT INTO facets_{generation} (doc, facet, value, folded) VALUES (?, ?, ?, ?)", facets)
         db.executemany(f'INSERT INTO events_{generation} (doc, start, "end") VALUES (?, ?, ?)', events)
 
@@ -294,14 +311,16 @@ class EmbeddedBackend:
         for rowid, stored in self._db.execute(
             f"SELECT rowid, doc FROM stored_{generation} WHERE rowid IN ({row_marks})", rowids
         ).fetchall():
-            doc = _unpack(stored)
+            columns = (" ".join(terms) for terms in _columns(_unpack(stored)))
             self._db.execute(
-                f"INSERT INTO text_{generation} (text_{generation}, rowid, title, body) VALUES ('delete', ?, ?, ?)",
-                (rowid, analysis.index_terms(doc.title, doc.language), analysis.index_terms(doc.body, doc.language)),
+                f"INSERT INTO text_{generation} (text_{generation}, rowid, {_TEXT_COLUMNS}) "
+                "VALUES ('delete', ?, ?, ?, ?, ?)",
+                (rowid, *columns),
             )
         for table, column in (
             ("facets", "doc"),
             ("events", "doc"),
+            ("names", "doc"),
             ("stored", "rowid"),
             ("docs", "rowid"),
         ):
@@ -312,13 +331,14 @@ class EmbeddedBackend:
 
     def search(self, query: SearchQuery) -> SearchResult:
         common.check_query(query)
-        sort = common.effective_sort(query)
         with self._guarded("search"), self._lock, self._snapshot():
             memory = self._loaded()
+            plan = query_language.plan(query.q, memory.vocabulary)
+            sort = common.effective_sort(query, plan)
             generation = memory.state[0]
-            selection = _Selection(generation, query)
-            narrowed = selection.filtered or any(query.filters.values())
-            # effective_sort leaves relevance only to queries with text.
+            selection = _Selection(generation, query, plan)
+            narrowed = selection.filtered or any(query.filters.values()) or selection.tree is not None
+            # effective_sort leaves relevance only to queries with words.
             ranked = sort == Sort.RELEVANCE
             rids = None
             if narrowed or query.facets or selection.text:
@@ -329,13 +349,13 @@ class EmbeddedBackend:
                 total = int(self._db.execute(selection.count_sql(), selection.params).fetchone()[0])
             if ranked:
                 assert rids is not None
-                rows, next_cursor = self._ranked_page(memory, query, rids)
+                rows, next_cursor = self._ranked_page(memory, query, plan, rids)
             elif rids is not None:
                 rows, next_cursor = memory.dates.page(rids, sort, query.cursor, query.size)
             else:
                 # Every document: the published-date indexes serve the order and stop after the page.
                 rows, next_cursor = self._dated_page(selection, query, sort)
-            hits = self._hits(generation, rows, query)
+            hits = self._hits(generation, rows, query, plan)
             facets = {}
             if query.facets and rids is not None:
                 facets = self._facet_counts(memory, rids, query.facets, query.facet_size)
@@ -343,18 +363,21 @@ class EmbeddedBackend:
 
     def _check_layout(self, generation: int) -> None:
         """Indexes written before ranking postings existed cannot be ranked or extended: say how to fix that."""
-        if not self._db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (f"postings_{generation}",)).fetchone():
+        if not self._db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (f"names_{generation}",)).fetchone():
             raise BackendUnavailable(
                 f"embedded index {self.path} was built by an older kume; rebuild it from the store with `kume index`"
             )
 
     def _ranked_page(
-        self, memory: _InMemory, query: SearchQuery, rids: np.ndarray
+        self, memory: _InMemory, query: SearchQuery, plan: Plan, rids: np.ndarray
     ) -> tuple[list[tuple[int, float]], str | None]:
         """The page's (rowid, score) by BM25, best first, ties by rowid; resumes after the cursor's (score, rowid)."""
         if query.size == 0:
             return [], None
-        scores = memory.ranker.scores(sorted(analysis.query_terms(query.q)), rids)
+        terms = set(plan.terms)
+        for prefix in plan.prefixes:
+            terms.update(memory.ranker.terms_starting(prefix))
+        scores = memory.ranker.scores(sorted(terms), rids)
         if query.cursor is not None:
             last_score, last_rid = _relevance_cursor(query.cursor)
             beyond = (scores < last_score) | ((scores == last_score) & (rids > last_rid))
@@ -395,7 +418,7 @@ class EmbeddedBackend:
         next_cursor = common.encode_cursor([rows[-1][1], rows[-1][2]]) if more else None
         return [(row[0], 0.0) for row in rows], next_cursor
 
-    def _hits(self, generation: int, rows: list[tuple[int, float]], query: SearchQuery) -> list[SearchHit]:
+    def _hits(self, generation: int, rows: list[tuple[int, float]], query: SearchQuery, plan: Plan) -> list[SearchHit]:
         if not rows:
             return []
         stored = dict(
@@ -404,7 +427,7 @@ class EmbeddedBackend:
                 [rowid for rowid, _ in rows],
             ).fetchall()
         )
-        return [common.hit_from_document(_unpack(stored[rowid]), score, query) for rowid, score in rows]
+        return [common.hit_from_document(_unpack(stored[rowid]), score, query, plan) for rowid, score in rows]
 
     def _matching_rowids(self, memory: _InMemory, selection: _Selection, query: SearchQuery) -> np.ndarray:
         """Rowids of every match, ascending: `selection` (text, dates, events) run once in SQL, then the facet filters.
@@ -413,22 +436,84 @@ class EmbeddedBackend:
         filter built a temporary index (of, say, every Turkish document) on each request.
         """
         facet_filters = {facet: values for facet, values in query.filters.items() if values}
-        if facet_filters and not selection.conditions:
+        if selection.tree is not None:
+            rids = self._evaluate(memory, selection.tree)
+            if selection.conditions:
+                rids = np.intersect1d(rids, self._rowids(memory, selection), assume_unique=True)
+        elif facet_filters and not selection.conditions:
             return np.flatnonzero(memory.columns.documents_with(facet_filters))
-        rids = self._rowids(memory, selection)
+        else:
+            rids = self._rowids(memory, selection)
         if facet_filters:
             rids = rids[memory.columns.documents_with(facet_filters)[rids]]
         return rids
 
     def _rowids(self, memory: _InMemory, selection: _Selection) -> np.ndarray:
         sql = selection.rowids_sql()
-        return memory.matches.get((sql, *selection.params), lambda: self._run_rowids(sql, selection))
+        return memory.matches.get((sql, *selection.params), lambda: self._run_rowids(sql, selection.params))
 
-    def _run_rowids(self, sql: str, selection: _Selection) -> np.ndarray:
+    def _run_rowids(self, sql: str, params: list[Any]) -> np.ndarray:
         # The rowids travel as one comma-joined string parsed by numpy: a Python object per matched row
         # would cost more than the full-text match itself on broad queries.
-        joined = self._db.execute(sql, selection.params).fetchone()[0]
-        return np.fromstring(joined or "", sep=",", dtype=np.int64)
+        joined = self._db.execute(sql, params).fetchone()[0]
+        rowids = np.fromstring(joined or "", sep=",", dtype=np.int64)
+        rowids.sort()
+        return rowids
+
+    def _evaluate(self, memory: _InMemory, node: Node) -> np.ndarray:
+        """Ascending rowids of the documents a query tree that mixes words with facets or dates matches.
+
+        Each maximal part made of words only runs as one FTS5 match; facets, dates and the boolean
+        operators between such parts are set operations on sorted rowid arrays.
+        """
+        return memory.matches.get(("tree", node), lambda: self._evaluate_uncached(memory, node))
+
+    def _evaluate_uncached(self, memory: _InMemory, node: Node) -> np.ndarray:
+        generation = memory.state[0]
+        if query_language.is_text(node):
+            sql = f"SELECT group_concat(rowid) FROM text_{generation} WHERE text_{generation} MATCH ?"
+            expression = _fts_expression(node)
+            return memory.matches.get((sql, expression), lambda: self._run_rowids(sql, [expression]))
+        if isinstance(node, Facet):
+            return np.flatnonzero(memory.columns.documents_with({node.facet: list(node.values)}))
+        if isinstance(node, Range):
+            return self._range_rowids(memory, node)
+        if isinstance(node, Everything):
+            return memory.dates.rowids
+        if isinstance(node, Not):
+            return np.setdiff1d(memory.dates.rowids, self._evaluate(memory, node.child), assume_unique=True)
+        if isinstance(node, Or):
+            return functools.reduce(np.union1d, [self._evaluate(memory, child) for child in node.children])
+        assert isinstance(node, And)
+        # The word-only children (with their negations) are one FTS5 match, not one per word.
+        words = [child for child in node.children if query_language.is_text(_unnegated(child))]
+        if len(words) > 1 and any(not isinstance(child, Not) for child in words):
+            others = [child for child in node.children if child not in words]
+            node = And((And(tuple(words)), *others))
+        positive = [self._evaluate(memory, child) for child in node.children if not isinstance(child, Not)]
+        rids = (
+            functools.reduce(lambda a, b: np.intersect1d(a, b, assume_unique=True), positive)
+            if positive
+            else memory.dates.rowids
+        )
+        for child in node.children:
+            if isinstance(child, Not):
+                rids = np.setdiff1d(rids, self._evaluate(memory, child.child), assume_unique=True)
+        return rids
+
+    def _range_rowids(self, memory: _InMemory, node: Range) -> np.ndarray:
+        generation = memory.state[0]
+        if node.field == "published":
+            return memory.dates.published_between(node.start, node.end)
+        overlap, params = ["1"], []
+        if node.start:
+            overlap.append('"end" >= ?')
+            params.append(node.start.isoformat())
+        if node.end:
+            overlap.append("start <= ?")
+            params.append(node.end.isoformat())
+        sql = f"SELECT group_concat(DISTINCT doc) FROM events_{generation} WHERE {' AND '.join(overlap)}"
+        return self._run_rowids(sql, params)
 
     def _facet_counts(
         self, memory: _InMemory, rids: np.ndarray, facets: list[str], size: int
@@ -447,9 +532,9 @@ class EmbeddedBackend:
         with self._guarded("query"), self._lock, self._snapshot():
             memory = self._loaded()
             generation = memory.state[0]
-            selection = _Selection(generation, query)
+            selection = _Selection(generation, query, query_language.plan(query.q, memory.vocabulary))
             rids = None
-            if selection.conditions or any(query.filters.values()):
+            if selection.conditions or any(query.filters.values()) or selection.tree is not None:
                 rids = self._matching_rowids(memory, selection, query)
             if field == "published":
                 buckets = memory.columns.published_histogram(rids, interval, split_by)
@@ -485,6 +570,14 @@ class EmbeddedBackend:
             ).fetchall()
         return [FacetCount(value=row[0], count=row[2]) for row in rows]
 
+    def indexed_values(self) -> list[IndexedValue]:
+        with self._guarded("query"), self._lock, self._snapshot():
+            return self._loaded().indexed_values
+
+    def vocabulary(self) -> Vocabulary:
+        with self._guarded("query"), self._lock, self._snapshot():
+            return self._loaded().vocabulary
+
     def count(self) -> int:
         with self._guarded("count"), self._lock, self._snapshot():
             return int(self._db.execute(f"SELECT COUNT(*) FROM docs_{self._generation()}").fetchone()[0])
@@ -506,20 +599,22 @@ class _Selection:
     filters are not here: they are masks over the in-memory facet columns.
     """
 
-    def __init__(self, generation: int, query: SearchQuery) -> None:
+    def __init__(self, generation: int, query: SearchQuery, plan: Plan) -> None:
         self.generation = generation
         g = generation
-        groups = analysis.query_groups(query.q)
-        self.text = bool(groups)
+        # A tree of words only is one FTS5 match in this SQL; any other tree is evaluated on rowid sets.
+        match = _fts_expression(plan.tree) if plan.tree is not None and query_language.is_text(plan.tree) else None
+        self.tree = plan.tree if plan.tree is not None and match is None else None
+        self.text = match is not None
         self.source = f"text_{g}" if self.text else f"docs_{g}"
         # Unary + keeps SQLite from driving the FTS5 scan by the rowid lists of the filters, which
         # would re-run the full-text match once per filtered document.
         rid = f"+{self.source}.rowid" if self.text else f"{self.source}.rowid"
         self.conditions: list[str] = []
         self.params: list[Any] = []
-        if groups:
+        if match is not None:
             self.conditions.append(f"text_{g} MATCH ?")
-            self.params.append(_match_expression(groups))
+            self.params.append(match)
         published = []
         if query.published_from:
             published.append("published >= ?")
@@ -585,6 +680,25 @@ class _InMemory:
     def ranker(self) -> Ranker:
         return Ranker(self._db, self.state[0])
 
+    @functools.cached_property
+    def indexed_values(self) -> list[IndexedValue]:
+        g = self.state[0]
+        names: dict[tuple[str, str], list[str]] = {}
+        for facet, value, name in self._db.execute(
+            f"SELECT DISTINCT facet, value, name FROM names_{g} ORDER BY facet, value, name"
+        ):
+            names.setdefault((facet, value), []).append(name)
+        return [
+            IndexedValue(facet=facet, value=value, count=count, names=names.get((facet, value), []))
+            for facet, value, count in self._db.execute(
+                f"SELECT facet, value, COUNT(*) FROM facets_{g} GROUP BY facet, value ORDER BY facet, value"
+            )
+        ]
+
+    @functools.cached_property
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary(self.indexed_values)
+
 
 class _MatchCache:
     """The rowids recent selections matched, least recently used dropped first.
@@ -629,6 +743,7 @@ class _DateOrder:
         size = max((row[0] for row in rows), default=0) + 1
         self._count = len(rows)
         self._ids = [row[2] for row in rows]  # in id order, for cursors
+        self.rowids = np.sort(np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)))
         self._published: list[str | None] = [None] * size
         self._id: list[str] = [""] * size
         self._days = np.zeros(size, dtype=np.int64)
@@ -641,6 +756,17 @@ class _DateOrder:
             if published:
                 self._days[rowid] = date.fromisoformat(published[:10]).toordinal()
                 self._dated[rowid] = True
+
+    def published_between(self, start: date | None, end: date | None) -> np.ndarray:
+        """Ascending rowids of the documents published on or between the days given (None: open)."""
+        rids = self.rowids[self._dated[self.rowids]]
+        days = self._days[rids]
+        keep = np.ones(len(rids), dtype=bool)
+        if start is not None:
+            keep &= days >= start.toordinal()
+        if end is not None:
+            keep &= days <= end.toordinal()
+        return rids[keep]
 
     def _keys(self, days: np.ndarray, dated: np.ndarray, id_rank: np.ndarray, sort: Sort) -> np.ndarray:
         """One integer per document that orders as SQL's ORDER BY published (undated last), id ASC does."""
@@ -830,10 +956,42 @@ def _unpack(stored: bytes | str) -> IndexDocument:
     return IndexDocument.model_validate_json(stored if isinstance(stored, str) else zlib.decompress(stored))
 
 
-def _match_expression(groups: list[list[str]]) -> str:
-    """FTS5 query from analysed terms: every term quoted, so no text is ever read as FTS5 syntax."""
-    quoted = ("(" + " OR ".join('"' + term.replace('"', '""') + '"' for term in group) + ")" for group in groups)
-    return " AND ".join(quoted)
+def _quoted(terms: tuple[str, ...] | list[str]) -> str:
+    """Analysed terms as one FTS5 string (a phrase when several): quoted, so no text is read as FTS5 syntax."""
+    return '"' + " ".join(terms).replace('"', '""') + '"'
+
+
+def _fts_expression(node: Node) -> str:
+    """The FTS5 query of a tree of words only (query_language.is_text)."""
+    if isinstance(node, Term):
+        return _WORD_COLUMNS[node.title] + "(" + " OR ".join(_quoted([term]) for term in node.alternatives) + ")"
+    if isinstance(node, Phrase):
+        return _PHRASE_COLUMNS[node.title] + "(" + " OR ".join(_quoted(variant) for variant in node.variants) + ")"
+    if isinstance(node, Prefix):
+        return _WORD_COLUMNS[node.title] + "(" + _quoted([node.prefix]) + " *)"
+    if isinstance(node, Or):
+        return "(" + " OR ".join(_fts_expression(child) for child in node.children) + ")"
+    assert isinstance(node, And)
+    positive = [child for child in node.children if not isinstance(child, Not)]
+    expression = "(" + " AND ".join(_fts_expression(child) for child in positive) + ")"
+    for child in node.children:
+        if isinstance(child, Not):
+            expression = f"({expression} NOT {_fts_expression(child.child)})"
+    return expression
+
+
+def _unnegated(node: Node) -> Node:
+    return node.child if isinstance(node, Not) else node
+
+
+def _columns(doc: IndexDocument) -> tuple[list[str], list[str], list[str], list[str]]:
+    """The terms of a document's title and body, and of their hyphenated words joined."""
+    return (
+        analysis.term_list(doc.title, doc.language),
+        analysis.term_list(doc.body, doc.language),
+        analysis.compound_terms(doc.title, doc.language),
+        analysis.compound_terms(doc.body, doc.language),
+    )
 
 
 def _relevance_cursor(cursor: str) -> tuple[float, int]:

@@ -137,6 +137,14 @@ class Ranker:
         self._cache[term] = entry
         return entry
 
+    def terms_starting(self, prefix: str, limit: int = 64) -> list[str]:
+        """Index terms starting with `prefix` (the first `limit` in order), to rank a prefix search by."""
+        rows = self._db.execute(
+            f"SELECT DISTINCT term FROM postings_{self._generation} WHERE term >= ? AND term < ? ORDER BY term LIMIT ?",
+            (prefix, prefix + "\U0010ffff", limit),
+        ).fetchall()
+        return [row[0] for row in rows]
+
     def scores(self, terms: list[str], rids: np.ndarray) -> np.ndarray:
         """BM25 of each document in `rids` (ascending rowids) for the query terms it holds."""
         scores = np.zeros(len(rids), dtype=np.float64)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -14,7 +15,10 @@ from search_api import analysis
 from search_api.backends.common import event_bounds, facet_values
 from search_api.backends.elastic import ElasticBackend
 from search_api.backends.embedded import EmbeddedBackend
-from search_api.contract import DateRange, IndexDocument, SearchBackend, SearchQuery
+from search_api.contract import DateRange, IndexDocument, IndexedValue, SearchBackend, SearchQuery
+from search_api.query import And, Everything, Facet, Node, Not, Or, Phrase, Prefix, Range, Term, plan
+from search_api.vocabulary import Vocabulary
+from tests.search_api.query_pairs import pair_documents
 
 BACKENDS = [
     "embedded",
@@ -99,7 +103,7 @@ def hand_documents() -> list[IndexDocument]:
 
 
 def corpus() -> list[IndexDocument]:
-    return hand_documents() + list(synthetic_documents(300, seed=11))
+    return hand_documents() + pair_documents() + list(synthetic_documents(300, seed=11))
 
 
 def _open_embedded(tmp: Path) -> SearchBackend:
@@ -130,14 +134,61 @@ def empty_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Se
     backend.close()
 
 
+def oracle_values(docs: list[IndexDocument]) -> list[IndexedValue]:
+    """What indexed_values should give for `docs`, counted here document by document."""
+    counts: Counter[tuple[str, str]] = Counter()
+    names: dict[tuple[str, str], set[str]] = {}
+    for doc in docs:
+        for facet, values in facet_values(doc).items():
+            counts.update((facet, value) for value in values)
+        for name in doc.names:
+            names.setdefault((name.facet, name.value), set()).add(name.name)
+    return [
+        IndexedValue(facet=facet, value=value, count=count, names=sorted(names.get((facet, value), set())))
+        for (facet, value), count in sorted(counts.items())
+    ]
+
+
+def _holds(node: Node, doc: IndexDocument) -> bool:
+    title = analysis.term_list(doc.title, doc.language)
+    body = analysis.term_list(doc.body, doc.language)
+    title_words = title + analysis.compound_terms(doc.title, doc.language)
+    words = title_words + body + analysis.compound_terms(doc.body, doc.language)
+    if isinstance(node, Term):
+        return bool(set(node.alternatives) & set(title_words if node.title else words))
+    if isinstance(node, Phrase):
+        columns = [title] if node.title else [title, body]
+        return any(
+            list(variant) == column[start : start + len(variant)]
+            for variant in node.variants
+            for column in columns
+            for start in range(len(column))
+        )
+    if isinstance(node, Prefix):
+        return any(term.startswith(node.prefix) for term in (title_words if node.title else words))
+    if isinstance(node, Facet):
+        return bool(set(facet_values(doc)[node.facet]) & set(node.values))
+    if isinstance(node, Range):
+        low, high = (node.start or date.min).isoformat(), (node.end or date.max).isoformat()
+        if node.field == "published":
+            return doc.published is not None and low <= doc.published.isoformat() <= high
+        return any(end >= low and start <= high for start, end in map(event_bounds, doc.event_dates))
+    if isinstance(node, Everything):
+        return True
+    if isinstance(node, Not):
+        return not _holds(node.child, doc)
+    if isinstance(node, Or):
+        return any(_holds(child, doc) for child in node.children)
+    assert isinstance(node, And)
+    return all(_holds(child, doc) for child in node.children)
+
+
 def oracle_ids(docs: list[IndexDocument], query: SearchQuery) -> set[str]:
     """Which documents a query should match, decided document by document in plain Python."""
-    groups = analysis.query_groups(query.q)
+    tree = plan(query.q, Vocabulary(oracle_values(docs))).tree
     matched = set()
     for doc in docs:
-        terms = set(analysis.index_terms(doc.title, doc.language).split())
-        terms |= set(analysis.index_terms(doc.body, doc.language).split())
-        if not all(terms & set(group) for group in groups):
+        if tree is not None and not _holds(tree, doc):
             continue
         values = facet_values(doc)
         if not all(set(values[facet]) & set(wanted) for facet, wanted in query.filters.items() if wanted):

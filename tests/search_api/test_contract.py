@@ -13,8 +13,19 @@ import pytest
 
 from search_api import analysis
 from search_api.backends.common import InvalidQuery, event_bounds, facet_values, period_label
-from search_api.contract import FACETS, FacetCount, HistogramBucket, Interval, SearchBackend, SearchQuery, Sort
-from tests.search_api.conftest import BACKENDS, corpus, open_test_backend, oracle_ids
+from search_api.contract import (
+    FACETS,
+    FacetCount,
+    HistogramBucket,
+    Interval,
+    QuerySyntaxError,
+    SearchBackend,
+    SearchQuery,
+    Sort,
+    UnknownFilterValue,
+)
+from tests.search_api.conftest import BACKENDS, corpus, open_test_backend, oracle_ids, oracle_values
+from tests.search_api.query_pairs import ENTITY_PAIRS, MORPHOLOGY_PAIRS, OASO
 
 DOCS = corpus()
 BY_ID = {doc.id: doc for doc in DOCS}
@@ -33,10 +44,36 @@ QUERIES = [
     SearchQuery(event_from=date(2023, 2, 2), event_to=date(2023, 2, 2)),
     SearchQuery(event_from=date(2022, 12, 15), event_to=date(2022, 12, 20)),
     SearchQuery(q="heyet", event_from=date(2021, 1, 1)),
-    SearchQuery(q='"heyet" OR NEAR(kazakistan) * ^ title:x -'),
     SearchQuery(q="zzzqqqxx"),
     SearchQuery(),
 ]
+# The query language: every form of the README's table.
+LANGUAGE_QUERIES = [
+    SearchQuery(q='"ticaret heyeti"'),
+    SearchQuery(q="heyeti ticaret"),
+    SearchQuery(q="Kazakistan OR Özbekistan"),
+    SearchQuery(q="Kazakistan NOT halı"),
+    SearchQuery(q="-halı ihracat"),
+    SearchQuery(q="-ihracat"),
+    SearchQuery(q="kazak*"),
+    SearchQuery(q="title:heyet"),
+    SearchQuery(q='title:"ticaret heyeti" OR title:(eğitim OR fuar)'),
+    SearchQuery(q="country:KZ"),
+    SearchQuery(q="country:kazakhstan sector:c28"),
+    SearchQuery(q="program:ur-ge city:kayseri"),
+    SearchQuery(q="org:OASO"),
+    SearchQuery(q="activity:trade_delegation OR activity:b2b_meeting"),
+    SearchQuery(q="project:izto-tekstil OR org:İzmir*"),
+    SearchQuery(q="date:[2023-01-01 TO 2023-12-31]"),
+    SearchQuery(q="date:2024 heyet"),
+    SearchQuery(q="event:{2023-01 TO *} -country:DE"),
+    SearchQuery(q="(ticaret OR fuar) AND country:DE"),
+    SearchQuery(q="ihracat && (Almanya || Germany) !makine"),
+    SearchQuery(q="UR-GE projesi", filters={"language": ["tr"]}),
+    SearchQuery(q="*", filters={"country": ["UZ"]}),
+    SearchQuery(q="*:*"),
+]
+QUERIES += LANGUAGE_QUERIES
 QUERY_IDS = [f"q{number}" for number in range(len(QUERIES))]
 
 
@@ -178,13 +215,13 @@ def test_organization_suggest_meets_dotted_and_dotless_spellings(loaded_backend:
     assert {"İzmir Ticaret Odası", "Izmir Chamber of Industry"} <= values
 
 
-def test_highlights_mark_matches_and_escape_the_rest(loaded_backend: SearchBackend) -> None:
+def test_highlights_are_plain_text_with_match_offsets(loaded_backend: SearchBackend) -> None:
     result = loaded_backend.search(SearchQuery(q="ihracat Kazakistan", filters={"project": ["izto-tekstil"]}))
     assert [hit.id for hit in result.hits] == ["tr-kz"]
-    text = " ".join(result.hits[0].highlights)
-    assert "<mark>ihracatçılarımız</mark>" in text
-    assert "<mark>Kazakistan&#x27;ımıza</mark>" in text
-    assert "<script>" not in text and "&lt;script&gt;" in text
+    (fragment,) = result.hits[0].highlights
+    marked = [fragment.text[span.start : span.end] for span in fragment.matches]
+    assert marked == ["Kazakistan'ımıza", "ihracatçılarımız"]
+    assert "<script>x</script>" in fragment.text  # text, not HTML: the page escapes it
     no_highlight = loaded_backend.search(
         SearchQuery(q="ihracat", filters={"project": ["izto-tekstil"]}, highlight=False)
     )
@@ -202,6 +239,8 @@ def test_hits_carry_document_fields(loaded_backend: SearchBackend) -> None:
         source.published,
     )
     assert (hit.country, hit.sector, hit.program, hit.activity) == (["KZ"], ["C13"], ["UR-GE"], ["trade_delegation"])
+    assert (hit.city, hit.project, hit.organization) == (source.city, ["izto-tekstil"], ["İzmir Ticaret Odası"])
+    assert hit.event_dates == source.event_dates
 
 
 def test_unknown_facet_and_foreign_cursor_are_refused(loaded_backend: SearchBackend) -> None:
@@ -211,6 +250,97 @@ def test_unknown_facet_and_foreign_cursor_are_refused(loaded_backend: SearchBack
         loaded_backend.search(SearchQuery(cursor="bm90IGEgY3Vyc29y"))
     with pytest.raises(InvalidQuery, match="histogram field"):
         loaded_backend.histogram(SearchQuery(), Interval.YEAR, field="fetched")
+
+
+def ids(backend: SearchBackend, q: str) -> set[str]:
+    return set(all_pages(backend, SearchQuery(q=q)))
+
+
+@pytest.mark.parametrize(("one", "other"), MORPHOLOGY_PAIRS, ids=[f"{a}={b}" for a, b in MORPHOLOGY_PAIRS])
+def test_morphology_pairs_find_the_same_documents(loaded_backend: SearchBackend, one: str, other: str) -> None:
+    found = ids(loaded_backend, one)
+    assert found, one
+    assert found == ids(loaded_backend, other)
+
+
+@pytest.mark.parametrize(("one", "other"), ENTITY_PAIRS, ids=[f"{a}={b}" for a, b in ENTITY_PAIRS])
+def test_entities_named_in_either_language_or_by_acronym(loaded_backend: SearchBackend, one: str, other: str) -> None:
+    found = ids(loaded_backend, one)
+    assert found, one
+    assert found == ids(loaded_backend, other)
+
+
+def test_a_hit_says_which_entity_the_query_named(loaded_backend: SearchBackend) -> None:
+    hits = {hit.id: hit for hit in loaded_backend.search(SearchQuery(q="OASO", size=20)).hits}
+    assert set(hits) == {"tr-oaso-heyet", "en-oaso-kazakhstan"}
+    assert [m.model_dump() for m in hits["en-oaso-kazakhstan"].matched] == [
+        {"facet": "organization", "value": OASO, "named_as": "OASO"}
+    ]
+    english = loaded_backend.search(SearchQuery(q="Kazakhstan", filters={"project": ["izto-tekstil"]})).hits
+    assert [(hit.id, [(m.facet, m.value) for m in hit.matched]) for hit in english] == [("tr-kz", [("country", "KZ")])]
+
+
+@pytest.mark.parametrize(
+    ("q", "position", "says"),
+    [
+        ('"', 0, "unclosed quote"),
+        ("(((((", 4, "never closed"),
+        (",.;", 0, "no words"),
+        ("-", 0, "no words"),
+        ("()", 0, "nothing to search for"),
+        ("heyet AND", 6, "after it"),
+        ("OR heyet", 0, "before it"),
+        ("heyet)", 5, "unexpected"),
+        ("colour:red", 0, "unknown field"),
+        ("title:", 6, "nothing after"),
+        ("heyet^2", 5, "not supported"),
+        ("date:[2023 TO", 5, "range"),
+        ("date:[2024 TO 2023]", 5, "starts after"),
+        ("date:yesterday", 5, "not a date"),
+        ("date:{9999-12-31 TO *}", 5, "calendar"),
+        ("ka*ak", 2, "end of a word"),
+        ('"ticaret hey*"', 0, "inside a phrase"),
+        ("a*", 0, "at least"),
+        ("country:Atlantis", 8, "the index holds"),
+    ],
+)
+def test_a_malformed_query_says_where_it_broke(loaded_backend: SearchBackend, q: str, position: int, says: str) -> None:
+    with pytest.raises(QuerySyntaxError, match=says) as raised:
+        loaded_backend.search(SearchQuery(q=q))
+    assert raised.value.position == position
+
+
+def test_indexed_values_are_what_the_documents_hold(loaded_backend: SearchBackend) -> None:
+    assert loaded_backend.indexed_values() == oracle_values(DOCS)
+
+
+def test_filter_values_resolve_by_case_and_label_or_list_what_exists(loaded_backend: SearchBackend) -> None:
+    vocabulary = loaded_backend.vocabulary()
+    given = {
+        "country": ["kz", "Kazakhstan", "almanya", "CL"],
+        "city": ["kayseri", "iğdır|tr"],
+        "program": ["ur-ge", "KOBİ Kümelenme"],
+        "organization": ["oaso", "central anatolia chamber of industry"],
+        "activity": ["Trade Delegation"],
+        "language": ["TR"],
+    }
+    resolved = vocabulary.resolve_filters(SearchQuery(filters=given)).filters
+    assert resolved == {
+        "country": ["KZ", "DE", "CL"],  # any ISO code is a country, held or not
+        "city": ["Kayseri|TR", "Iğdır|TR"],
+        "program": ["UR-GE", "KOBI-KUMELENME"],
+        "organization": [OASO],
+        "activity": ["trade_delegation"],
+        "language": ["tr"],
+    }
+    with pytest.raises(UnknownFilterValue) as raised:
+        vocabulary.resolve_filters(SearchQuery(filters={"program": ["turkuality"]}))
+    assert raised.value.known[0] == "TURQUALITY" and set(raised.value.known) == {
+        value for doc in DOCS for value in doc.program
+    }
+    with pytest.raises(UnknownFilterValue) as raised:
+        vocabulary.resolve_filters(SearchQuery(filters={"city": ["Kayseriye"]}))
+    assert "Kayseri|TR" in raised.value.known
 
 
 def test_count_and_ping(loaded_backend: SearchBackend) -> None:
@@ -260,22 +390,34 @@ def test_backends_agree(server: str, tmp_path_factory: pytest.TempPathFactory, r
     try:
         for backend in (embedded, elastic):
             backend.rebuild(corpus())
-        for query in QUERIES:
+        assert embedded.indexed_values() == elastic.indexed_values()
+        typed = SearchQuery(filters={"country": ["kz", "Germany"], "program": ["ur ge"], "organization": ["oaso"]})
+        assert embedded.vocabulary().resolve_filters(typed) == elastic.vocabulary().resolve_filters(typed)
+        pairs = [SearchQuery(q=q) for pair in MORPHOLOGY_PAIRS + ENTITY_PAIRS for q in pair]
+        for query in QUERIES + pairs:
             faceted = query.model_copy(update={"facets": list(FACETS), "size": 10})
             left, right = embedded.search(faceted), elastic.search(faceted)
-            assert left.total == right.total
+            assert left.total == right.total, query.q
             assert left.facets == right.facets
             assert set(all_pages(embedded, query)) == set(all_pages(elastic, query))
             dated = query.model_copy(update={"sort": Sort.DATE_DESC})
             assert all_pages(embedded, dated, size=17) == all_pages(elastic, dated, size=17)
             date_page = embedded.search(dated), elastic.search(dated)
-            assert [h.highlights for h in date_page[0].hits] == [h.highlights for h in date_page[1].hits]
+            assert [(h.highlights, h.matched) for h in date_page[0].hits] == [
+                (h.highlights, h.matched) for h in date_page[1].hits
+            ]
             for field in ("published", "event"):
                 assert embedded.histogram(query, Interval.QUARTER, "sector", field) == elastic.histogram(
                     query, Interval.QUARTER, "sector", field
                 )
         for facet in FACETS:
             assert embedded.suggest(facet, "a") == elastic.suggest(facet, "a")
+        for q in ("country:Atlantis", '"', "heyet AND"):
+            with pytest.raises(QuerySyntaxError) as left_error:
+                embedded.search(SearchQuery(q=q))
+            with pytest.raises(QuerySyntaxError) as right_error:
+                elastic.search(SearchQuery(q=q))
+            assert str(left_error.value) == str(right_error.value)
     finally:
         embedded.close()
         elastic.close()

@@ -71,12 +71,12 @@ def test_a_replaced_document_is_matched_and_ranked_by_its_new_text_only(tmp_path
         backend.close()
 
 
-def test_an_index_from_before_ranking_postings_asks_for_a_rebuild(tmp_path: Path) -> None:
+def test_an_index_of_an_older_layout_asks_for_a_rebuild(tmp_path: Path) -> None:
     backend = EmbeddedBackend(tmp_path / "index.sqlite3")
     try:
         backend.rebuild(corpus()[:3])
         generation = backend._generation()
-        backend._db.execute(f"DROP TABLE postings_{generation}")  # what an index written by kume before them lacks
+        backend._db.execute(f"DROP TABLE names_{generation}")  # what an index written by older kume lacks
         with pytest.raises(BackendUnavailable, match="kume index"):
             backend.search(SearchQuery(q="heyet"))
         backend.rebuild(corpus()[:3])

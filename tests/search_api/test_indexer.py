@@ -47,7 +47,10 @@ EXTRACTION = Extraction(
         ProjectFact(name="Tekstil Kümesi UR-GE Projesi", program="UR-GE", project_id="prj-7"),
         ProjectFact(name="Deri Kümesi", program="KOBI-KUMELENME"),
     ],
-    organizations=[OrganizationFact(names=["İzmir Ticaret Odası", "İZTO"], role="coordinator")],
+    organizations=[
+        OrganizationFact(names=["İzmir Ticaret Odası", "İZTO"], role="coordinator"),
+        OrganizationFact(names=["İzmir  Ticaret\nOdası"]),  # the page's white space: the same value
+    ],
     activities=[ActivityFact(code="trade_delegation")],
     event_dates=[DateFact(start="2023-06-05", end="2023-06-09"), DateFact(start="2023-09", end="2023-09")],
 )
@@ -66,6 +69,10 @@ def test_facts_become_facet_keywords(tmp_path: Path) -> None:
     assert indexed.program == ["UR-GE", "KOBI-KUMELENME"]
     assert indexed.project == ["prj-7", "Deri Kümesi"]
     assert indexed.organization == ["İzmir Ticaret Odası"]
+    assert [(n.facet, n.value, n.name) for n in indexed.names] == [
+        ("organization", "İzmir Ticaret Odası", "İZTO"),
+        ("project", "prj-7", "Tekstil Kümesi UR-GE Projesi"),
+    ]
     assert indexed.activity == ["trade_delegation"]
     assert [(e.start, e.end) for e in indexed.event_dates] == [("2023-06-05", "2023-06-09"), ("2023-09", "2023-09")]
     assert (indexed.language, indexed.source, indexed.published) == ("tr", "izto", date(2023, 5, 1))
@@ -82,6 +89,9 @@ def test_index_store_rebuilds_and_upserts(tmp_path: Path) -> None:
             assert index_store(store, backend, on_document=seen.append) == 2
             assert seen == [first.doc_id, second.doc_id]
             assert [h.id for h in backend.search(SearchQuery(q="ihracat")).hits] == [first.doc_id]
+            # The organisation's abbreviation, from the extraction, finds its document.
+            assert [h.id for h in backend.search(SearchQuery(q="İZTO")).hits] == [first.doc_id]
+            assert [h.id for h in backend.search(SearchQuery(q="org:izto")).hits] == [first.doc_id]
             assert backend.search(SearchQuery(event_from=date(2023, 9, 20), event_to=date(2023, 9, 21))).total == 1
             third = store.upsert_page(_page(3, "Alım heyeti", "Alım heyeti İzmir'e geldi."))
             assert index_store(store, backend, rebuild=False) == 3
