@@ -13,23 +13,27 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.deps import Services
+from api.deps import Services, known_parameters
 from api.reader import Reader
-from api.routers import documents, health, projects, search, sources, stats, write
+from api.routers import documents, health, projects, search, searches, sources, stats, write
 from kume.config import Settings
 from kume.store import Store, StoreError
+from pipeline.follow import SavedSearches
 from pipeline.jobs import CrawlJobs
+from pipeline.webhooks import WebhookSender, WebhookThread
 from pipeline.writer import Writer
 from search_api.contract import BackendUnavailable, InvalidQuery, QuerySyntaxError
 
 if TYPE_CHECKING:
     from crawler.registry import Registry
+    from nlp.pipeline import Extractor
     from search_api.contract import SearchBackend
 
 WEB_DIR = Path(__file__).parent / "web"
@@ -52,23 +56,33 @@ def create_app(
     backend: SearchBackend | None = None,
     store: Store | None = None,
     registry: Registry | None = None,
+    extractor: Extractor | None = None,
 ) -> FastAPI:
     """The API and web page over `settings.data_dir` and `settings.backend`.
 
-    A backend, store or crawler registry may be passed in (tests, demo sites
-    on 127.0.0.1); otherwise they are opened from the settings.
+    A backend, store, crawler registry or nlp extractor may be passed in (tests, demo sites
+    on 127.0.0.1); otherwise they are opened from the settings (the extractor on first use).
     """
     if backend is None:
         from search_api.backends import open_backend
 
         backend = open_backend(settings)
     store = store or Store(settings.store_path)
-    writer = Writer(settings, store, backend, registry=registry)
-    services = Services(settings=settings, reader=Reader(store, backend), writer=writer, jobs=CrawlJobs(writer))
+    writer = Writer(settings, store, backend, registry=registry, extractor=extractor)
+    services = Services(
+        settings=settings,
+        reader=Reader(store, backend),
+        writer=writer,
+        jobs=CrawlJobs(writer),
+        searches=SavedSearches(store),
+    )
+    webhooks = WebhookThread(WebhookSender(store, settings), settings.webhook_poll_seconds)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        webhooks.start()
         yield
+        webhooks.stop()
         services.close()
 
     app = FastAPI(
@@ -79,8 +93,18 @@ def create_app(
         # FastAPI's own pages load Swagger UI and ReDoc from a CDN; /docs below serves a vendored copy.
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(known_parameters)],
     )
     app.state.services = services
+    if settings.cors_origins:
+        # Dashboards on these origins call the API from the browser; keys travel in a header, never in cookies.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["X-API-Key", "Content-Type"],
+            allow_credentials=False,
+        )
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -115,7 +139,7 @@ def create_app(
         log.exception("internal error serving %s", request.url.path)
         return JSONResponse({"detail": f"internal error serving {request.url.path}; see the server log"}, 500)
 
-    for module in (health, search, documents, projects, stats, sources, write):
+    for module in (health, search, documents, projects, stats, sources, searches, write):
         app.include_router(module.router)
     app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
     return app

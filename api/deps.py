@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.reader import Reader
 from kume.config import Settings
+from pipeline.follow import SavedSearches, owner_of
 from pipeline.jobs import CrawlJobs
 from pipeline.writer import Writer
 
@@ -27,6 +28,7 @@ class Services:
     reader: Reader
     writer: Writer
     jobs: CrawlJobs
+    searches: SavedSearches
 
     def close(self) -> None:
         self.jobs.wait(timeout=30)
@@ -54,7 +56,12 @@ def jobs(request: Request) -> CrawlJobs:
     return services(request).jobs
 
 
+def searches(request: Request) -> SavedSearches:
+    return services(request).searches
+
+
 ReaderDep = Annotated[Reader, Depends(reader)]
+SearchesDep = Annotated[SavedSearches, Depends(searches)]
 WriterDep = Annotated[Writer, Depends(writer)]
 JobsDep = Annotated[CrawlJobs, Depends(jobs)]
 
@@ -82,6 +89,49 @@ def write_access(
         raise HTTPException(403, "write endpoints are disabled: this server has no api_key configured")
     if not _key_matches(x_api_key, settings.api_key):
         raise HTTPException(401, "X-API-Key header missing or wrong")
+
+
+def owner(
+    found: ServicesDep,
+    x_api_key: Annotated[str | None, Header(description="The key saved searches belong to.")] = None,
+) -> str:
+    """The owner a request speaks for: its key, which must be one of the server's keys when it has any."""
+    settings = found.settings
+    if not x_api_key:
+        raise HTTPException(401, "X-API-Key header missing: saved searches belong to the key that saves them")
+    configured = (settings.read_api_key, settings.api_key)
+    if any(configured) and not _key_matches(x_api_key, *configured):
+        raise HTTPException(401, "X-API-Key header wrong")
+    return owner_of(x_api_key)
+
+
+OwnerDep = Annotated[str, Depends(owner)]
+
+
+def known_parameters(request: Request) -> None:
+    """Refuse query parameters an endpoint does not take, on every endpoint alike (the OpenAPI schema says which
+    it takes), so a mistyped filter is a 422 and not a silent answer to another question."""
+    route = request.scope.get("route")
+    path = getattr(route, "path_format", None)
+    if path is None:
+        return
+    accepted = _query_parameters(request.app).get((request.method.lower(), path), set())
+    unknown = sorted(set(request.query_params) - accepted)
+    if unknown:
+        takes = ", ".join(sorted(accepted)) or "no query parameters"
+        raise HTTPException(422, f"{unknown[0]}: unknown parameter; {request.url.path} takes {takes}")
+
+
+def _query_parameters(app: Any) -> dict[tuple[str, str], set[str]]:
+    cached: dict[tuple[str, str], set[str]] | None = getattr(app.state, "query_parameters", None)
+    if cached is None:
+        cached = {
+            (method, path): {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
+            for path, operations in app.openapi()["paths"].items()
+            for method, operation in operations.items()
+        }
+        app.state.query_parameters = cached
+    return cached
 
 
 READ = [Depends(read_access)]

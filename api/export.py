@@ -9,18 +9,45 @@ from collections.abc import Iterator
 
 from search_api.contract import SearchHit
 
-EXPORT_COLUMNS = ("id", "url", "source", "published", "language", "title", "country", "sector", "program", "activity")
+EXPORT_COLUMNS = (
+    "id",
+    "url",
+    "source",
+    "published",
+    "language",
+    "title",
+    "country",
+    "city",
+    "sector",
+    "program",
+    "project",
+    "organization",
+    "activity",
+    "event_dates",
+)
+# Several values in one cell: a separator that names and codes do not contain (organisation names hold spaces).
+VALUE_SEPARATOR = "; "
+# Excel reads a CSV file as the machine's code page unless it starts with a byte order mark: with it,
+# Turkish letters open as written.
+BYTE_ORDER_MARK = "\ufeff"
+
+
+def _cell(hit: SearchHit, column: str) -> str:
+    if column == "event_dates":
+        return VALUE_SEPARATOR.join(d.start if d.start == d.end else f"{d.start}/{d.end}" for d in hit.event_dates)
+    value = getattr(hit, column)
+    if isinstance(value, list):
+        return VALUE_SEPARATOR.join(value)
+    return "" if value is None else str(value)
 
 
 def csv_lines(first: SearchHit | None, rest: Iterator[SearchHit]) -> Iterator[str]:
     buffer = io.StringIO()
+    buffer.write(BYTE_ORDER_MARK)
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_COLUMNS)
     for hit in _chain(first, rest):
-        row = hit.model_dump(mode="json")
-        writer.writerow(
-            [" ".join(v) if isinstance(v := row[c], list) else ("" if v is None else v) for c in EXPORT_COLUMNS]
-        )
+        writer.writerow([_cell(hit, column) for column in EXPORT_COLUMNS])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

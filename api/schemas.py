@@ -246,6 +246,39 @@ class SuggestParams(BaseModel):
     lang: Literal["tr", "en"] = Field(default="tr", description="Language of country labels.")
 
 
+class SavedSearchRequest(FilterParams):
+    """A search to keep under a name: its feed and webhook announce each document that newly matches it."""
+
+    name: str = Field(min_length=1, max_length=200, examples=["Kazakistan ticaret heyetleri"])
+    webhook_url: str | None = Field(
+        default=None,
+        max_length=2048,
+        description="Where to POST each new match (JSON, signed with X-Kume-Signature-256).",
+        examples=["https://dash.example.org/hooks/kume"],
+    )
+
+
+class SavedSearchInfo(BaseModel):
+    id: str
+    name: str
+    query: SearchQuery
+    created_at: datetime
+    feed_url: str = Field(description="Atom feed of the new matches; its URL is its key, share it with care.")
+    webhook_url: str | None = None
+    webhook_secret: str | None = Field(
+        default=None, description="Only in the answer that creates the search: the key of the webhook's signature."
+    )
+
+
+class SearchMatch(BaseModel):
+    document_id: str
+    version: int
+    matched_at: datetime
+    url: str
+    title: str
+    published: date | None = None
+
+
 class CrawlRequest(BaseModel):
     source: str = Field(min_length=1, max_length=200, description="A source registry id.", examples=["demirci-tso"])
 

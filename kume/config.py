@@ -48,6 +48,21 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = Field(default=None, description="Key for the API's write endpoints.")
     read_api_key: SecretStr | None = Field(default=None, description="If set, read endpoints need it too.")
     ner_model: Path | None = Field(default=None, description="Local Hugging Face token-classification model.")
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins (e.g. https://dash.example.org) whose pages may call the API."
+    )
+    allow_private_urls: bool = Field(
+        default=False,
+        description="Let URLs the server requests itself (webhooks) resolve to private, loopback or link-local "
+        "addresses; for tests and closed networks.",
+    )
+    webhook_max_attempts: int = Field(
+        default=8, ge=1, description="Attempts of a webhook delivery before it is given up."
+    )
+    webhook_retry_seconds: float = Field(
+        default=30.0, gt=0, description="Wait before a webhook's second attempt; doubled for each one after."
+    )
+    webhook_poll_seconds: float = Field(default=5.0, gt=0, description="How often the server sends due webhooks.")
 
     @property
     def store_path(self) -> Path:

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -105,6 +105,42 @@ CREATE TABLE IF NOT EXISTS crawl_jobs (
     record TEXT NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS crawl_jobs_one_active ON crawl_jobs(source) WHERE active = 1;
+-- Following: saved searches (their record is pipeline.follow's), the document versions the index
+-- received and whether the saved searches were asked about them, the matches, and webhook deliveries.
+CREATE TABLE IF NOT EXISTS saved_searches (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    feed_token TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS saved_searches_by_owner ON saved_searches(owner);
+CREATE TABLE IF NOT EXISTS indexed_versions (
+    doc_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    first_indexed_at TEXT NOT NULL,
+    followed INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (doc_id, version)
+);
+CREATE INDEX IF NOT EXISTS indexed_versions_to_follow ON indexed_versions(first_indexed_at) WHERE followed = 0;
+CREATE TABLE IF NOT EXISTS search_matches (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    search_id TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    matched_at TEXT NOT NULL,
+    UNIQUE (search_id, doc_id, version)
+);
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    match_seq INTEGER PRIMARY KEY REFERENCES search_matches(seq) ON DELETE CASCADE,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    delivered_at TEXT,
+    gave_up INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries(next_attempt_at)
+    WHERE delivered_at IS NULL AND gave_up = 0;
 """
 
 
@@ -158,13 +194,24 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
+            older = self._tables()
             self._db.executescript(SCHEMA)
-            self._migrate()
+            self._migrate(older)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open document store {self.path}: {exc}") from exc
 
-    def _migrate(self) -> None:
-        """Bring a store written by an older kume up to this schema."""
+    def _tables(self) -> set[str]:
+        return {row["name"] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+    def _migrate(self, older: set[str]) -> None:
+        """Bring a store written by an older kume (with tables `older`) up to this schema."""
+        if "documents" in older and "indexed_versions" not in older:
+            # Saved searches are newer than every version stored before them: none is a new match for any.
+            with self._transaction():
+                self._db.execute(
+                    "INSERT INTO indexed_versions (doc_id, version, first_indexed_at, followed) "
+                    "SELECT id, current_version, '1970-01-01T00:00:00+00:00', 1 FROM documents"
+                )
         columns = {row["name"] for row in self._db.execute("PRAGMA table_info(extractions)")}
         if "linked" not in columns:
             # Projects were linked as a whole after every run; from now on they are summed up from their
@@ -473,6 +520,12 @@ class Store:
                 doc = self._document(row)
             yield doc
 
+    def current_versions(self) -> list[tuple[str, int]]:
+        """(id, current version) of every canonical document."""
+        with self._lock:
+            rows = self._execute("SELECT id, current_version FROM documents WHERE duplicate_of IS NULL").fetchall()
+        return [(row["id"], row["current_version"]) for row in rows]
+
     def is_duplicate(self, doc_id: str) -> bool:
         """Whether the document is recorded as a near-duplicate of another."""
         with self._lock:
@@ -506,6 +559,145 @@ class Store:
             result = self._execute("PRAGMA quick_check").fetchone()[0]
         if result != "ok":
             raise StoreError(f"document store {self.path} failed its integrity check: {result}")
+
+    # -- following: saved searches, their matches, webhook deliveries -------------
+
+    def save_search(self, search_id: str, owner: str, feed_token: str, created_at: datetime, record: str) -> None:
+        with self._lock:
+            self._execute(
+                "INSERT INTO saved_searches (id, owner, feed_token, created_at, record) VALUES (?, ?, ?, ?, ?)",
+                (search_id, owner, feed_token, created_at.isoformat(), record),
+            )
+
+    def saved_searches(self, owner: str | None = None) -> list[tuple[str, str, datetime, str]]:
+        """(id, feed token, created_at, record) of the saved searches (of one owner), oldest first."""
+        where, params = ("WHERE owner = ?", (owner,)) if owner is not None else ("", ())
+        with self._lock:
+            rows = self._execute(
+                f"SELECT id, feed_token, created_at, record FROM saved_searches {where} ORDER BY created_at, id",
+                params,
+            ).fetchall()
+        return [
+            (row["id"], row["feed_token"], datetime.fromisoformat(row["created_at"]), row["record"]) for row in rows
+        ]
+
+    def saved_search(self, search_id: str) -> tuple[str, str, datetime, str] | None:
+        """(owner, feed token, created_at, record) of a saved search."""
+        with self._lock:
+            row = self._execute(
+                "SELECT owner, feed_token, created_at, record FROM saved_searches WHERE id = ?", (search_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        return row["owner"], row["feed_token"], datetime.fromisoformat(row["created_at"]), row["record"]
+
+    def saved_search_by_feed_token(self, feed_token: str) -> str | None:
+        with self._lock:
+            row = self._execute("SELECT id FROM saved_searches WHERE feed_token = ?", (feed_token,)).fetchone()
+        return str(row["id"]) if row else None
+
+    def delete_search(self, search_id: str) -> None:
+        with self._lock, self._transaction():
+            self._execute("DELETE FROM search_matches WHERE search_id = ?", (search_id,))
+            self._execute("DELETE FROM saved_searches WHERE id = ?", (search_id,))
+
+    def record_indexed(self, versions: list[tuple[str, int]], at: datetime) -> None:
+        """Note document versions the index received; a version seen before keeps its first time."""
+        with self._lock, self._transaction():
+            self._db.executemany(
+                "INSERT OR IGNORE INTO indexed_versions (doc_id, version, first_indexed_at) VALUES (?, ?, ?)",
+                [(doc_id, version, at.isoformat()) for doc_id, version in versions],
+            )
+
+    def versions_to_follow(self, limit: int) -> list[tuple[str, int, datetime]]:
+        """(doc_id, version, first indexed) of indexed versions no saved search has been asked about, oldest first."""
+        with self._lock:
+            rows = self._execute(
+                "SELECT doc_id, version, first_indexed_at FROM indexed_versions WHERE followed = 0 "
+                "ORDER BY first_indexed_at, doc_id LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [(row["doc_id"], row["version"], datetime.fromisoformat(row["first_indexed_at"])) for row in rows]
+
+    def record_matches(
+        self, matches: list[tuple[str, str, int]], deliver: set[str], followed: list[tuple[str, int]], at: datetime
+    ) -> None:
+        """Keep (search id, doc id, version) matches, queue a webhook delivery for those of searches in `deliver`,
+        and mark `followed` versions as asked about: all at once, so a crash repeats the whole step or none of it.
+        A match already kept is not kept again."""
+        with self._lock, self._transaction():
+            for search_id, doc_id, version in matches:
+                cursor = self._execute(
+                    "INSERT OR IGNORE INTO search_matches (search_id, doc_id, version, matched_at) VALUES (?, ?, ?, ?)",
+                    (search_id, doc_id, version, at.isoformat()),
+                )
+                if cursor.rowcount and search_id in deliver:
+                    self._execute(
+                        "INSERT INTO webhook_deliveries (match_seq, next_attempt_at) VALUES (?, ?)",
+                        (cursor.lastrowid, at.isoformat()),
+                    )
+            self._db.executemany("UPDATE indexed_versions SET followed = 1 WHERE doc_id = ? AND version = ?", followed)
+
+    def search_matches(self, search_id: str, limit: int) -> list[tuple[str, int, datetime]]:
+        """(doc_id, version, matched_at) of a saved search's matches, newest first."""
+        with self._lock:
+            rows = self._execute(
+                "SELECT doc_id, version, matched_at FROM search_matches WHERE search_id = ? ORDER BY seq DESC LIMIT ?",
+                (search_id, limit),
+            ).fetchall()
+        return [(row["doc_id"], row["version"], datetime.fromisoformat(row["matched_at"])) for row in rows]
+
+    def claim_deliveries(self, now: datetime, lease: timedelta, limit: int) -> list[tuple[int, str, str, int, int]]:
+        """Webhook deliveries due by `now`, each leased until now + `lease` so no other process sends it meanwhile:
+        (match seq, search id, doc id, version, attempts so far)."""
+        with self._lock, self._transaction():
+            rows = self._execute(
+                "SELECT w.match_seq, m.search_id, m.doc_id, m.version, w.attempts FROM webhook_deliveries w "
+                "JOIN search_matches m ON m.seq = w.match_seq "
+                "WHERE w.delivered_at IS NULL AND w.gave_up = 0 AND w.next_attempt_at <= ? "
+                "ORDER BY w.next_attempt_at LIMIT ?",
+                (now.isoformat(), limit),
+            ).fetchall()
+            self._db.executemany(
+                "UPDATE webhook_deliveries SET next_attempt_at = ? WHERE match_seq = ?",
+                [((now + lease).isoformat(), row["match_seq"]) for row in rows],
+            )
+        return [(row[0], row[1], row[2], row[3], row[4]) for row in rows]
+
+    def delivery_sent(self, match_seq: int, at: datetime) -> None:
+        with self._lock:
+            self._execute(
+                "UPDATE webhook_deliveries SET delivered_at = ?, attempts = attempts + 1, last_error = NULL "
+                "WHERE match_seq = ?",
+                (at.isoformat(), match_seq),
+            )
+
+    def delivery_failed(self, match_seq: int, error: str, next_attempt: datetime | None) -> None:
+        """Record a failed attempt; without a next attempt the delivery is given up (kept, with its error)."""
+        with self._lock:
+            if next_attempt is None:
+                self._execute(
+                    "UPDATE webhook_deliveries SET attempts = attempts + 1, last_error = ?, gave_up = 1 "
+                    "WHERE match_seq = ?",
+                    (error, match_seq),
+                )
+            else:
+                self._execute(
+                    "UPDATE webhook_deliveries SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
+                    "WHERE match_seq = ?",
+                    (error, next_attempt.isoformat(), match_seq),
+                )
+
+    def deliveries(self, search_id: str) -> list[tuple[str, int, int, str | None, bool, str | None]]:
+        """(doc_id, version, attempts, delivered_at, gave_up, last_error) of a saved search's webhook deliveries."""
+        with self._lock:
+            rows = self._execute(
+                "SELECT m.doc_id, m.version, w.attempts, w.delivered_at, w.gave_up, w.last_error "
+                "FROM webhook_deliveries w JOIN search_matches m ON m.seq = w.match_seq "
+                "WHERE m.search_id = ? ORDER BY w.match_seq",
+                (search_id,),
+            ).fetchall()
+        return [(row[0], row[1], row[2], row[3], bool(row[4]), row[5]) for row in rows]
 
     # -- internals -----------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -16,10 +17,13 @@ from kume.schema import Document, Extraction, Page
 from kume.store import Store
 from nlp.pipeline import PIPELINE_VERSION, Extractor
 from pipeline.extract import ExtractReport, extract_documents, needs_extraction
+from pipeline.follow import follow
 from pipeline.ingest import FetchFailed, IngestRequest, IngestResult, UrlRejected
 from pipeline.link import link_documents
 from search_api.contract import SearchBackend
 from search_api.indexer import index_documents, index_store
+
+log = logging.getLogger(__name__)
 
 
 class Writer:
@@ -109,8 +113,11 @@ class Writer:
         return report
 
     def index(self, *, rebuild: bool = True, on_document: Callable[[str], None] | None = None) -> int:
-        """Index every current, canonical document (replacing the whole index with `rebuild`)."""
-        return index_store(self.store, self.backend, rebuild=rebuild, on_document=on_document)
+        """Index every current, canonical document (replacing the whole index with `rebuild`), then ask the saved
+        searches about the versions the index had never held."""
+        indexed = index_store(self.store, self.backend, rebuild=rebuild, on_document=on_document)
+        self._follow(self.store.current_versions())
+        return indexed
 
     # -- flows over what they touched --------------------------------------------
 
@@ -121,7 +128,9 @@ class Writer:
             extract_documents(self.store, self.extractor, [doc for doc in documents if needs_extraction(doc)])
             unlinked = set(self.store.unlinked_ids(among=doc_ids))
             link_documents(self.store, [doc.id for doc in documents if doc.id in unlinked])
-            return index_documents(self.store, self.backend, doc_ids)
+            indexed = set(index_documents(self.store, self.backend, doc_ids))
+            self._follow([(doc.id, doc.version) for doc in documents if doc.id in indexed])
+            return sorted(indexed)
 
     def ingest(self, request: IngestRequest) -> IngestResult:
         """Store, extract, link and index one document given by its text or by a registered source's URL."""
@@ -165,6 +174,15 @@ class Writer:
         if on_crawled is not None:
             on_crawled(report)
         return report, self.update(reached)
+
+    def _follow(self, versions: list[tuple[str, int]]) -> None:
+        """Note what the index received and ask the saved searches about it; a failure leaves the versions
+        waiting in the store for the next write, and never fails the write that indexed them."""
+        self.store.record_indexed(versions, datetime.now(UTC))
+        try:
+            follow(self.store)
+        except Exception:
+            log.exception("saved searches could not be asked about newly indexed documents; they will be next time")
 
     def _fetch(self, url: str) -> Page:
         try:

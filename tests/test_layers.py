@@ -22,7 +22,7 @@ ALLOWED = {
     "search_api": {"kume"},
     "pipeline": {"kume", "crawler", "nlp", "search_api"},
     "models": {"kume", "nlp"},
-    "api": {"kume", "pipeline", "search_api", "crawler"},
+    "api": {"kume", "pipeline", "search_api", "crawler", "nlp"},
     "kume_cli": {"kume", "crawler", "nlp", "search_api", "pipeline", "api", "models", "demo_site"},
 }
 
@@ -51,15 +51,14 @@ def test_a_package_imports_only_the_floors_below_it(package: str) -> None:
     assert not unexpected, f"{package} imports {unexpected}"
 
 
-def test_api_uses_the_crawler_for_types_only() -> None:
-    """The API starts crawls through pipeline; it names the crawler's Registry only in annotations."""
-    files = imported_packages("api").get("crawler", set())
-    for name in files:
-        source = (ROOT / name).read_text(encoding="utf-8")
-        tree = ast.parse(source)
+@pytest.mark.parametrize("stage", ["crawler", "nlp"])
+def test_api_names_the_stages_for_types_only(stage: str) -> None:
+    """The API crawls and extracts through pipeline; it names the stages' types only in annotations."""
+    for name in imported_packages("api").get(stage, set()):
+        tree = ast.parse((ROOT / name).read_text(encoding="utf-8"))
         runtime = [
             node
             for node in tree.body
-            if isinstance(node, (ast.Import, ast.ImportFrom)) and "crawler" in ast.unparse(node).split()[1]
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and stage in ast.unparse(node).split()[1]
         ]
-        assert not runtime, f"{name} imports the crawler at run time"
+        assert not runtime, f"{name} imports {stage} at run time"

@@ -3,6 +3,7 @@
 
 const FACETS_SHOWN = ["country", "sector", "program", "activity", "organization", "language", "source"];
 const PAGE_SIZE = 20;
+const MAX_PAGE_SIZE = 100;
 
 const state = {
   lang: localStorage.getItem("kume-lang") || ((navigator.language || "tr").startsWith("en") ? "en" : "tr"),
@@ -11,7 +12,11 @@ const state = {
   dateFrom: "",
   dateTo: "",
   filters: {},
+  pages: 1,
+  perPage: PAGE_SIZE,
   cursor: null,
+  rendered: null, // the search (without its page count) on screen, and how many pages of it
+  key: sessionStorage.getItem("kume-key") || "",
   lastResult: null,
   lastTimeline: null,
   projects: [],
@@ -81,11 +86,61 @@ function filterParams() {
   return params;
 }
 
+function requestHeaders(accept) {
+  const headers = { Accept: accept };
+  if (state.key) headers["X-API-Key"] = state.key;
+  return headers;
+}
+
 async function getJson(path, params) {
-  const response = await fetch(params ? `${path}?${params}` : path, { headers: { Accept: "application/json" } });
+  const response = await fetch(params ? `${path}?${params}` : path, { headers: requestHeaders("application/json") });
   const payload = await response.json().catch(() => ({ detail: response.statusText }));
+  if (response.status === 401) throw new Error(t("key_needed"));
   if (!response.ok) throw new Error(typeof payload.detail === "string" ? payload.detail : JSON.stringify(payload.detail));
   return payload;
+}
+
+// -- the search in the URL ------------------------------------------------------------
+// "#/?q=…&country=KZ&sort=date_desc&pages=2": a search can be bookmarked, shared, and walked back and forth.
+
+function searchParams() {
+  const params = filterParams();
+  if (state.sort !== "relevance") params.set("sort", state.sort);
+  if (state.perPage !== PAGE_SIZE) params.set("per_page", String(state.perPage));
+  if (state.pages > 1) params.set("pages", String(state.pages));
+  return params;
+}
+
+function searchHash() {
+  const params = searchParams();
+  return params.toString() ? `#/?${params}` : "#/";
+}
+
+function readSearchHash(hash) {
+  const params = new URLSearchParams(hash.slice(hash.indexOf("?") + 1));
+  state.q = params.get("q") || "";
+  state.sort = params.get("sort") || "relevance";
+  state.dateFrom = params.get("date_from") || "";
+  state.dateTo = params.get("date_to") || "";
+  state.pages = Math.max(1, Number.parseInt(params.get("pages") || "1", 10) || 1);
+  const perPage = Number.parseInt(params.get("per_page") || String(PAGE_SIZE), 10) || PAGE_SIZE;
+  state.perPage = Math.min(MAX_PAGE_SIZE, Math.max(1, perPage));
+  state.filters = {};
+  for (const facet of FACETS_SHOWN) {
+    const values = params.getAll(facet);
+    if (values.length) state.filters[facet] = values;
+  }
+  $("q").value = state.q;
+  $("sort").value = state.sort;
+  $("date_from").value = state.dateFrom;
+  $("date_to").value = state.dateTo;
+}
+
+// A change of the search goes through the URL: the hashchange that follows runs it.
+function navigate() {
+  const hash = searchHash();
+  if (location.hash === hash) route();
+  else location.hash = hash;
 }
 
 function showError(error) {
@@ -124,10 +179,18 @@ function setLanguage(lang) {
 // Each new search bumps this; answers of an older search that arrive late are dropped.
 let searchGeneration = 0;
 
+// The search as the URL has it, without the page count: what decides whether shown hits still hold.
+function searchKey() {
+  const params = searchParams();
+  params.delete("pages");
+  return params.toString();
+}
+
 async function runSearch({ append = false } = {}) {
   const generation = append ? searchGeneration : ++searchGeneration;
   const params = filterParams();
-  params.set("size", String(PAGE_SIZE));
+  // A restored URL asks for all its pages at once (the backend serves at most 100 hits a page).
+  params.set("size", String(append ? state.perPage : Math.min(MAX_PAGE_SIZE, state.perPage * state.pages)));
   params.set("sort", state.sort);
   for (const facet of FACETS_SHOWN) params.append("facets", facet);
   if (append && state.cursor) params.set("cursor", state.cursor);
@@ -136,6 +199,7 @@ async function runSearch({ append = false } = {}) {
     if (generation !== searchGeneration) return;
     showError(null);
     state.cursor = result.next_cursor;
+    state.rendered = { key: searchKey(), pages: state.pages };
     if (!append) state.lastResult = result;
     renderHits(result, append);
     if (!append) {
@@ -227,8 +291,8 @@ function toggleFilter(facet, value) {
   else values.add(value);
   if (values.size) state.filters[facet] = [...values];
   else delete state.filters[facet];
-  state.cursor = null;
-  runSearch();
+  state.pages = 1;
+  navigate();
 }
 
 function updateExportLinks() {
@@ -236,6 +300,25 @@ function updateExportLinks() {
     const params = filterParams();
     params.set("format", format);
     $(`export-${format}`).href = `/v1/export?${params}`;
+  }
+}
+
+// A link cannot send the key header: with a key, an export is fetched and handed to the browser as a file.
+async function downloadWithKey(event) {
+  if (!state.key) return;
+  event.preventDefault();
+  const link = event.currentTarget;
+  try {
+    const response = await fetch(link.href, { headers: requestHeaders("*/*") });
+    if (!response.ok) throw new Error(response.status === 401 ? t("key_needed") : `HTTP ${response.status}`);
+    const url = URL.createObjectURL(await response.blob());
+    const save = document.createElement("a");
+    save.href = url;
+    save.download = `kume-export.${link.id.replace("export-", "")}`;
+    save.click();
+    URL.revokeObjectURL(url);
+  } catch (error) {
+    showError(error);
   }
 }
 
@@ -422,15 +505,28 @@ async function route() {
     renderProjects();
   } else {
     show("view-search");
-    if (state.lastResult) {
-      renderHits(state.lastResult, false);
-      renderFacets(state.lastResult.facets);
-      renderActiveFilters();
-      drawCountries((state.lastResult.facets.country || []).slice(0, 15));
-      drawTimeline(state.lastTimeline || []);
-    } else {
-      await runSearch();
+    if (hash.startsWith("#/?")) {
+      readSearchHash(hash);
+    } else if (state.rendered) {
+      // The bare search link returns to the search as it was left, and the URL says which.
+      history.replaceState(null, "", searchHash());
     }
+    const rendered = state.rendered;
+    if (rendered && rendered.key === searchKey() && state.lastResult) {
+      if (state.pages === rendered.pages + 1 && state.cursor) {
+        await runSearch({ append: true });
+        return;
+      }
+      if (state.pages === rendered.pages) {
+        renderHits(state.lastResult, false);
+        renderFacets(state.lastResult.facets);
+        renderActiveFilters();
+        drawCountries((state.lastResult.facets.country || []).slice(0, 15));
+        drawTimeline(state.lastTimeline || []);
+        return;
+      }
+    }
+    await runSearch();
   }
 }
 
@@ -445,12 +541,22 @@ function start() {
     state.sort = $("sort").value;
     state.dateFrom = $("date_from").value;
     state.dateTo = $("date_to").value;
-    state.cursor = null;
-    if (location.hash.startsWith("#/project")) location.hash = "#/";
-    runSearch();
+    state.pages = 1;
+    navigate();
   });
   $("q").addEventListener("input", suggest);
-  $("more").addEventListener("click", () => runSearch({ append: true }));
+  $("more").addEventListener("click", () => {
+    state.pages += 1;
+    navigate();
+  });
+  $("api-key").value = state.key;
+  $("api-key").addEventListener("change", () => {
+    state.key = $("api-key").value.trim();
+    sessionStorage.setItem("kume-key", state.key);
+    state.rendered = null;
+    loadProjects().then(route);
+  });
+  for (const format of ["csv", "ndjson"]) $(`export-${format}`).addEventListener("click", downloadWithKey);
   $("project-filter").addEventListener("input", renderProjects);
   window.addEventListener("hashchange", route);
   loadProjects().then(route);

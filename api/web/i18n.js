@@ -40,6 +40,9 @@ window.KUME_STRINGS = {
     dated_by_published: "yayın tarihi",
     no_projects: "Henüz proje yok.",
     error_prefix: "Hata",
+    api_key: "Anahtar",
+    api_key_placeholder: "API anahtarı (gerekirse)",
+    key_needed: "Bu sunucu bir API anahtarı istiyor: üstteki kutuya girin.",
     footer: "UR-GE, KOBİ kümelenme ve AB destekli küme projeleri üzerine haberler.",
     facet: {
       country: "Ülke", city: "Şehir", sector: "Sektör", program: "Program", project: "Proje",
@@ -91,6 +94,9 @@ window.KUME_STRINGS = {
     dated_by_published: "publication date",
     no_projects: "No projects yet.",
     error_prefix: "Error",
+    api_key: "Key",
+    api_key_placeholder: "API key (if needed)",
+    key_needed: "This server needs an API key: enter it in the box at the top.",
     footer: "News about UR-GE, SME clustering and EU-funded cluster projects.",
     facet: {
       country: "Country", city: "City", sector: "Sector", program: "Programme", project: "Project",

@@ -8,11 +8,12 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import Served
+from tests.api.conftest import Served, _settings, serve_corpus
 from tests.api.corpus import CARPETS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -39,12 +40,12 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def base_url(embedded: Served) -> Iterator[str]:
+@contextmanager
+def serving(app: object) -> Iterator[str]:
     import uvicorn
 
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(embedded.app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))  # type: ignore[arg-type]
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -54,6 +55,12 @@ def base_url(embedded: Served) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def base_url(embedded: Served) -> Iterator[str]:
+    with serving(embedded.app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -130,3 +137,76 @@ def test_search_filter_dossier_and_language_switch(browser, base_url: str) -> No
 
     assert not errors, errors
     context.close()
+
+
+def test_the_search_lives_in_the_url_through_reload_back_and_forward(browser, base_url: str) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(locale="tr-TR", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(base_url + "/#/?per_page=3")
+    expect(page.locator("#total")).to_have_text(re.compile(r"^8 sonuç$"))
+    expect(page.locator("#hits .hit")).to_have_count(3)
+    page.click("#more")  # the second page is in the URL too
+    expect(page.locator("#hits .hit")).to_have_count(6)
+    assert "pages=2" in page.url
+    first_six = page.locator("#hits .hit h3").all_inner_texts()
+    page.reload()
+    expect(page.locator("#hits .hit")).to_have_count(6)
+    assert page.locator("#hits .hit h3").all_inner_texts() == first_six
+    page.go_back()
+    expect(page.locator("#hits .hit")).to_have_count(3)
+    page.goto(base_url + "/")
+
+    page.fill("#q", "Kazakistan")
+    page.select_option("#sort", "date_desc")
+    page.click("#search-button")
+    expect(page.locator("#total")).to_have_text(re.compile(r"^3 sonuç$"))
+    searched = page.url
+    assert "q=Kazakistan" in searched and "sort=date_desc" in searched
+    page.locator('fieldset[data-facet="country"] label', has_text="Rusya").locator("input").check()
+    expect(page.locator("#total")).to_have_text(re.compile(r"^2 sonuç$"))
+    filtered = page.url
+    assert "country=RU" in filtered
+    titles = page.locator("#hits .hit h3").all_inner_texts()
+
+    # A shared URL opens the same view in a fresh page.
+    shared = context.new_page()
+    shared.goto(filtered)
+    expect(shared.locator("#total")).to_have_text(re.compile(r"^2 sonuç$"))
+    expect(shared.locator("#q")).to_have_value("Kazakistan")
+    expect(shared.locator("#sort")).to_have_value("date_desc")
+    expect(shared.locator("#active-filters .chip")).to_have_count(1)
+    assert shared.locator("#hits .hit h3").all_inner_texts() == titles
+
+    page.go_back()
+    expect(page.locator("#total")).to_have_text(re.compile(r"^3 sonuç$"))
+    expect(page.locator("#active-filters .chip")).to_have_count(0)
+    assert page.url == searched
+    page.go_forward()
+    expect(page.locator("#total")).to_have_text(re.compile(r"^2 sonuç$"))
+    assert page.locator("#hits .hit h3").all_inner_texts() == titles
+    assert not errors, errors
+    context.close()
+
+
+def test_the_page_takes_a_read_key(browser, tmp_path_factory: pytest.TempPathFactory) -> None:
+    from playwright.sync_api import expect
+
+    settings = _settings(tmp_path_factory.mktemp("api-read-key"), "embedded", read_api_key="reader-key")
+    served = serve_corpus(settings)
+    corpus = next(served)
+    try:
+        with serving(corpus.app) as url:
+            context = browser.new_context(locale="en-GB")
+            page = context.new_page()
+            page.goto(url + "/")
+            expect(page.locator("#error")).to_contain_text("API key")
+            page.fill("#api-key", "reader-key")
+            page.press("#api-key", "Enter")
+            expect(page.locator("#total")).to_have_text(re.compile(r"^8 results$"))
+            context.close()
+    finally:
+        served.close()

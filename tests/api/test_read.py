@@ -138,6 +138,15 @@ def test_bad_parameters_get_a_422_naming_them(served: Served, params: dict, name
     assert named in response.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    "path", ["/v1/projects", "/v1/sources", "/v1/stats/top?facet=country", "/v1/suggest?kind=country", "/healthz"]
+)
+def test_every_endpoint_refuses_parameters_it_does_not_take(served: Served, path: str) -> None:
+    refused = served.client.get(path, params={"colour": "red"} | dict(p.split("=") for p in path.split("?")[1:]))
+    assert refused.status_code == 422, refused.text
+    assert "colour" in refused.json()["detail"]
+
+
 def test_forged_cursor_is_a_client_error(served: Served) -> None:
     response = served.client.get("/v1/search", params={"cursor": "not-a-cursor"})
     assert response.status_code == 422
@@ -228,6 +237,17 @@ def test_export_streams_the_whole_result_set(served: Served) -> None:
     assert len(records) == 3
     assert all(r["url"].startswith("https://") for r in records)
     assert served.client.get("/v1/export", params={"limit": 10_000_000}).status_code == 422
+
+    # UTF-8 with a byte order mark (Excel then opens Turkish letters as written), and the facts as columns.
+    everything = served.client.get("/v1/export", params={"format": "csv", "limit": 100})
+    assert everything.content.startswith("\ufeff".encode())
+    table = list(csv.DictReader(io.StringIO(everything.content.decode("utf-8-sig"))))
+    assert {"city", "project", "organization", "event_dates"} <= set(table[0])
+    by_id = {row["id"]: row for row in table}
+    for doc_id, article in served.articles.items():
+        row = by_id[doc_id]
+        assert set(filter(None, row["organization"].split("; "))) == set(article.organizations), doc_id
+        assert set(filter(None, row["country"].split("; "))) == set(article.countries), doc_id
 
 
 def test_health_and_readiness(served: Served) -> None:
