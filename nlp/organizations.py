@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kume.text import casefold_tr, stop_words
-from nlp.gazetteer import DATA_DIR, load_toml
+from nlp.gazetteer import load_toml
 from nlp.lexicon import MAX_NAME_WORDS, Word
 from nlp.text import is_suffix_chain, realise_suffix, tokens
 
@@ -35,7 +35,7 @@ class Organization:
 
 
 @dataclass(frozen=True)
-class _Rules:
+class OrganizationRules:
     heads: dict[str, tuple[tuple[str, ...], ...]]
     connectors: dict[str, frozenset[str]]
     company_cues: frozenset[str]
@@ -49,9 +49,10 @@ class _Rules:
 
 
 @lru_cache(maxsize=2)
-def _rules(data_dir: Path = DATA_DIR) -> _Rules:
-    data: dict[str, Any] = load_toml("organizations.toml", data_dir)
-    return _Rules(
+def organization_rules(path: Path) -> OrganizationRules:
+    """Head nouns, connectors, titles and role cues (nlp/data/organizations.toml)."""
+    data: dict[str, Any] = load_toml(path)
+    return OrganizationRules(
         heads={lang: tuple(tuple(h.split()) for h in heads) for lang, heads in data["heads"].items()},
         connectors={lang: frozenset(words) for lang, words in data["connectors"].items()},
         company_cues=frozenset(casefold_tr(w) for w in data["companies"]["cues"]),
@@ -108,7 +109,7 @@ def _sentence_start(text: str, position: int) -> bool:
     return not before or before[-1] in ".!?:\n"
 
 
-def _ends_name(words: list[Word], index: int, heads: tuple[tuple[str, ...], ...], rules: _Rules) -> bool:
+def _ends_name(words: list[Word], index: int, heads: tuple[tuple[str, ...], ...], rules: OrganizationRules) -> bool:
     word = words[index]
     if word.text in rules.titles or word.text.startswith("Yardımcı"):
         return True
@@ -119,15 +120,15 @@ def _modifier(word: Word) -> bool:
     return word.capitalized and word.head == word.text
 
 
-def _is_acronym(word: Word, rules: _Rules) -> bool:
+def _is_acronym(word: Word, rules: OrganizationRules) -> bool:
     return bool(_ACRONYM_RE.match(word.head)) and len(word.head) >= 2 and word.head not in rules.not_acronyms
 
 
-def _initials(name: str, rules: _Rules, language: str) -> str:
+def _initials(name: str, rules: OrganizationRules, language: str) -> str:
     return "".join(w[0] for w in name.split() if w and w not in rules.connectors[language] and w[0].isalpha())
 
 
-def _acronym_of(acronym: str, name: str, rules: _Rules, language: str) -> bool:
+def _acronym_of(acronym: str, name: str, rules: OrganizationRules, language: str) -> bool:
     """Whether the acronym's letters are the name's word initials in order (connectors may be skipped)."""
     letters = casefold_tr(acronym.replace("-", ""))
     initials = casefold_tr(_initials(name, rules, language))
@@ -142,7 +143,7 @@ def _acronym_of(acronym: str, name: str, rules: _Rules, language: str) -> bool:
     return True
 
 
-def _turkish_acronym_of(acronym: str, name: str, rules: _Rules) -> bool:
+def _turkish_acronym_of(acronym: str, name: str, rules: OrganizationRules) -> bool:
     """Whether `acronym` is the Turkish abbreviation of a body named in English ("ESO" for Eskişehir
     Chamber of Industry, Eskişehir Sanayi Odası): Turkish chambers, exchanges and unions abbreviate
     as the city's initial, the middle words' initials, then the head's ("O" for Odası, "B" for
@@ -161,10 +162,13 @@ def _all_caps_line(text: str, position: int) -> bool:
 
 
 def find_organizations(
-    text: str, words: list[Word], language: str, place_starts: frozenset[int] = frozenset()
+    text: str,
+    words: list[Word],
+    language: str,
+    rules: OrganizationRules,
+    place_starts: frozenset[int] = frozenset(),
 ) -> list[Organization]:
     """Organisations in `text`; words starting at `place_starts` are places, never acronyms ("BURSA (DÜNYA)")."""
-    rules = _rules()
     connectors = rules.connectors[language]
     heads = rules.heads[language]
     spans: list[tuple[int, int, int, int]] = []  # (first word, last word, start, end)
@@ -279,7 +283,7 @@ def find_organizations(
     return organizations
 
 
-def _company_noun(word: Word, rules: _Rules) -> bool:
+def _company_noun(word: Word, rules: OrganizationRules) -> bool:
     """ "firmaları", "şirketlerini", "firmasıyla": the company noun in the compound form that follows a
     name ("Leto Trade firması"), with any case ending; "firmalarımız" (our firms) names no one."""
     if not word.text[:1].islower():
@@ -296,7 +300,9 @@ def _company_noun(word: Word, rules: _Rules) -> bool:
     return False
 
 
-def _add_companies(text: str, words: list[Word], rules: _Rules, add: Any, place_starts: frozenset[int]) -> None:
+def _add_companies(
+    text: str, words: list[Word], rules: OrganizationRules, add: Any, place_starts: frozenset[int]
+) -> None:
     """Capitalised names listed right before a company word: "Leto Trade, Urves ile Moskraski firmalarını"."""
     for index, word in enumerate(words):
         if index == 0 or not _company_noun(word, rules):
@@ -329,7 +335,7 @@ def _resolve_acronyms(
     text: str,
     words: list[Word],
     language: str,
-    rules: _Rules,
+    rules: OrganizationRules,
     organizations: list[Organization],
     add: Any,
     place_starts: frozenset[int],
@@ -395,7 +401,7 @@ def _merge_contained(organizations: list[Organization]) -> None:
     organizations[:] = [o for o in organizations if o.mentions]
 
 
-def _title_only(text: str, organization: Organization, rules: _Rules) -> bool:
+def _title_only(text: str, organization: Organization, rules: OrganizationRules) -> bool:
     for _, end in organization.mentions:
         following = text[end : end + 30].split()
         if not following or following[0].strip(",.;:") not in rules.offices:
@@ -403,7 +409,7 @@ def _title_only(text: str, organization: Organization, rules: _Rules) -> bool:
     return True
 
 
-def _role(text: str, organization: Organization, rules: _Rules) -> str | None:
+def _role(text: str, organization: Organization, rules: OrganizationRules) -> str | None:
     """The first role a cue states next to a mention: after the name in Turkish, before it in English."""
     for start, end in sorted(organization.mentions):
         after = casefold_tr(text[end : end + 50])

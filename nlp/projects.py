@@ -16,7 +16,7 @@ from typing import Any
 
 from kume.text import casefold_tr, sentence_around, sentence_spans, stop_words
 from nlp.dates import _fold_same_length
-from nlp.gazetteer import DATA_DIR, load_toml
+from nlp.gazetteer import load_toml
 from nlp.lexicon import MAX_NAME_WORDS, Word
 from nlp.text import is_suffix_chain, token_jaccard, tokens
 
@@ -54,7 +54,7 @@ class FoundProject:
 
 
 @dataclass(frozen=True)
-class _Programs:
+class ProgramRules:
     patterns: dict[str, list[re.Pattern[str]]]
     generic_names: frozenset[str]
     eu_union: list[re.Pattern[str]]
@@ -65,13 +65,14 @@ class _Programs:
 
 
 @lru_cache(maxsize=2)
-def _programs(data_dir: Path = DATA_DIR) -> _Programs:
-    data: dict[str, Any] = load_toml("programs.toml", data_dir)
+def program_rules(path: Path) -> ProgramRules:
+    """Programme patterns, EU-funding cues and project nouns (nlp/data/programs.toml)."""
+    data: dict[str, Any] = load_toml(path)
     patterns: dict[str, list[re.Pattern[str]]] = {}
     for code, table in data["programs"].items():
         patterns[code] = [re.compile(_fold_for_patterns(p)) for p in table.get("patterns", [])]
         patterns[code] += [re.compile("(?-i:" + p + ")") for p in table.get("case_sensitive", [])]
-    return _Programs(
+    return ProgramRules(
         patterns=patterns,
         generic_names=frozenset(c for c, t in data["programs"].items() if t.get("generic_name")),
         eu_union=[re.compile(p) for p in data["eu_funding"]["union"]],
@@ -94,9 +95,8 @@ class ProgramMention:
     end: int
 
 
-def find_programs(text: str) -> list[ProgramMention]:
+def find_programs(text: str, rules: ProgramRules) -> list[ProgramMention]:
     """Programme mentions; EU-FUNDED where a sentence names the EU together with its financing."""
-    rules = _programs()
     folded = _fold_for_patterns(text)
     found: list[ProgramMention] = []
     for code, patterns in rules.patterns.items():
@@ -112,9 +112,9 @@ def find_programs(text: str) -> list[ProgramMention]:
     return found
 
 
-def _program_of(name: str) -> str | None:
+def _program_of(name: str, rules: ProgramRules) -> str | None:
     folded = _fold_for_patterns(name)
-    for code, patterns in _programs().patterns.items():
+    for code, patterns in rules.patterns.items():
         if any(p.search(name if p.pattern.startswith("(?-i:") else folded) for p in patterns):
             return code
     return None
@@ -146,12 +146,12 @@ def find_projects(
     text: str,
     words: list[Word],
     programs: list[ProgramMention],
+    rules: ProgramRules,
     place_words: frozenset[str] = frozenset(),
     organization_spans: tuple[tuple[int, int], ...] = (),
 ) -> list[FoundProject]:
     """Named projects; a designation whose topic is only a place (`place_words`, match keys) is not one,
     and a designation never reaches back into an organisation's name (`organization_spans`)."""
-    rules = _programs()
     found: list[FoundProject] = []
     codes = {m.start(): m for m in _CODE_RE.finditer(text)}
 
@@ -198,7 +198,7 @@ def find_projects(
         if after:
             project.code = f"{after.group(1)}.UR-GE.{after.group(3)}"
         topic = _topic(name, rules) - place_words
-        if word.text[:1].islower() and len(topic) < 2 and _program_of(name) is None:
+        if word.text[:1].islower() and len(topic) < 2 and _program_of(name, rules) is None:
             continue  # "the Twinning project" describes a kind of project; "Kimya UR-GE projesi" names one
         if not topic and project.code is None:
             continue  # "UR-GE Projesi", "Uluslararası Rekabetçiliğin Geliştirilmesi (UR-GE) Projesi": the programme
@@ -238,10 +238,10 @@ def find_projects(
                     code=f"{code_match.group(1)}.UR-GE.{code_match.group(3)}",
                 )
             )
-    return _merge(text, found, programs)
+    return _merge(text, found, programs, rules)
 
 
-def _enumerated_names(text: str, end: int, rules: _Programs) -> list[FoundProject]:
+def _enumerated_names(text: str, end: int, rules: ProgramRules) -> list[FoundProject]:
     """The capitalised names listed right before `end` in the same sentence (two at least).
 
     Parsed backwards item by item instead of with one regular expression: a pattern of repeated
@@ -270,7 +270,7 @@ def _enumerated_names(text: str, end: int, rules: _Programs) -> list[FoundProjec
     return _listed_projects(text, list(reversed(items)), rules)
 
 
-def _names_listed_after(text: str, start: int, rules: _Programs) -> list[FoundProject]:
+def _names_listed_after(text: str, start: int, rules: ProgramRules) -> list[FoundProject]:
     """The capitalised names listed from `start` to the end of the clause (two at least)."""
     end = min(len(text), start + _ENUMERATION_WINDOW)
     clause_end = _CLAUSE_END_RE.search(text, start, end)
@@ -294,7 +294,7 @@ def _names_listed_after(text: str, start: int, rules: _Programs) -> list[FoundPr
     return _listed_projects(text, items, rules)
 
 
-def _listed_projects(text: str, items: list[tuple[int, int]], rules: _Programs) -> list[FoundProject]:
+def _listed_projects(text: str, items: list[tuple[int, int]], rules: ProgramRules) -> list[FoundProject]:
     if len(items) < 2:
         return []
     found = []
@@ -306,7 +306,7 @@ def _listed_projects(text: str, items: list[tuple[int, int]], rules: _Programs) 
     return found
 
 
-def _topic(name: str, rules: _Programs) -> set[str]:
+def _topic(name: str, rules: ProgramRules) -> set[str]:
     """Content words of a project name beyond the programme's own name and the project noun."""
     words = {w for w in tokens(name) if not _ORDINAL_RE.fullmatch(w)} - GENERIC_WORDS - _STOP_WORDS
     for code in rules.generic_names:
@@ -316,10 +316,11 @@ def _topic(name: str, rules: _Programs) -> set[str]:
     return words
 
 
-def _merge(text: str, found: list[FoundProject], programs: list[ProgramMention]) -> list[FoundProject]:
+def _merge(
+    text: str, found: list[FoundProject], programs: list[ProgramMention], rules: ProgramRules
+) -> list[FoundProject]:
     """One project per name: mentions whose content words overlap by half are the same project."""
     merged: list[FoundProject] = []
-    rules = _programs()
     for project in sorted(found, key=lambda p: p.start):
         project.mentions.append((project.start, project.end))
         same = next(
@@ -341,7 +342,7 @@ def _merge(text: str, found: list[FoundProject], programs: list[ProgramMention])
         if len(project.name) > len(same.name) and project.code == same.code:
             same.name = project.name
     for project in merged:
-        project.program = project.program or _program_of(project.name) or _program_near(text, project, programs)
+        project.program = project.program or _program_of(project.name, rules) or _program_near(text, project, programs)
     return merged
 
 
