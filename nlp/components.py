@@ -13,7 +13,6 @@ import bisect
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -26,6 +25,9 @@ from kume.schema import (
     CityFact,
     CountryFact,
     DateFact,
+    EventFact,
+    EventPlace,
+    EventStatus,
     Extraction,
     ExtractionStatus,
     MoneyFact,
@@ -37,7 +39,9 @@ from kume.schema import (
 )
 from kume.text import casefold_tr, sentence_around
 from nlp import facts
+from nlp.activities import activity_cues, find_activities
 from nlp.dates import find_dates
+from nlp.events import FoundEvent, event_rules, find_events
 from nlp.gazetteer import HOME_COUNTRY, Code, Place, code_lexicon, data_file, load_toml, places_lexicon
 from nlp.lexicon import Hit, Word, words_of
 from nlp.money import find_money, money_grammar
@@ -239,36 +243,52 @@ def make_sectors(nlp: Language, name: str, lexicon: str, cues: str) -> Callable[
 @Language.factory(
     "kume_activities",
     assigns=[facts.ACTIVITIES.attr],
-    requires=[facts.WORDS.attr, facts.ORGANIZATIONS.attr, facts.SECTOR_MENTIONS.attr],
+    requires=[facts.WORDS.attr, facts.PLACES.attr, facts.ORGANIZATIONS.attr, facts.SECTOR_MENTIONS.attr],
     default_config={"lexicon": "activities.toml", "cues": "sector_cues.toml"},
 )
 def make_activities(nlp: Language, name: str, lexicon: str, cues: str) -> Callable[[Doc], Doc]:
+    """Activity mentions; the words of an organisation's name ("Milli Eğitim Bakanlığı") are none."""
     phrases = code_lexicon(data_file(lexicon), nlp.lang)
-    loaded_cues = load_toml(data_file(cues))
+    alone = code_lexicon(data_file(lexicon), f"{nlp.lang}_alone")
+    loaded_cues = activity_cues(data_file(cues))
 
     def find(doc: Doc) -> None:
-        text = facts.TEXT.get(doc)
+        text, words = facts.TEXT.get(doc), facts.WORDS.get(doc)
         organization_spans = _disjoint(m for o in facts.ORGANIZATIONS.get(doc) for m in o.mentions)
-        hits = [
-            h
-            for h in phrases.find(text, facts.WORDS.get(doc))
-            if _containing(organization_spans, h.start, h.end) is None
-        ]
-        facts.ACTIVITIES.set(doc, _activities(text, hits, facts.SECTOR_MENTIONS.get(doc), loaded_cues))
+
+        def outside_names(hits: Iterable[Hit[Code]]) -> list[Hit[Code]]:
+            return [h for h in hits if _containing(organization_spans, h.start, h.end) is None]
+
+        facts.ACTIVITIES.set(
+            doc,
+            find_activities(
+                text,
+                doc.lang_,
+                outside_names(phrases.find(text, words)),
+                outside_names(alone.find(text, words)),
+                loaded_cues,
+                facts.SECTOR_MENTIONS.get(doc),
+                facts.PLACES.get(doc),
+            ),
+        )
 
     return _guarded(name, find)
 
 
+def _published(doc: Doc) -> date | None:
+    """The publication date, from spaCy's context (nlp.pipe(..., as_tuples=True)) or doc._.kume_published."""
+    context = getattr(doc, "_context", None)
+    published_iso = context.get("published") if isinstance(context, dict) else None
+    published_iso = published_iso or doc._.get(facts.PUBLISHED.name)
+    return date.fromisoformat(published_iso) if published_iso else None
+
+
 @Language.factory("kume_dates", assigns=[facts.DATES.attr], requires=[facts.TEXT.attr], default_config={})
 def make_dates(nlp: Language, name: str) -> Callable[[Doc], Doc]:
-    """Event dates; a date relative to the publication reads it from spaCy's context or doc._.kume_published."""
+    """Event dates; a date relative to the publication is resolved against it."""
 
     def find(doc: Doc) -> None:
-        context = getattr(doc, "_context", None)  # set by nlp.pipe(..., as_tuples=True)
-        published_iso = context.get("published") if isinstance(context, dict) else None
-        published_iso = published_iso or doc._.get(facts.PUBLISHED.name)
-        published = date.fromisoformat(published_iso) if published_iso else None
-        facts.DATES.set(doc, find_dates(facts.TEXT.get(doc), doc.lang_, published))
+        facts.DATES.set(doc, find_dates(facts.TEXT.get(doc), doc.lang_, _published(doc)))
 
     return _guarded(name, find)
 
@@ -285,6 +305,42 @@ def make_money(nlp: Language, name: str, grammar: str) -> Callable[[Doc], Doc]:
     return _guarded(name, find)
 
 
+@Language.factory(
+    "kume_events",
+    assigns=[facts.EVENTS.attr],
+    requires=[
+        facts.TEXT.attr,
+        facts.ACTIVITIES.attr,
+        facts.PLACES.attr,
+        facts.ORGANIZATIONS.attr,
+        facts.PROJECTS.attr,
+        facts.DATES.attr,
+    ],
+    default_config={"rules": "events.toml"},
+)
+def make_events(nlp: Language, name: str, rules: str) -> Callable[[Doc], Doc]:
+    """The concrete activities the text reports or announces, each with its place, date, status and firms."""
+    loaded = event_rules(data_file(rules))
+
+    def find(doc: Doc) -> None:
+        facts.EVENTS.set(
+            doc,
+            find_events(
+                facts.TEXT.get(doc),
+                doc.lang_,
+                facts.ACTIVITIES.get(doc),
+                facts.PLACES.get(doc),
+                facts.ORGANIZATIONS.get(doc),
+                facts.PROJECTS.get(doc),
+                facts.DATES.get(doc),
+                loaded,
+                _published(doc),
+            ),
+        )
+
+    return _guarded(name, find)
+
+
 _ASSEMBLED = (
     facts.PLACES,
     facts.ORGANIZATIONS,
@@ -294,6 +350,7 @@ _ASSEMBLED = (
     facts.ACTIVITIES,
     facts.DATES,
     facts.MONEY,
+    facts.EVENTS,
 )
 
 
@@ -400,6 +457,25 @@ def _assemble(doc: Doc) -> Extraction:
             MoneyFact(amount=m.amount, currency=m.currency, mentions=[_span(text, m.span_start, m.span_end)])
             for m in facts.MONEY.get(doc)
         ],
+        events=[_event_fact(text, event) for event in facts.EVENTS.get(doc)],
+    )
+
+
+def _event_fact(text: str, event: FoundEvent) -> EventFact:
+    """An event as the schema writes it: its project by code when it has one, else by name (as in `projects`)."""
+    project = None if event.project is None else (event.project.code or event.project.name)
+    cities = list(dict.fromkeys(EventPlace(name=city_name(c), country=c.payload.country) for c in event.cities))
+    return EventFact(
+        activity=event.activity,
+        project=project,
+        countries=event.countries,
+        cities=cities,
+        start=event.start,
+        end=event.end,
+        status=EventStatus(event.status),
+        firms=event.firms,
+        mentions=[_span(text, s, e) for s, e in event.mentions],
+        evidence=[_span(text, s, e) for s, e in event.evidence],
     )
 
 
@@ -416,35 +492,6 @@ def _home_word_inside_name(organization_spans: list[tuple[int, ...]], hit: Hit[P
         return False
     name = _containing(organization_spans, hit.start, hit.end)
     return name is not None and name[0] < hit.start
-
-
-def _activities(
-    text: str, hits: list[Hit[Code]], sector_hits: list[Hit[Code]], cues: dict[str, Any]
-) -> list[Hit[Code]]:
-    """Activity mentions; `hits` inside organisation names ("Milli Eğitim Bakanlığı") are already left out.
-
-    An opening, start or approval is a project's launch only when its sentence names a project, a
-    facility opening when it names a facility, and neither otherwise (a fair's opening).
-    """
-    facility = [re.compile(p) for p in cues["facility_words"]]
-    opening = [re.compile(p) for p in cues["opening_words"]]
-    project = [re.compile(p) for p in cues["project_words"]]
-    sector_codes: dict[str, set[str]] = defaultdict(set)
-    for hit in sector_hits:
-        sector_codes[_sentence(text, hit.start, hit.end)].add(hit.payload.code)
-    kept: list[Hit[Code]] = []
-    for hit in hits:
-        raw_sentence = _sentence(text, hit.start, hit.end)
-        if len(sector_codes[raw_sentence]) >= _SECTOR_LIST:
-            continue  # "inşaat, ..., danışmanlık ve hizmetler": a list of the firms' lines of business
-        sentence = casefold_tr(raw_sentence)
-        if hit.payload.code == "launch" and any(p.search(casefold_tr(text[hit.start : hit.end])) for p in opening):
-            if any(p.search(sentence) for p in facility):
-                hit = replace(hit, payload=Code("facility_opening"))
-            elif not any(p.search(sentence) for p in project):
-                continue
-        kept.append(hit)
-    return kept
 
 
 def _sectors(

