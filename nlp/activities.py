@@ -2,10 +2,11 @@
 
 Phrases come from nlp/data/activities.toml; the sentence around each decides what it is:
   - an opening, start or approval is a project's launch only when its sentence names a project,
-    a facility opening when it names a facility, and neither otherwise (a fair's opening);
+    a facility opening when it names a facility, and neither when it opens a fair; a facility to
+    be opened ("kurulacak", "will be established") needs its sentence to name the facility;
   - a bare "heyet" / "delegation" is a trade delegation only when its sentence sends it to a foreign
-    place (not from one: "Rusya'dan gelen heyet" is an inbound visit) or the text names a trade
-    delegation explicitly elsewhere;
+    place or places it there (dative or locative: "Moskova'ya", "in Moscow"; not "Rusya'dan gelen
+    heyet", an inbound visit), or the text names a trade delegation explicitly elsewhere;
   - words in a list of the firms' lines of business ("inşaat, ..., danışmanlık ve hizmetler") are none;
   - a visit, forum, summit or meeting is `other` only in a text that reports no activity of the
     vocabulary besides it (during a trip abroad it is part of the trade delegation).
@@ -26,8 +27,11 @@ from nlp.gazetteer import HOME_COUNTRY, Code, Place, load_toml
 from nlp.lexicon import Hit
 
 _SECTOR_LIST = 3  # sectors enumerated in one sentence: the participants' sectors
-_ABLATIVE_TR = re.compile(r"^['’]?(?:n)?(?:dan|den|tan|ten)\b")
-_FROM_EN = re.compile(r"\bfrom\s+(?:the\s+)?$")
+# Where a delegation goes or is: the dative or locative of a place ("Moskova'ya", "Irak'ta"), "to/in/at X".
+_DESTINATION_TR = re.compile(r"^['’]?(?:y|n)?(?:a|e|da|de|ta|te)(?:ki)?$")
+_NEXT_WORDS = re.compile(r"[ \t]+([^\W\d_]+)(?:[ \t]+([^\W\d_]+))?")
+_CASE_ENDING_TR = re.compile(r"(?:n|y|s)?(?:[ae]|d[ae]|t[ae])$")
+_DESTINATION_EN = re.compile(r"\b(?:to|in|at|visited|visiting|visit)\s+(?:the\s+)?$")
 _AGENT_TR = re.compile(r"^[cç][ıiuü]")  # "ziyaretçi": a visitor, not a visit
 
 
@@ -69,7 +73,8 @@ def find_activities(
     sector_codes: dict[tuple[int, int], set[str]] = defaultdict(set)
     for hit in sector_hits:
         sector_codes[sentence_around(text, hit.start, hit.end)].add(hit.payload.code)
-    explicit_trade = any(h.payload.code == "trade_delegation" and not _bare(h, cues) for h in hits)
+    fair_sentences = {sentence_around(text, h.start, h.end) for h in hits if h.payload.code == "fair"}
+    explicit_trade = any(h.payload.code == "trade_delegation" and not is_bare_delegation(h, cues) for h in hits)
     kept: list[Hit[Code]] = []
     for hit in hits:
         bounds = sentence_around(text, hit.start, hit.end)
@@ -77,12 +82,17 @@ def find_activities(
             continue
         sentence = casefold_tr(text[bounds[0] : bounds[1]])
         code = hit.payload.code
-        if code == "launch" and any(p.search(casefold_tr(text[hit.start : hit.end])) for p in cues.opening):
+        opening = code == "launch" and any(p.search(casefold_tr(text[hit.start : hit.end])) for p in cues.opening)
+        if (opening or code == "facility_opening") and bounds in fair_sentences:
+            continue  # a fair's opening
+        if code == "facility_opening" and not any(p.search(sentence) for p in cues.facility):
+            continue
+        if opening:
             if any(p.search(sentence) for p in cues.facility):
                 hit = replace(hit, payload=Code("facility_opening"))
             elif not any(p.search(sentence) for p in cues.project):
                 continue
-        bare = code == "trade_delegation" and _bare(hit, cues) and not explicit_trade
+        bare = is_bare_delegation(hit, cues) and not explicit_trade
         if bare and not _sent_abroad(text, language, bounds, places):
             continue
         kept.append(hit)
@@ -95,9 +105,13 @@ def find_activities(
     return kept
 
 
-def _bare(hit: Hit[Code], cues: ActivityCues) -> bool:
+def is_bare_delegation(hit: Hit[Code], cues: ActivityCues) -> bool:
     """ "heyet", "delegation" alone, not "ticaret heyeti" or "trade delegation"."""
-    return hit.first_word == hit.last_word and casefold_tr(hit.base).startswith(cues.bare_delegation)
+    return (
+        hit.payload.code == "trade_delegation"
+        and hit.first_word == hit.last_word
+        and casefold_tr(hit.base).startswith(cues.bare_delegation)
+    )
 
 
 def _sent_abroad(text: str, language: str, bounds: tuple[int, int], places: list[Hit[Place]]) -> bool:
@@ -108,8 +122,12 @@ def _sent_abroad(text: str, language: str, bounds: tuple[int, int], places: list
         if place.payload.kind == "world_region":
             continue
         if language == "tr":
-            if not _ABLATIVE_TR.match(casefold_tr(text[place.start + len(place.base) : place.end])):
+            # The case ends the noun phrase: "Moskova'ya", "İran'ın Urmiye kentinde", "Musul ve Erbil kentlerine".
+            following = _NEXT_WORDS.match(text, place.end)
+            words = [casefold_tr(text[place.start + len(place.base) : place.end])]
+            words += [casefold_tr(w) for w in (following.group(1), following.group(2)) if w] if following else []
+            if _DESTINATION_TR.match(words[0]) or any(_CASE_ENDING_TR.search(w) for w in words[1:]):
                 return True
-        elif not _FROM_EN.search(casefold_tr(text[max(0, place.start - 10) : place.start])):
+        elif _DESTINATION_EN.search(casefold_tr(text[max(0, place.start - 12) : place.start])):
             return True
     return False

@@ -39,7 +39,8 @@ from kume.schema import (
 )
 from kume.text import casefold_tr, sentence_around
 from nlp import facts
-from nlp.activities import activity_cues, find_activities
+from nlp.activities import activity_cues as load_activity_cues
+from nlp.activities import find_activities
 from nlp.dates import find_dates
 from nlp.events import FoundEvent, event_rules, find_events
 from nlp.gazetteer import HOME_COUNTRY, Code, Place, code_lexicon, data_file, load_toml, places_lexicon
@@ -250,7 +251,7 @@ def make_activities(nlp: Language, name: str, lexicon: str, cues: str) -> Callab
     """Activity mentions; the words of an organisation's name ("Milli Eğitim Bakanlığı") are none."""
     phrases = code_lexicon(data_file(lexicon), nlp.lang)
     alone = code_lexicon(data_file(lexicon), f"{nlp.lang}_alone")
-    loaded_cues = activity_cues(data_file(cues))
+    loaded_cues = load_activity_cues(data_file(cues))
 
     def find(doc: Doc) -> None:
         text, words = facts.TEXT.get(doc), facts.WORDS.get(doc)
@@ -316,11 +317,12 @@ def make_money(nlp: Language, name: str, grammar: str) -> Callable[[Doc], Doc]:
         facts.PROJECTS.attr,
         facts.DATES.attr,
     ],
-    default_config={"rules": "events.toml"},
+    default_config={"rules": "events.toml", "activity_cues": "sector_cues.toml"},
 )
-def make_events(nlp: Language, name: str, rules: str) -> Callable[[Doc], Doc]:
+def make_events(nlp: Language, name: str, rules: str, activity_cues: str) -> Callable[[Doc], Doc]:
     """The concrete activities the text reports or announces, each with its place, date, status and firms."""
     loaded = event_rules(data_file(rules))
+    loaded_cues = load_activity_cues(data_file(activity_cues))
 
     def find(doc: Doc) -> None:
         facts.EVENTS.set(
@@ -334,6 +336,7 @@ def make_events(nlp: Language, name: str, rules: str) -> Callable[[Doc], Doc]:
                 facts.PROJECTS.get(doc),
                 facts.DATES.get(doc),
                 loaded,
+                loaded_cues,
                 _published(doc),
             ),
         )

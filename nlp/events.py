@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from kume.text import casefold_tr, sentence_around
+from nlp.activities import ActivityCues, is_bare_delegation
 from nlp.dates import FoundDate, _fold_same_length
 from nlp.gazetteer import HOME_COUNTRY, Code, Place, load_toml
 from nlp.lexicon import Hit
@@ -42,6 +43,8 @@ _LOCATIVE_TR = re.compile(r"^['’]?(?:n)?(?:da|de|ta|te|daki|deki|taki|teki)\b"
 _LOCATIVE_EN = re.compile(r"\b(?:in|at)\s+(?:the\s+)?$")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _CLAUSE_END = re.compile(r"[.;:!?\n]|,\s|\s[-–]\s|[“”\"]")
+_MODIFIER_END = re.compile(r"[.;:!?\n]|,\s")
+_MODIFIER_WORDS = 8  # a participle, a quoted name of up to seven words, the noun
 _NUMBER = re.compile(r"\d{1,4}")
 
 
@@ -58,6 +61,7 @@ class EventRules:
     numbers: dict[str, dict[str, int]]
     background: dict[str, tuple[re.Pattern[str], ...]]
     home_kinds: frozenset[str]
+    services: frozenset[str]
     list_size: int
 
 
@@ -82,6 +86,7 @@ def event_rules(path: Path) -> EventRules:
         numbers={lang: {casefold_tr(w): int(n) for w, n in table.items()} for lang, table in data["numbers"].items()},
         background={lang: _compiled(patterns) for lang, patterns in data["background"].items()},
         home_kinds=frozenset(data["home_kinds"]["activities"]),
+        services=frozenset(data["home_kinds"]["services"]),
         list_size=int(data["home_kinds"]["list_size"]),
     )
 
@@ -149,13 +154,17 @@ class _Document:
         return left, right if right >= 0 else min(len(self.text), end + _PARAGRAPH_REACH)
 
     def main_project(self) -> FoundProject | None:
-        """The project the document is about: the one in its title, else the one named most often, else first."""
-        if not self.projects:
-            return None
+        """The project the document is about: its only one, else the one its title or lead sentence names;
+        none when several are named and none leads (events then name their own)."""
+        if len(self.projects) == 1:
+            return self.projects[0]
+        lead = (
+            sentence_around(self.text, self.title[1] + 1, self.title[1] + 1)[1] if self.title[1] < len(self.text) else 0
+        )
         for start, _end, project in self.project_mentions:
-            if start < self.title[1]:
+            if start < max(lead, self.title[1]):
                 return project
-        return max(self.projects, key=lambda p: (len(p.mentions), -p.start))
+        return None
 
 
 def find_events(
@@ -167,6 +176,7 @@ def find_events(
     projects: list[FoundProject],
     dates: list[FoundDate],
     rules: EventRules,
+    activity_cues: ActivityCues,
     published: date | None = None,
 ) -> list[FoundEvent]:
     """The events of one document, in the order their first mention appears."""
@@ -180,7 +190,7 @@ def find_events(
     kept = [r for r in readings if not _no_occasion(document, r, codes_by_sentence[r.sentence], rules)]
     events: list[FoundEvent] = []
     for reading in kept:
-        _add(events, reading)
+        _add(events, reading, is_bare_delegation(reading.hit, activity_cues))
     for event in events:
         _complete(document, event, published)
     return events
@@ -234,19 +244,30 @@ def _locative(document: _Document, place: Hit[Place]) -> bool:
     return bool(_LOCATIVE_EN.search(document.folded[max(0, place.start - 12) : place.start]))
 
 
+def _concrete(reading: _Reading) -> bool:
+    """Whether the mention's sentence pins down an occasion: a foreign place, a date or a firm count."""
+    return bool(reading.countries) or reading.date is not None or reading.firms is not None
+
+
 def _no_occasion(document: _Document, reading: _Reading, codes: set[str], rules: EventRules) -> bool:
-    """A track record or running total, or a bare list of the kinds of work a project covers."""
+    """A track record or running total, a bare list of the kinds of work a project covers, or work done
+    for firms (training, consultancy, analyses) spoken of without a date, a place or a count."""
     sentence = document.folded[reading.sentence[0] : reading.sentence[1]]
     if any(p.search(sentence) for p in rules.background[document.language]):
         return True
-    concrete = reading.countries or reading.date is not None or reading.firms is not None
-    return len(codes) >= rules.list_size and not concrete
+    if reading.hit.payload.code in rules.services and not _concrete(reading):
+        return True
+    return len(codes) >= rules.list_size and not _concrete(reading)
 
 
 def _same_occasion(event: FoundEvent, reading: _Reading) -> bool:
+    """Whether a mention speaks of an event already found: same activity, and nothing it states (status,
+    countries, date) contradicts the event. A mention that pins down nothing of its own ("the delegation
+    is expected to open new markets") is the event spoken of again, whatever its tense."""
     if event.activity != reading.hit.payload.code:
         return False
-    if reading.status is not None and reading.status != event.status:
+    news = reading.date is not None or reading.firms is not None or bool(set(reading.countries) - set(event.countries))
+    if reading.status is not None and event.status and reading.status != event.status and news:
         return False
     if reading.countries and event.countries and not set(reading.countries) & set(event.countries):
         return False
@@ -255,8 +276,15 @@ def _same_occasion(event: FoundEvent, reading: _Reading) -> bool:
     return True
 
 
-def _add(events: list[FoundEvent], reading: _Reading) -> None:
+def _add(events: list[FoundEvent], reading: _Reading, bare: bool) -> None:
+    """A mention joins the event it speaks of, or opens a new one. A bare "heyet" / "delegation" speaks
+    of the delegation already found, if any: it opens none of its own and adds only what it lacks."""
     event = next((e for e in events if _same_occasion(e, reading)), None)
+    if event is None and bare:
+        event = next((e for e in events if e.activity == reading.hit.payload.code), None)
+        if event is not None:
+            reading.countries = reading.countries if not event.countries else []
+            reading.status = None
     if event is None:
         event = FoundEvent(activity=reading.hit.payload.code, status=reading.status or "")
         events.append(event)
@@ -277,9 +305,14 @@ def _add(events: list[FoundEvent], reading: _Reading) -> None:
 def _complete(document: _Document, event: FoundEvent, published: date | None) -> None:
     """Countries, project and status an event's own sentences leave open, from its paragraph and the document."""
     first = min(event.mentions)
-    if not event.countries and event.activity in _ABROAD:
+    at_home = any(c.payload.country == HOME_COUNTRY for c in event.cities)
+    if not event.countries and event.activity in _ABROAD and not at_home:
         for start, end in (document.paragraph(*first), document.title):
-            foreign = [p for p in document.places_in(start, end) if p.payload.country != HOME_COUNTRY]
+            foreign = [
+                p
+                for p in document.places_in(start, end)
+                if p.payload.country != HOME_COUNTRY and id(p) not in document.in_name
+            ]
             if foreign:
                 event.countries = list(dict.fromkeys(p.payload.country for p in foreign))
                 event.evidence.extend((p.start, p.end) for p in foreign)
@@ -316,9 +349,10 @@ def _status(
     folded = document.folded
     if document.language == "en":
         return _english_status(folded, hit, sentence, rules)
-    # A participle right before the mention modifies it: "yapılacak alım heyeti", "düzenlediği fuar".
-    clause_start = max((m.end() for m in _CLAUSE_END.finditer(folded, sentence[0], hit.start)), default=sentence[0])
-    before = _clause_words(document, clause_start, hit.start)[-4:]
+    # A participle before the mention modifies it, also across a quoted name: "yapılacak alım heyeti",
+    # "düzenlenecek olan “... Expo” fuarı", "düzenlediği fuar".
+    clause_start = max((m.end() for m in _MODIFIER_END.finditer(folded, sentence[0], hit.start)), default=sentence[0])
+    before = _clause_words(document, clause_start, hit.start)[-_MODIFIER_WORDS:]
     for word in reversed(before):
         verdict = _turkish_form(word.group(), rules, final=False)
         if verdict is not None:

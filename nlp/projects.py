@@ -22,7 +22,8 @@ from nlp.text import is_suffix_chain, token_jaccard, tokens
 
 OTHER = "OTHER"
 EU_FUNDED = "EU-FUNDED"
-_CODE_RE = re.compile(r"\b(\d{2})\s?\.\s?(UR-?GE|URGE)\s?\.\s?(\d{2,3})\b", re.IGNORECASE)
+# "21.UR-GE.016", also written without its dots ("19UR-GE056").
+_CODE_RE = re.compile(r"\b(\d{2})\s?\.?\s?(UR-?GE|URGE)\s?\.?\s?(\d{2,3})\b", re.IGNORECASE)
 _QUOTE_RE = re.compile(r"[“\"«„]([^”\"»“\n]{4,160})[”\"»]|‘([^’\n]{4,160})’|(?<!\w)'([^'\n]{4,160})'(?!\w)")
 # "..., such as valuable projects", "... gibi önemli projeler": the names before it are examples of projects.
 _EXAMPLES_OF_PROJECTS_RE = re.compile(r",?[ \t]+(?:such as|gibi)(?:[ \t]+[^\W\d_]+){0,2}?[ \t]+(?:projects|projeler)")
