@@ -9,7 +9,8 @@ Phrases come from nlp/data/activities.toml; the sentence around each decides wha
     heyet", an inbound visit), or the text names a trade delegation explicitly elsewhere;
   - words in a list of the firms' lines of business ("inşaat, ..., danışmanlık ve hizmetler") are none;
   - a visit, forum, summit or meeting is `other` only in a text that reports no activity of the
-    vocabulary besides it (during a trip abroad it is part of the trade delegation).
+    vocabulary besides it (during a trip abroad it is part of the trade delegation);
+  - a Turkish activity noun made a person's or a trade's name by -CI ("ziyaretçi", "fuarcılık") is none.
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ def find_activities(
         sector_codes[sentence_around(text, hit.start, hit.end)].add(hit.payload.code)
     fair_sentences = {sentence_around(text, h.start, h.end) for h in hits if h.payload.code == "fair"}
     explicit_trade = any(h.payload.code == "trade_delegation" and not is_bare_delegation(h, cues) for h in hits)
+    if language == "tr":
+        hits, alone = [h for h in hits if not _agent_noun(text, h)], [h for h in alone if not _agent_noun(text, h)]
     kept: list[Hit[Code]] = []
     for hit in hits:
         bounds = sentence_around(text, hit.start, hit.end)
@@ -96,13 +99,12 @@ def find_activities(
         if bare and not _sent_abroad(text, language, bounds, places):
             continue
         kept.append(hit)
-    if not kept:
-        kept = [
-            h
-            for h in alone
-            if not (language == "tr" and _AGENT_TR.match(casefold_tr(text[h.start + len(h.base) : h.end])))
-        ]
-    return kept
+    return kept or alone
+
+
+def _agent_noun(text: str, hit: Hit[Code]) -> bool:
+    """ "fuarcılık", "ziyaretçi": -CI makes a person or trade of the activity, which is no activity."""
+    return bool(_AGENT_TR.match(casefold_tr(text[hit.start + len(hit.base) : hit.end])))
 
 
 def is_bare_delegation(hit: Hit[Code], cues: ActivityCues) -> bool:

@@ -55,6 +55,7 @@ class EventRules:
     not_planned: tuple[re.Pattern[str], ...]
     done: dict[str, tuple[re.Pattern[str], ...]]
     done_final: tuple[re.Pattern[str], ...]
+    done_participle: tuple[re.Pattern[str], ...]
     firm_nouns: dict[str, tuple[str, ...]]
     approximate_before: dict[str, tuple[re.Pattern[str], ...]]
     approximate_after: dict[str, tuple[re.Pattern[str], ...]]
@@ -80,6 +81,7 @@ def event_rules(path: Path) -> EventRules:
         not_planned=_compiled(status["tr"]["not_planned"]),
         done={lang: _compiled(table["done"]) for lang, table in status.items()},
         done_final=_compiled(status["tr"]["done_final"]),
+        done_participle=_compiled(status["tr"]["done_participle"]),
         firm_nouns={"tr": tuple(firms["tr_nouns"]), "en": tuple(firms["en_nouns"])},
         approximate_before={lang: _compiled(firms[f"{lang}_approximate_before"]) for lang in ("tr", "en")},
         approximate_after={lang: _compiled(firms[f"{lang}_approximate_after"]) for lang in ("tr", "en")},
@@ -153,6 +155,13 @@ class _Document:
         right = self.text.find("\n", end, end + _PARAGRAPH_REACH)
         return left, right if right >= 0 else min(len(self.text), end + _PARAGRAPH_REACH)
 
+    def lead(self) -> tuple[int, int]:
+        """The first paragraph after the title."""
+        start = self.title[1] + 1
+        while start < len(self.text) and self.text[start].isspace():
+            start += 1
+        return self.paragraph(start, start) if start < len(self.text) else (start, start)
+
     def main_project(self) -> FoundProject | None:
         """The project the document is about: its only one, else the one its title or lead sentence names;
         none when several are named and none leads (events then name their own)."""
@@ -190,7 +199,7 @@ def find_events(
     kept = [r for r in readings if not _no_occasion(document, r, codes_by_sentence[r.sentence], rules)]
     events: list[FoundEvent] = []
     for reading in kept:
-        _add(events, reading, is_bare_delegation(reading.hit, activity_cues))
+        _add(events, reading, is_bare_delegation(reading.hit, activity_cues), _plural(document, reading.hit))
     for event in events:
         _complete(document, event, published)
     return events
@@ -271,20 +280,26 @@ def _same_occasion(event: FoundEvent, reading: _Reading) -> bool:
         return False
     if reading.countries and event.countries and not set(reading.countries) & set(event.countries):
         return False
-    if reading.date is not None and event.start is not None:
-        return (reading.date.start, reading.date.end) == (event.start, event.end)
+    if reading.date is not None and event.start is not None and event.end is not None:
+        # One day of a range is the same occasion ("26-30 Mayıs" and "26 Mayıs'ta açılacak").
+        inside = event.start <= reading.date.start and reading.date.end <= event.end
+        return inside or (reading.date.start <= event.start and event.end <= reading.date.end)
     return True
 
 
-def _add(events: list[FoundEvent], reading: _Reading, bare: bool) -> None:
+def _add(events: list[FoundEvent], reading: _Reading, bare: bool, plural: bool) -> None:
     """A mention joins the event it speaks of, or opens a new one. A bare "heyet" / "delegation" speaks
-    of the delegation already found, if any: it opens none of its own and adds only what it lacks."""
+    of the delegation already found, if any: it opens none of its own and adds only what it lacks. A
+    plural ("fuarlar", "delegations") without a date or count of its own speaks of such events in
+    general once one is found: it opens none either."""
     event = next((e for e in events if _same_occasion(e, reading)), None)
-    if event is None and bare:
-        event = next((e for e in events if e.activity == reading.hit.payload.code), None)
-        if event is not None:
-            reading.countries = reading.countries if not event.countries else []
-            reading.status = None
+    kind = [e for e in events if e.activity == reading.hit.payload.code]
+    if event is None and bare and kind:
+        event = kind[0]
+        reading.countries = reading.countries if not event.countries else []
+        reading.status = None
+    if event is None and plural and kind and reading.date is None and reading.firms is None:
+        return
     if event is None:
         event = FoundEvent(activity=reading.hit.payload.code, status=reading.status or "")
         events.append(event)
@@ -294,12 +309,23 @@ def _add(events: list[FoundEvent], reading: _Reading, bare: bool) -> None:
     event.countries.extend(c for c in reading.countries if c not in event.countries)
     known = {(c.base, c.payload.country) for c in event.cities}
     event.cities.extend(c for c in reading.cities if (c.base, c.payload.country) not in known)
-    if reading.date is not None and event.start is None:
-        event.start, event.end = reading.date.start, reading.date.end
+    if reading.date is not None and (
+        event.start is None
+        or event.end is None
+        or (reading.date.start <= event.start and event.end <= reading.date.end)
+    ):
+        event.start, event.end = reading.date.start, reading.date.end  # the whole range
     if event.firms is None:
         event.firms = reading.firms
     if event.project is None:
         event.project = reading.project
+
+
+def _plural(document: _Document, hit: Hit[Code]) -> bool:
+    suffix = document.folded[hit.start + len(hit.base) : hit.end]
+    if document.language == "tr":
+        return suffix.startswith(("lar", "ler"))
+    return suffix.startswith("s") or document.folded[hit.start : hit.end].endswith("s")
 
 
 def _complete(document: _Document, event: FoundEvent, published: date | None) -> None:
@@ -307,7 +333,7 @@ def _complete(document: _Document, event: FoundEvent, published: date | None) ->
     first = min(event.mentions)
     at_home = any(c.payload.country == HOME_COUNTRY for c in event.cities)
     if not event.countries and event.activity in _ABROAD and not at_home:
-        for start, end in (document.paragraph(*first), document.title):
+        for start, end in (document.paragraph(*first), document.title, document.lead()):
             foreign = [
                 p
                 for p in document.places_in(start, end)
@@ -349,12 +375,17 @@ def _status(
     folded = document.folded
     if document.language == "en":
         return _english_status(folded, hit, sentence, rules)
+    # The mention's own word may be the verb: "kurulacak", "imzalanacak".
+    own = list(_WORD.finditer(folded, hit.start, hit.end))
+    verdict = _turkish_form(own[-1].group(), rules, final=False, participle=False) if own else None
+    if verdict is not None:
+        return verdict, own[-1].span()
     # A participle before the mention modifies it, also across a quoted name: "yapılacak alım heyeti",
     # "düzenlenecek olan “... Expo” fuarı", "düzenlediği fuar".
     clause_start = max((m.end() for m in _MODIFIER_END.finditer(folded, sentence[0], hit.start)), default=sentence[0])
     before = _clause_words(document, clause_start, hit.start)[-_MODIFIER_WORDS:]
     for word in reversed(before):
-        verdict = _turkish_form(word.group(), rules, final=False)
+        verdict = _turkish_form(word.group(), rules, final=False, participle=False)
         if verdict is not None:
             return verdict, word.span()
     for match in rules.planned_phrases:
@@ -364,14 +395,20 @@ def _status(
     for word in _clause_words(document, hit.end, sentence[1]):
         after = folded[word.end() : word.end() + 3]
         final = not after.strip() or bool(_CLAUSE_END.match(after)) or after.lstrip()[:1] in ".,;:!?\n"
-        verdict = _turkish_form(word.group(), rules, final=final)
+        verdict = _turkish_form(word.group(), rules, final=final, participle=False)
         if verdict is not None:
             return verdict, word.span()
+    # Last, a plain participle right before it: "gerçekleştirilen ikili görüşmeler" were held.
+    for word in reversed(before[-2:]):
+        if _turkish_form(word.group(), rules, final=False, participle=True) == DONE:
+            return DONE, word.span()
     return None
 
 
-def _turkish_form(word: str, rules: EventRules, *, final: bool) -> str | None:
+def _turkish_form(word: str, rules: EventRules, *, final: bool, participle: bool) -> str | None:
     head = re.split(r"['’]", word, maxsplit=1)[0]
+    if participle:
+        return DONE if any(p.search(head) for p in rules.done_participle) else None
     if any(p.search(head) for p in rules.planned["tr"]) and not any(p.search(head) for p in rules.not_planned):
         return PLANNED
     if any(p.search(head) for p in rules.done["tr"]):
@@ -381,20 +418,32 @@ def _turkish_form(word: str, rules: EventRules, *, final: bool) -> str | None:
     return None
 
 
+_RELATIVE_EN = re.compile(r"\b(?:which|that|who|whose)\b")
+
+
 def _english_status(
     folded: str, hit: Hit[Code], sentence: tuple[int, int], rules: EventRules
 ) -> tuple[str, tuple[int, int]] | None:
-    """The first tense cue after the mention in its sentence, else the nearest before it."""
+    """The first tense cue after the mention in its sentence, else the nearest before it. A relative
+    clause after another noun ("the programme, which was created ...") says nothing of the mention."""
+    relative = next(
+        (
+            m.start()
+            for m in _RELATIVE_EN.finditer(folded, hit.end, sentence[1])
+            if folded[hit.end : m.start()].strip(" ,")
+        ),
+        sentence[1],
+    )
     after: list[tuple[int, str, tuple[int, int]]] = []
     before: list[tuple[int, str, tuple[int, int]]] = []
     for verdict, patterns in ((PLANNED, rules.planned["en"]), (DONE, rules.done["en"])):
         for pattern in patterns:
             for match in pattern.finditer(folded, sentence[0], sentence[1]):
-                if match.start() >= hit.end:
+                if hit.end <= match.start() < relative:
                     after.append((match.start(), verdict, match.span()))
                 elif match.end() <= hit.start:
                     before.append((hit.start - match.end(), verdict, match.span()))
-                else:
+                elif match.start() < hit.end:
                     after.append((hit.end, verdict, match.span()))  # "planned" inside the mention itself
     for candidates in (after, before):
         if candidates:
@@ -441,7 +490,8 @@ def _number_before(
     ]
     if digits:
         last = digits[-1]
-        if len(_WORD.findall(folded[last.end() : noun.start()])) <= 3:
+        year = 1900 <= int(last.group()) < 2100
+        if not year and len(_WORD.findall(folded[last.end() : noun.start()])) <= 3:
             return int(last.group()), last.start(), last.end()
     total, start, end, cursor = 0, -1, -1, index - 1
     while cursor >= 0 and cursor >= index - 3:
