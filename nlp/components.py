@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy
@@ -48,11 +49,15 @@ from nlp.lexicon import Hit, Word, words_of
 from nlp.money import find_money, money_grammar
 from nlp.organizations import find_organizations, organization_rules
 from nlp.projects import GENERIC_WORDS, find_programs, find_projects, program_rules
-from nlp.text import match_key, title_tr, tokens
+from nlp.text import match_key, title_tr, tokens, turkish_lemmas
+from nlp.turkish_ner.lexical import GAZETTEER_PATH, gazetteer_classes
 
 PIPELINE_VERSION = "kume-nlp-8"
 
 _PERSON_LABELS = {"PERSON", "PER"}
+_MAJOR_CITY = 1_000_000
+# Entity labels that name something (OntoNotes and CoNLL schemes): a place word inside one is a name.
+_NAME_LABELS = {"GPE", "LOC", "FAC", "ORG", "NORP", "PERSON", "PER", "MISC", "EVENT", "PRODUCT", "WORK_OF_ART"}
 _AFTER_ALL = 1 << 62  # sorts after every end offset, for bisecting on a start offset
 _SECTOR_LIST = 3  # sectors enumerated in one sentence: the participants' sectors
 
@@ -160,25 +165,76 @@ def make_words(nlp: Language, name: str) -> Callable[[Doc], Doc]:
     "kume_places",
     assigns=[facts.PLACES.attr],
     requires=[facts.WORDS.attr, "doc.ents"],
-    default_config={"places": "places.toml", "common_nouns": ["sectors.toml", "activities.toml"]},
+    default_config={
+        "places": "places.toml",
+        "common_nouns": ["sectors.toml", "activities.toml"],
+        "turkish_words": None,
+    },
 )
-def make_places(nlp: Language, name: str, places: str, common_nouns: list[str]) -> Callable[[Doc], Doc]:
-    """Countries, demonyms and cities; the NER's person names veto the places inside them."""
+def make_places(
+    nlp: Language, name: str, places: str, common_nouns: list[str], turkish_words: str | None
+) -> Callable[[Doc], Doc]:
+    """Countries, demonyms and cities; the NER's person names veto the places inside them, and so does
+    Turkish itself: a small town abroad spelt like a Turkish word or first name is that word.
+
+    `turkish_words` is the table of Turkish words and names (Zemberek's lexicon, Faker's name lists) the
+    Turkish NER reads too; null means the one shipped with it (models/gazetteer/tr_names.tsv.gz).
+    """
     lexicon = places_lexicon(data_file(places), tuple(data_file(n) for n in common_nouns))
+    words_table = (
+        gazetteer_classes(Path(turkish_words) if turkish_words else GAZETTEER_PATH) if nlp.lang == "tr" else {}
+    )
 
     def find(doc: Doc) -> None:
         words = facts.WORDS.get(doc)
         persons = _person_names(doc)
+        named = _disjoint((e.start_char, e.end_char) for e in doc.ents if e.label_ in _NAME_LABELS)
         facts.PLACES.set(
             doc,
             [
                 hit
                 for hit in lexicon.find(facts.TEXT.get(doc), words)
-                if _valid_place(hit, words, doc.lang_) and not _in_person_name(persons, hit)
+                if _valid_place(hit, words, doc.lang_)
+                and not _in_person_name(persons, hit)
+                and not _turkish_word(hit, words, words_table)
+                and not (doc.lang_ == "en" and _english_word(hit, named))
             ],
         )
 
     return _guarded(name, find)
+
+
+def _english_word(hit: Hit[Place], named: list[tuple[int, ...]]) -> bool:
+    """In English, a capitalised word can be a heading's common noun ("Enterprise", "Sector"): a one-word
+    town abroad that is no major city counts only where the NER reads a name there."""
+    place = hit.payload
+    if hit.first_word != hit.last_word or place.kind != "city" or place.region:
+        return False
+    if place.country == HOME_COUNTRY or place.population >= _MAJOR_CITY:
+        return False
+    return _containing(named, hit.start, hit.end) is None
+
+
+def _turkish_word(hit: Hit[Place], words: list[Word], table: dict[str, frozenset[str]]) -> bool:
+    """A one-word town abroad (not a major city) whose word is a Turkish common word or, before a
+    capitalised word, a first name: "Masaya'ya" is "to the table", "Kaya", "Dili", "Baran Çelik".
+
+    The word's own form must not be a known proper noun ("Batum", "Roma"); its suffix-stripped stems
+    may be common words ("masaya" -> "masa").
+    """
+    place = hit.payload
+    if not table or hit.first_word != hit.last_word or place.kind != "city" or place.region:
+        return False
+    if place.country == HOME_COUNTRY or place.population >= _MAJOR_CITY:
+        return False
+    word = words[hit.first_word]
+    own = casefold_tr(word.head)
+    classes = table.get(own, frozenset())
+    if "proper_noun" in classes:
+        following = words[hit.first_word + 1] if hit.first_word + 1 < len(words) else None
+        first_name = "person_name" in classes and following is not None and following.capitalized
+        return first_name and following is not None and following.start - word.end <= 1
+    return "common_word" in classes or any("common_word" in table.get(s, ()) for s in turkish_lemmas(word.text))
 
 
 @Language.factory(
