@@ -240,16 +240,30 @@ def _turkish_word(hit: Hit[Place], words: list[Word], table: dict[str, frozenset
 @Language.factory(
     "kume_organizations",
     assigns=[facts.ORGANIZATIONS.attr],
-    requires=[facts.WORDS.attr, facts.PLACES.attr],
-    default_config={"rules": "organizations.toml"},
+    requires=[facts.WORDS.attr, facts.PLACES.attr, "doc.ents"],
+    default_config={"rules": "organizations.toml", "turkish_words": None},
 )
-def make_organizations(nlp: Language, name: str, rules: str) -> Callable[[Doc], Doc]:
+def make_organizations(nlp: Language, name: str, rules: str, turkish_words: str | None) -> Callable[[Doc], Doc]:
+    """Organisations; a Turkish sentence-opening common word (Zemberek's lexicon in the table of
+    `turkish_words`, null: the one shipped with the Turkish NER) is no part of a name."""
     loaded = organization_rules(data_file(rules))
+    table = gazetteer_classes(Path(turkish_words) if turkish_words else GAZETTEER_PATH) if nlp.lang == "tr" else {}
+
+    def common_word(word: str) -> bool:
+        """An inflected or derived common word ("Toplantıda", "Katılan"): a bare noun ("Ticaret") may
+        open a name, a word with endings does not."""
+        lemmas = turkish_lemmas(word)
+        own = table.get(lemmas[0], frozenset())
+        return not own & {"common_word", "proper_noun"} and any("common_word" in table.get(s, ()) for s in lemmas[1:])
 
     def find(doc: Doc) -> None:
-        place_starts = frozenset(h.start for h in facts.PLACES.get(doc))
+        place_spans = frozenset((h.start, h.end) for h in facts.PLACES.get(doc))
+        persons = tuple((e.start_char, e.end_char) for e in doc.ents if e.label_ in _PERSON_LABELS)
         facts.ORGANIZATIONS.set(
-            doc, find_organizations(facts.TEXT.get(doc), facts.WORDS.get(doc), doc.lang_, loaded, place_starts)
+            doc,
+            find_organizations(
+                facts.TEXT.get(doc), facts.WORDS.get(doc), doc.lang_, loaded, place_spans, persons, common_word
+            ),
         )
 
     return _guarded(name, find)

@@ -10,10 +10,13 @@ persons.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import pycountry
 
 from kume.text import casefold_tr, stop_words
 from nlp.gazetteer import load_toml
@@ -46,6 +49,11 @@ class OrganizationRules:
     roles_after: dict[str, tuple[str, ...]]
     roles_before: dict[str, tuple[str, ...]]
     stop_words: frozenset[str]
+    venue_heads: frozenset[str]
+    venue_words: frozenset[str]
+    plural_heads: frozenset[str]
+    generic_words: frozenset[str]
+    news_agencies: tuple[str, ...]
 
 
 @lru_cache(maxsize=2)
@@ -58,7 +66,8 @@ def organization_rules(path: Path) -> OrganizationRules:
         company_cues=frozenset(casefold_tr(w) for w in data["companies"]["cues"]),
         titles=frozenset(data["titles"]["words"]),
         offices=frozenset(data["titles"]["offices"]),
-        not_acronyms=frozenset(data["not_acronyms"]["words"]),
+        # ISO 4217 codes (pycountry) are currencies: "TRY", "USD".
+        not_acronyms=frozenset(data["not_acronyms"]["words"]) | {c.alpha_3 for c in pycountry.currencies},
         acronym_heads={
             casefold_tr(letter): frozenset(casefold_tr(h) for h in heads)
             for letter, heads in data["acronym_heads"].items()
@@ -66,6 +75,11 @@ def organization_rules(path: Path) -> OrganizationRules:
         roles_after={role: tuple(casefold_tr(c) for c in cues) for role, cues in data["roles"]["after"].items()},
         roles_before={role: tuple(casefold_tr(c) for c in cues) for role, cues in data["roles"]["before"].items()},
         stop_words=stop_words(),
+        venue_heads=frozenset(casefold_tr(w) for w in data["venues"]["heads"]),
+        venue_words=frozenset(casefold_tr(w) for w in data["venues"]["words"]),
+        plural_heads=frozenset(casefold_tr(w) for w in data["generic"]["plural_heads"]),
+        generic_words=frozenset(casefold_tr(w) for w in data["generic"]["words"]),
+        news_agencies=tuple(" ".join(tokens(n)) for n in data["news_agencies"]["names"]),
     )
 
 
@@ -166,9 +180,14 @@ def find_organizations(
     words: list[Word],
     language: str,
     rules: OrganizationRules,
-    place_starts: frozenset[int] = frozenset(),
+    place_spans: frozenset[tuple[int, int]] = frozenset(),
+    persons: tuple[tuple[int, int], ...] = (),
+    common_word: Callable[[str], bool] = lambda word: False,
 ) -> list[Organization]:
-    """Organisations in `text`; words starting at `place_starts` are places, never acronyms ("BURSA (DÜNYA)")."""
+    """Organisations in `text`. Words of `place_spans` are places, never acronyms ("BURSA (DÜNYA)"), and a
+    name that is all one place ("Rusya Federasyonu") is the country; a name never reaches back into a
+    person's name (`persons`, from the NER) nor takes a sentence-opening common word (`common_word`)."""
+    place_starts = frozenset(start for start, _ in place_spans)
     connectors = rules.connectors[language]
     heads = rules.heads[language]
     spans: list[tuple[int, int, int, int]] = []  # (first word, last word, start, end)
@@ -188,6 +207,10 @@ def find_organizations(
             # they close an abbreviation ("Derneği (MÜSİAD) Bursa Şubesi") and are handled as branches.
             if gap.strip(" -’'" + ("()" if language == "en" else "")) or "\n" in gap:
                 break
+            if gap.strip() in ("-", "–") and " " in gap:
+                break  # "FATİH MEHMET KÜRKÇÜ - Türkiye ... Derneği": a dash between spaces separates
+            if any(s <= previous.start < e for s, e in persons):
+                break  # "Müşavir Ayşe Kaya ve Ticaret Bakanlığı": a person's name is not the name's first part
             if _ends_name(words, first - 1, heads, rules):
                 break  # the previous word closes another name or a person's title
             if (_modifier(previous) and casefold_tr(previous.text) not in _CAPITALISED_JOINERS) or (
@@ -205,8 +228,11 @@ def find_organizations(
             or casefold_tr(words[first].text) in rules.stop_words
             or (
                 _sentence_start(text, words[first].start)
-                and _POSSESSIVE_RE.search(words[first].text)
                 and words[first].start not in place_starts  # "Erzurum Ticaret ve Sanayi Odası", not "Odamız"
+                and (
+                    _POSSESSIVE_RE.search(words[first].text)
+                    or (common_word(words[first].text) and index - first >= 2)  # "Toplantıda Konya ... Odası"
+                )
             )
         ):
             first += 1
@@ -274,10 +300,18 @@ def find_organizations(
         merged.append(span)
         add(text[span[2] : span[3]], span[2], span[3])
 
-    _add_companies(text, words, rules, add, place_starts)
+    _add_companies(text, words, rules, add, place_starts, common_word)
     _resolve_acronyms(text, words, language, rules, organizations, add, place_starts)
     _merge_contained(organizations)
-    organizations = [o for o in organizations if not _title_only(text, o, rules)]
+    organizations = [
+        o
+        for o in organizations
+        if not _title_only(text, o, rules)
+        and not _news_agency(o, rules)
+        and not _venue(text, o, rules)
+        and not _generic_plural(o, rules, language)
+        and not all(m in place_spans for m in o.mentions)
+    ]
     for organization in organizations:
         organization.role = _role(text, organization, rules)
     return organizations
@@ -301,7 +335,12 @@ def _company_noun(word: Word, rules: OrganizationRules) -> bool:
 
 
 def _add_companies(
-    text: str, words: list[Word], rules: OrganizationRules, add: Any, place_starts: frozenset[int]
+    text: str,
+    words: list[Word],
+    rules: OrganizationRules,
+    add: Any,
+    place_starts: frozenset[int],
+    common_word: Callable[[str], bool],
 ) -> None:
     """Capitalised names listed right before a company word: "Leto Trade, Urves ile Moskraski firmalarını"."""
     for index, word in enumerate(words):
@@ -325,9 +364,14 @@ def _add_companies(
             cursor -= 1
         for name_words in names:
             # "Bursalı firmaları", "Türk firmaları", "Kazak firmaları": firms of a place, not a name.
-            if name_words and not (
-                len(name_words) == 1 and (_DEMONYM_RE.search(name_words[0].text) or name_words[0].start in place_starts)
+            single = name_words[0] if len(name_words) == 1 else None
+            if single is not None and (
+                _DEMONYM_RE.search(single.text)
+                or single.start in place_starts
+                or (_sentence_start(text, single.start) and common_word(single.text))  # "Katılan firmalar"
             ):
+                continue
+            if name_words:
                 add(text[name_words[0].start : name_words[-1].end], name_words[0].start, name_words[-1].end)
 
 
@@ -399,6 +443,34 @@ def _merge_contained(organizations: list[Organization]) -> None:
                 organization.mentions.clear()
                 break
     organizations[:] = [o for o in organizations if o.mentions]
+
+
+_LOCATIVE_RE = re.compile(r"^['’]?n?(?:da|de|ta|te)\b")
+
+
+def _venue(text: str, organization: Organization, rules: OrganizationRules) -> bool:
+    """A centre that is a place where something is held (guideline: venues are not listed): a fair,
+    congress or culture centre, or one only ever named as where ("... Merkezi'nde")."""
+    name = organization.name
+    if not any(casefold_tr(word) in rules.venue_heads for word in name.split()[-2:]):
+        return False
+    if any(casefold_tr(word) in rules.venue_words for word in tokens(name)):
+        return True
+    return all(_LOCATIVE_RE.match(casefold_tr(text[end : end + 6])) for _, end in organization.mentions)
+
+
+def _news_agency(organization: Organization, rules: OrganizationRules) -> bool:
+    name = " ".join(tokens(organization.name))
+    return any(agency in name for agency in rules.news_agencies)
+
+
+def _generic_plural(organization: Organization, rules: OrganizationRules, language: str) -> bool:
+    """ "İhracatçı Birlikleri", "Chambers of Commerce": a plural head with nothing that names one body
+    (no place, no proper word) speaks of such bodies in general."""
+    words = organization.name.split()
+    if not any(casefold_tr(w.strip("’'")) in rules.plural_heads for w in words):
+        return False
+    return all(casefold_tr(w.strip("’'s")) in rules.generic_words or w in rules.connectors[language] for w in words)
 
 
 def _title_only(text: str, organization: Organization, rules: OrganizationRules) -> bool:
