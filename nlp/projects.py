@@ -63,6 +63,9 @@ class ProgramRules:
     nouns: tuple[str, ...]
     quote_cues: tuple[str, ...]
     cluster_words: frozenset[str]
+    scheme_generic: frozenset[str]
+    scheme_not_words: frozenset[str]
+    scheme_cues: tuple[re.Pattern[str], ...]
 
 
 @lru_cache(maxsize=2)
@@ -81,6 +84,9 @@ def program_rules(path: Path) -> ProgramRules:
         nouns=tuple(data["projects"]["nouns"]),
         quote_cues=tuple(data["projects"]["quote_cues"]),
         cluster_words=frozenset(casefold_tr(w) for w in data["projects"]["cluster_words"]),
+        scheme_generic=frozenset(casefold_tr(w) for w in data["other_schemes"]["generic"]),
+        scheme_not_words=frozenset(casefold_tr(w) for w in data["other_schemes"]["not_words"]),
+        scheme_cues=tuple(re.compile(p) for p in data["other_schemes"]["cues"]),
     )
 
 
@@ -109,7 +115,34 @@ def find_programs(text: str, rules: ProgramRules) -> list[ProgramMention]:
         union = next((m for p in rules.eu_union for m in p.finditer(sentence)), None)
         if union and any(p.search(sentence) for p in rules.eu_finance):
             found.append(ProgramMention(EU_FUNDED, start + union.start(), start + union.end()))
+    found.extend(_named_schemes(text, folded, rules, found))
     found.sort(key=lambda m: m.start)
+    return found
+
+
+_SCHEME_RE = re.compile(
+    r"(?:[A-ZÇĞİÖŞÜ][\w’'-]*[ \t]+(?:(?:and|ve|for|of|the|ile|için)[ \t]+)?){2,8}"
+    r"(?:[Pp]rogram(?:ı|me|s|mes)?|PROGRAMI)\b"
+)
+
+
+def _named_schemes(text: str, folded: str, rules: ProgramRules, known: list[ProgramMention]) -> list[ProgramMention]:
+    """OTHER: a support scheme outside the list, named by name ("Advanced Entrepreneurship Support
+    Program", "... Ürün Programı kapsamında") in a sentence that speaks of support; a programme of the EU
+    (its sentence names the Union, or an operational programme) is EU-FUNDED's, not OTHER."""
+    found = []
+    for match in _SCHEME_RE.finditer(text):
+        name = match.group()
+        if any(m.start < match.end() and match.start() < m.end for m in known) or _program_of(name, rules):
+            continue
+        content = set(tokens(name)) - rules.scheme_generic - _STOP_WORDS
+        if len(content) < 2 or content & rules.scheme_not_words:
+            continue
+        left, right = sentence_around(folded, match.start(), match.end())
+        sentence = folded[left:right]
+        if any(p.search(sentence) for p in rules.eu_union) or not any(p.search(sentence) for p in rules.scheme_cues):
+            continue
+        found.append(ProgramMention(OTHER, match.start(), match.end()))
     return found
 
 
