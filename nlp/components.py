@@ -282,7 +282,10 @@ def make_projects(nlp: Language, name: str, rules: str) -> Callable[[Doc], Doc]:
         text = facts.TEXT.get(doc)
         programs = find_programs(text, loaded)
         place_words = frozenset(match_key(h.base) for h in facts.PLACES.get(doc))
-        organization_spans = tuple(m for o in facts.ORGANIZATIONS.get(doc) for m in o.mentions)
+        # An abbreviation known by nothing else ("TURKHAS") may be the project's own short name.
+        organization_spans = tuple(
+            m for o in facts.ORGANIZATIONS.get(doc) if any(" " in n for n in o.names) for m in o.mentions
+        )
         facts.PROGRAMS.set(doc, programs)
         facts.PROJECTS.set(
             doc, find_projects(text, facts.WORDS.get(doc), programs, loaded, place_words, organization_spans)

@@ -35,6 +35,9 @@ _ENUMERATION_WINDOW = 300
 # "Odamız Ticari Safari, ...": a possessive word opening the sentence is its subject, not a name.
 _LEADING_POSSESSIVE_RE = re.compile(r"^[^\W\d_]+(?:[ıiuü]m[ıiuü]z|m[ıiuü]z)[ \t]+")
 _NOUN_AFTER_QUOTE_RE = re.compile(r"\s*(?:(?:ur-?ge|urge|kobi)\s+)?(?:projesi|projemiz|project)\b")
+# A coined name: letters with digits, an inner capital or all capitals ("Bridge2Turkey", "OlivetoLive", "TWINSME").
+_COINED_RE = re.compile(r"^(?=.*[^\W\d_])(?:.*\d|.+[A-ZÇĞİÖŞÜ].*[a-zçğıöşü]|[A-ZÇĞİÖŞÜ0-9-]{3,}$)")
+_PROGRAMME_TOKEN_RE = re.compile(r"(?i:ur|urge)")  # the first word of "UR-GE", or "URGE"
 _NAME_CONNECTORS = frozenset({"ve", "ile", "için", "and", "for", "of", "the", "in", "to", "on", "-", "&"})
 _STOP_WORDS = stop_words()  # "Our project" names nothing
 _ORDINAL_RE = re.compile(
@@ -207,8 +210,19 @@ def find_projects(
                     own_cluster = inside  # "Aegean Textile Cluster project": the cluster names the project
                 else:
                     break  # "Kayseri Ticaret Odası, Mobilya UR-GE Projesi": the chamber runs it
-            if previous.capitalized or (
-                previous.text in _NAME_CONNECTORS and first >= 2 and words[first - 2].capitalized
+            # "Kayapa OSB otomotiv UR-GE projesi": a lowercase sector word may stand between the name's
+            # capitalised words and the programme's.
+            lowercase_topic = (
+                _PROGRAMME_TOKEN_RE.fullmatch(words[first].head) is not None
+                and previous.head == previous.text
+                and casefold_tr(previous.text) not in _STOP_WORDS
+                and first >= 2
+                and words[first - 2].capitalized
+            )
+            if (
+                previous.capitalized
+                or lowercase_topic
+                or (previous.text in _NAME_CONNECTORS and first >= 2 and words[first - 2].capitalized)
             ):
                 first -= 1
             else:
@@ -225,15 +239,19 @@ def find_projects(
         lead = text[words[first].start : word.start].split(",", 1)
         if len(lead) == 2 and len(lead[0].split()) == 1:
             first = next(k for k in range(first, index) if words[k].start > words[first].start + len(lead[0]))
-        name = text[words[first].start : word.start] + noun
+        start = words[first].start
+        if start > 0 and text[start - 1].isalnum():
+            start = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start)) + 1  # "Bridge2Turkey": one token
+        name = text[start : word.start] + noun
         name = re.sub(r"\s*\([^()]*\)\s*$", "", name.strip())
-        project = FoundProject(name, words[first].start, word.start + len(noun))
+        project = FoundProject(name, start, word.start + len(noun))
         after = _CODE_RE.search(text[word.end : word.end + 20])
         if after:
             project.code = f"{after.group(1)}.UR-GE.{after.group(3)}"
         topic = _topic(name, rules) - place_words
-        if word.text[:1].islower() and len(topic) < 2 and _program_of(name, rules) is None:
-            continue  # "the Twinning project" describes a kind of project; "Kimya UR-GE projesi" names one
+        coined = any(_COINED_RE.search(token) for token in name.split()[:-1])
+        if word.text[:1].islower() and len(topic) < 2 and _program_of(name, rules) is None and not coined:
+            continue  # "the Twinning project" is a kind; "Kimya UR-GE projesi", "the Bridge2Turkey project" name one
         if not topic and project.code is None:
             continue  # "UR-GE Projesi", "Uluslararası Rekabetçiliğin Geliştirilmesi (UR-GE) Projesi": the programme
         found.append(project)
@@ -264,14 +282,15 @@ def find_projects(
 
     for code_match in codes.values():
         if not any(p.code for p in found):
-            found.append(
-                FoundProject(
-                    code_match.group(0),
-                    code_match.start(),
-                    code_match.end(),
-                    code=f"{code_match.group(1)}.UR-GE.{code_match.group(3)}",
-                )
-            )
+            code = f"{code_match.group(1)}.UR-GE.{code_match.group(3)}"
+            named = {" ".join(_topic(p.name, rules)) for p in found}
+            if len(named) == 1 and found:
+                # One project named, its code given apart from the name ("19UR-GE056 Kodlu ... Projesi"):
+                # the code is that project's.
+                for project in found:
+                    project.code = code
+                continue
+            found.append(FoundProject(code_match.group(0), code_match.start(), code_match.end(), code=code))
     return _merge(text, found, programs, rules)
 
 
