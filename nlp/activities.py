@@ -31,8 +31,11 @@ _SECTOR_LIST = 3  # sectors enumerated in one sentence: the participants' sector
 # Where a delegation goes or is: the dative or locative of a place ("Moskova'ya", "Irak'ta"), "to/in/at X".
 _DESTINATION_TR = re.compile(r"^['’]?(?:y|n)?(?:a|e|da|de|ta|te)(?:ki)?$")
 _NEXT_WORDS = re.compile(r"[ \t]+([^\W\d_]+)(?:[ \t]+([^\W\d_]+))?")
-_CASE_ENDING_TR = re.compile(r"(?:n|y|s)?(?:[ae]|d[ae]|t[ae])$")
+# On the head noun after the place, the dative needs its buffer ("kentine", "bölgesine"): a bare final
+# vowel is any word's ("Fransa").
+_CASE_ENDING_TR = re.compile(r"(?:n[ae]|y[ae]|d[ae]|t[ae]|d[ae]ki|t[ae]ki)$")
 _DESTINATION_EN = re.compile(r"\b(?:to|in|at|visited|visiting|visit)\s+(?:the\s+)?$")
+_RELATIVE_BEFORE_EN = re.compile(r"\b(?:that|which|who|we|they)\b(?:\s+\w+){0,2}\s*$")
 _AGENT_TR = re.compile(r"^[cç][ıiuü]")  # "ziyaretçi": a visitor, not a visit
 
 
@@ -41,6 +44,7 @@ class ActivityCues:
     facility: tuple[re.Pattern[str], ...]
     opening: tuple[re.Pattern[str], ...]
     project: tuple[re.Pattern[str], ...]
+    launch_only: tuple[re.Pattern[str], ...]
     bare_delegation: tuple[str, ...]
 
 
@@ -56,6 +60,7 @@ def activity_cues(path: Path) -> ActivityCues:
         facility=_compiled(data["facility_words"]),
         opening=_compiled(data["opening_words"]),
         project=_compiled(data["project_words"]),
+        launch_only=_compiled(data["launch_only_words"]),
         bare_delegation=tuple(casefold_tr(w) for w in data["bare_delegation"]),
     )
 
@@ -90,13 +95,16 @@ def find_activities(
             continue  # a fair's opening
         if code == "facility_opening" and not any(p.search(sentence) for p in cues.facility):
             continue
+        phrase = casefold_tr(text[hit.start : hit.end])
+        if opening and language == "en" and _RELATIVE_BEFORE_EN.search(casefold_tr(text[bounds[0] : hit.start])):
+            continue  # "the projects that we launched" describes projects
         if opening:
-            if any(p.search(sentence) for p in cues.facility):
+            if any(p.search(sentence) for p in cues.facility) and not any(p.search(phrase) for p in cues.launch_only):
                 hit = replace(hit, payload=Code("facility_opening"))
             elif not any(p.search(sentence) for p in cues.project):
                 continue
         bare = is_bare_delegation(hit, cues) and not explicit_trade
-        if bare and not _sent_abroad(text, language, bounds, places):
+        if bare and (not _sent_abroad(text, language, bounds, places) or _other_kind_in(hits, hit, bounds)):
             continue
         kept.append(hit)
     return kept or alone
@@ -105,6 +113,15 @@ def find_activities(
 def _agent_noun(text: str, hit: Hit[Code]) -> bool:
     """ "fuarcılık", "ziyaretçi": -CI makes a person or trade of the activity, which is no activity."""
     return bool(_AGENT_TR.match(casefold_tr(text[hit.start + len(hit.base) : hit.end])))
+
+
+def _other_kind_in(hits: list[Hit[Code]], hit: Hit[Code], bounds: tuple[int, int]) -> bool:
+    """Another kind of activity in the delegation's sentence: it is that activity's delegation (a fair's,
+    a training trip's), not a trade delegation of its own."""
+    return any(
+        other.payload.code not in ("trade_delegation", "b2b_meetings") and bounds[0] <= other.start < bounds[1]
+        for other in hits
+    )
 
 
 def is_bare_delegation(hit: Hit[Code], cues: ActivityCues) -> bool:
