@@ -60,6 +60,7 @@ class EventRules:
     approximate_before: dict[str, tuple[re.Pattern[str], ...]]
     approximate_after: dict[str, tuple[re.Pattern[str], ...]]
     numbers: dict[str, dict[str, int]]
+    foreign_companies: dict[str, tuple[re.Pattern[str], ...]]
     background: dict[str, tuple[re.Pattern[str], ...]]
     home_kinds: frozenset[str]
     services: frozenset[str]
@@ -86,6 +87,7 @@ def event_rules(path: Path) -> EventRules:
         approximate_before={lang: _compiled(firms[f"{lang}_approximate_before"]) for lang in ("tr", "en")},
         approximate_after={lang: _compiled(firms[f"{lang}_approximate_after"]) for lang in ("tr", "en")},
         numbers={lang: {casefold_tr(w): int(n) for w, n in table.items()} for lang, table in data["numbers"].items()},
+        foreign_companies={lang: _compiled(firms[f"{lang}_foreign"]) for lang in ("tr", "en")},
         background={lang: _compiled(patterns) for lang, patterns in data["background"].items()},
         home_kinds=frozenset(data["home_kinds"]["activities"]),
         services=frozenset(data["home_kinds"]["services"]),
@@ -103,6 +105,7 @@ class FoundEvent:
     start: str | None = None
     end: str | None = None
     firms: int | None = None
+    home_firms: int | None = None
     mentions: list[tuple[int, int]] = field(default_factory=list)
     evidence: list[tuple[int, int]] = field(default_factory=list)
 
@@ -118,6 +121,7 @@ class _Reading:
     cities: list[Hit[Place]]
     date: FoundDate | None
     firms: int | None
+    home_firms: int | None  # the Turkish companies counted, whatever the event counts
     project: FoundProject | None
     evidence: list[tuple[int, int]]
 
@@ -202,7 +206,34 @@ def find_events(
         _add(events, reading, is_bare_delegation(reading.hit, activity_cues), _plural(document, reading.hit))
     for event in events:
         _complete(document, event, published)
+    _share_firm_counts(events)
     return events
+
+
+_TRIP_KINDS = ("trade_delegation", "fair", "b2b_meetings", "purchasing_delegation")
+
+
+def _share_firm_counts(events: list[FoundEvent]) -> None:
+    """The Turkish firms of a trip abroad, a fair or a purchasing delegation are the ones at its B2B
+    meetings, and the other way round: a count stated for one of them holds for the other when they
+    share a country (or both have none)."""
+    for event in events:
+        if event.firms is not None or event.activity not in _TRIP_KINDS or event.activity == "purchasing_delegation":
+            continue
+        partner = next(
+            (
+                other
+                for other in events
+                if other is not event
+                and other.home_firms is not None
+                and other.activity in _TRIP_KINDS
+                and "b2b_meetings" in (event.activity, other.activity)
+                and (set(other.countries) & set(event.countries) or not (other.countries or event.countries))
+            ),
+            None,
+        )
+        if partner is not None:
+            event.firms = partner.home_firms
 
 
 def _read(document: _Document, hit: Hit[Code], sentence: tuple[int, int], rules: EventRules) -> _Reading:
@@ -223,7 +254,8 @@ def _read(document: _Document, hit: Hit[Code], sentence: tuple[int, int], rules:
     found_date = min(in_sentence, key=lambda d: abs(d.span_start - hit.start), default=None)
     if found_date is not None:
         evidence.append((found_date.span_start, found_date.span_end))
-    firms = _firm_count(document, sentence, rules)
+    firms = _firm_count(document, sentence, rules, buyers=code == "purchasing_delegation")
+    home = firms if code != "purchasing_delegation" else _firm_count(document, sentence, rules, buyers=False)
     if firms is not None:
         evidence.append(firms[1])
     status = _status(document, hit, sentence, rules)
@@ -241,6 +273,7 @@ def _read(document: _Document, hit: Hit[Code], sentence: tuple[int, int], rules:
         cities=cities,
         date=found_date,
         firms=firms[0] if firms else None,
+        home_firms=home[0] if home else None,
         project=project,
         evidence=evidence,
     )
@@ -317,6 +350,8 @@ def _add(events: list[FoundEvent], reading: _Reading, bare: bool, plural: bool) 
         event.start, event.end = reading.date.start, reading.date.end  # the whole range
     if event.firms is None:
         event.firms = reading.firms
+    if event.home_firms is None:
+        event.home_firms = reading.home_firms
     if event.project is None:
         event.project = reading.project
 
@@ -453,13 +488,15 @@ def _english_status(
 
 
 def _firm_count(
-    document: _Document, sentence: tuple[int, int], rules: EventRules
+    document: _Document, sentence: tuple[int, int], rules: EventRules, *, buyers: bool
 ) -> tuple[int, tuple[int, int]] | None:
     """An exact number of companies in the sentence: "14 firma", "twelve importers"; none when approximate
-    ("30'u aşkın firma", "more than 70 companies")."""
+    ("30'u aşkın firma", "more than 70 companies"). A purchasing delegation counts the foreign buyers'
+    companies, every other event the Turkish ones ("10 firma ... 40 Polonyalı firma ile": 10)."""
     folded, language = document.folded, document.language
     nouns = rules.firm_nouns[language]
     words = _clause_words(document, sentence[0], sentence[1])
+    counts: list[tuple[bool, int, tuple[int, int]]] = []
     for index, word in enumerate(words):
         if not word.group().startswith(nouns):
             continue
@@ -472,8 +509,22 @@ def _firm_count(
             p.search(between) for p in rules.approximate_after[language]
         ):
             continue
-        return value, (start, word.end())
+        counts.append((_foreign_companies(document, end, word, rules), value, (start, word.end())))
+    wanted = [c for c in counts if c[0] == buyers]
+    if wanted:
+        return wanted[0][1], wanted[0][2]
     return None
+
+
+def _foreign_companies(document: _Document, number_end: int, noun: re.Match[str], rules: EventRules) -> bool:
+    """Whether the counted companies are foreign: an importer or buyer noun, "yabancı"/"foreign", or a
+    foreign place or people between the number and the noun ("40 Polonyalı firma")."""
+    between = document.folded[number_end : noun.end()]
+    if any(p.search(between) for p in rules.foreign_companies[document.language]):
+        return True
+    return any(
+        number_end <= p.start and p.end <= noun.start() and p.payload.country != HOME_COUNTRY for p in document.places
+    )
 
 
 def _number_before(
