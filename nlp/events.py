@@ -17,6 +17,7 @@ so the few endings that matter are matched here.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -141,17 +142,38 @@ class _Document:
         self.text = text
         self.folded = _fold_same_length(text)
         self.language = language
-        spans = sorted(m for o in organizations for m in o.mentions)
-        self.places = [p for p in places if p.payload.kind != "world_region"]
-        self.in_name = {id(p) for p in self.places if any(s <= p.start and p.end <= e for s, e in spans)}
+        # Sorted by start, with the starts apart, so that every look-up of a sentence's facts bisects:
+        # a 200k-character dump has thousands of mentions and sentences.
+        self.places = sorted((p for p in places if p.payload.kind != "world_region"), key=lambda p: p.start)
+        self._place_starts = [p.start for p in self.places]
+        names = sorted([*(m for o in organizations for m in o.mentions), *(m for p in projects for m in p.mentions)])
+        name_starts = [s for s, _ in names]
+        self.in_name = set()
+        for place in self.places:
+            index = bisect.bisect_right(name_starts, place.start) - 1
+            # Names may nest; the longest one starting before the place is enough to tell.
+            if index >= 0 and any(names[k][1] >= place.end for k in range(max(0, index - 3), index + 1)):
+                self.in_name.add(id(place))
         self.projects = projects
-        self.project_mentions = sorted((s, e, p) for p in projects for s, e in p.mentions)
-        self.dates = dates
+        self.project_mentions = sorted(((s, e, p) for p in projects for s, e in p.mentions), key=lambda m: m[0])
+        self._project_starts = [m[0] for m in self.project_mentions]
+        self.dates = sorted(dates, key=lambda d: d.span_start)
+        self._date_starts = [d.span_start for d in self.dates]
         title_end = text.find("\n")
         self.title = (0, title_end if title_end > 0 else min(len(text), 200))
 
     def places_in(self, start: int, end: int) -> list[Hit[Place]]:
-        return [p for p in self.places if start <= p.start and p.end <= end]
+        low = bisect.bisect_left(self._place_starts, start)
+        high = bisect.bisect_left(self._place_starts, end)
+        return [p for p in self.places[low:high] if p.end <= end]
+
+    def dates_in(self, start: int, end: int) -> list[FoundDate]:
+        low, high = bisect.bisect_left(self._date_starts, start), bisect.bisect_left(self._date_starts, end)
+        return [d for d in self.dates[low:high] if d.span_end <= end]
+
+    def projects_in(self, start: int, end: int) -> list[tuple[int, int, FoundProject]]:
+        low, high = bisect.bisect_left(self._project_starts, start), bisect.bisect_left(self._project_starts, end)
+        return [m for m in self.project_mentions[low:high] if m[1] <= end]
 
     def paragraph(self, start: int, end: int) -> tuple[int, int]:
         low = max(0, start - _PARAGRAPH_REACH)
@@ -195,11 +217,13 @@ def find_events(
     """The events of one document, in the order their first mention appears."""
     document = _Document(text, language, places, organizations, projects, dates)
     readings = []
-    codes_by_sentence: dict[tuple[int, int], set[str]] = {}
-    for hit in activities:
-        sentence = sentence_around(text, hit.start, hit.end)
-        codes_by_sentence.setdefault(sentence, set()).add(hit.payload.code)
-        readings.append(_read(document, hit, sentence, rules))
+    hits_by_sentence: dict[tuple[int, int], list[Hit[Code]]] = {}
+    sentences = [sentence_around(text, hit.start, hit.end) for hit in activities]
+    for hit, sentence in zip(activities, sentences, strict=True):
+        hits_by_sentence.setdefault(sentence, []).append(hit)
+    codes_by_sentence = {sentence: {h.payload.code for h in hits} for sentence, hits in hits_by_sentence.items()}
+    for hit, sentence in zip(activities, sentences, strict=True):
+        readings.append(_read(document, hit, sentence, hits_by_sentence[sentence], rules))
     kept = [r for r in readings if not _no_occasion(document, r, codes_by_sentence[r.sentence], rules)]
     events: list[FoundEvent] = []
     for reading in kept:
@@ -236,22 +260,43 @@ def _share_firm_counts(events: list[FoundEvent]) -> None:
             event.firms = partner.home_firms
 
 
-def _read(document: _Document, hit: Hit[Code], sentence: tuple[int, int], rules: EventRules) -> _Reading:
+def _read(
+    document: _Document, hit: Hit[Code], sentence: tuple[int, int], others: list[Hit[Code]], rules: EventRules
+) -> _Reading:
+    """What the mention's sentence says of it. With other kinds of activity in the same sentence ("the fair
+    in Casablanca and a delegation to Lagos"), each place and date goes to the mention nearest to it."""
     code = hit.payload.code
     evidence: list[tuple[int, int]] = []
-    sentence_places = [
-        p for p in document.places_in(*sentence) if id(p) not in document.in_name or p.payload.country != HOME_COUNTRY
-    ]
+
+    rivals = [other for other in others if other.payload.code != code]
+
+    def mine(start: int, end: int) -> bool:
+        """The item's own clause decides first (", and a buyers' delegation from Chile"), then nearness."""
+        if not rivals:
+            return True
+        clause = _clause_of(document, sentence, start)
+        here = hit.start >= clause[0] and hit.end <= clause[1]
+        rival_here = any(other.start >= clause[0] and other.end <= clause[1] for other in rivals)
+        if here != rival_here:
+            return here
+        own = _distance(hit, start, end)
+        return all(_distance(other, start, end) >= own for other in rivals)
+
+    sentence_places = [p for p in document.places_in(*sentence) if mine(p.start, p.end)]
     foreign = [p for p in sentence_places if p.payload.country != HOME_COUNTRY]
     if code in rules.home_kinds:
         foreign = [p for p in foreign if _locative(document, p)]
     countries = list(dict.fromkeys(p.payload.country for p in foreign))
     evidence.extend((p.start, p.end) for p in foreign)
+    # Where it takes place: not a town inside a name ("Isparta Halı UR-GE Projesi"), nor, for a trip
+    # abroad, the town it set out from.
     cities = [p for p in sentence_places if p.payload.kind == "city" and id(p) not in document.in_name]
     if code in rules.home_kinds:
         cities = [p for p in cities if p.payload.country == HOME_COUNTRY or p in foreign]
-    in_sentence = [d for d in document.dates if sentence[0] <= d.span_start and d.span_end <= sentence[1]]
-    found_date = min(in_sentence, key=lambda d: abs(d.span_start - hit.start), default=None)
+    elif code == "trade_delegation":
+        cities = [p for p in cities if p.payload.country != HOME_COUNTRY]
+    in_sentence = [d for d in document.dates_in(*sentence) if mine(d.span_start, d.span_end)]
+    found_date = min(in_sentence, key=lambda d: _distance(hit, d.span_start, d.span_end), default=None)
     if found_date is not None:
         evidence.append((found_date.span_start, found_date.span_end))
     firms = _firm_count(document, sentence, rules, buyers=code == "purchasing_delegation")
@@ -262,7 +307,7 @@ def _read(document: _Document, hit: Hit[Code], sentence: tuple[int, int], rules:
     if status is not None:
         evidence.append(status[1])
     project = next(
-        (p for s, e, p in document.project_mentions if sentence[0] <= s and e <= sentence[1]),
+        (p for _s, _e, p in document.projects_in(*sentence)),
         None,
     )
     return _Reading(
@@ -277,6 +322,17 @@ def _read(document: _Document, hit: Hit[Code], sentence: tuple[int, int], rules:
         project=project,
         evidence=evidence,
     )
+
+
+def _clause_of(document: _Document, sentence: tuple[int, int], position: int) -> tuple[int, int]:
+    folded = document.folded
+    left = max((m.end() for m in _CLAUSE_END.finditer(folded, sentence[0], position)), default=sentence[0])
+    right = _CLAUSE_END.search(folded, position, sentence[1])
+    return left, right.start() if right else sentence[1]
+
+
+def _distance(hit: Hit[Code], start: int, end: int) -> int:
+    return max(0, start - hit.end, hit.start - end)
 
 
 def _locative(document: _Document, place: Hit[Place]) -> bool:
@@ -380,7 +436,7 @@ def _complete(document: _Document, event: FoundEvent, published: date | None) ->
                 break
     if event.project is None:
         start, _ = document.paragraph(*first)
-        before = [p for s, _e, p in document.project_mentions if start <= s < first[0]]
+        before = [p for _s, _e, p in document.projects_in(start, first[0])]
         event.project = before[-1] if before else document.main_project()
     if not event.status:
         event.status = _status_from_dates(event, published)
