@@ -38,7 +38,7 @@ from kume.schema import (
     SectorFact,
     Span,
 )
-from kume.text import casefold_tr, sentence_around
+from kume.text import SUPPORTED_LANGUAGES, casefold_tr, sentence_around
 from nlp import facts
 from nlp.activities import activity_cues as load_activity_cues
 from nlp.activities import find_activities
@@ -301,7 +301,7 @@ def make_projects(nlp: Language, name: str, rules: str) -> Callable[[Doc], Doc]:
     default_config={"lexicon": "sectors.toml", "cues": "sector_cues.toml"},
 )
 def make_sectors(nlp: Language, name: str, lexicon: str, cues: str) -> Callable[[Doc], Doc]:
-    phrases = code_lexicon(data_file(lexicon), nlp.lang)
+    phrases = code_lexicon(data_file(lexicon), SUPPORTED_LANGUAGES)
     loaded_cues = load_toml(data_file(cues))
 
     def find(doc: Doc) -> None:
@@ -322,8 +322,8 @@ def make_sectors(nlp: Language, name: str, lexicon: str, cues: str) -> Callable[
 )
 def make_activities(nlp: Language, name: str, lexicon: str, cues: str) -> Callable[[Doc], Doc]:
     """Activity mentions; the words of an organisation's name ("Milli Eğitim Bakanlığı") are none."""
-    phrases = code_lexicon(data_file(lexicon), nlp.lang)
-    alone = code_lexicon(data_file(lexicon), f"{nlp.lang}_alone")
+    phrases = code_lexicon(data_file(lexicon), SUPPORTED_LANGUAGES)
+    alone = code_lexicon(data_file(lexicon), tuple(f"{language}_alone" for language in SUPPORTED_LANGUAGES))
     loaded_cues = load_activity_cues(data_file(cues))
 
     def find(doc: Doc) -> None:

@@ -47,6 +47,10 @@ _CLAUSE_END = re.compile(r"[.;:!?\n]|,\s|\s[-–]\s|[“”\"]")
 _MODIFIER_END = re.compile(r"[.;:!?\n]|,\s")
 _MODIFIER_WORDS = 8  # a participle, a quoted name of up to seven words, the noun
 _NUMBER = re.compile(r"\d{1,4}")
+# Between two items of a list: a separator, perhaps over an item or two that name no known place
+# ("Kamerun, Kongo - Kinşasa"); never a sentence end.
+_LIST_GAP = re.compile(r"(?=[^.;:!?\n]*(?:,|/|\bve\b|\band\b|\bile\b))[^.;:!?\n]{1,60}")
+_LONGEST_LIST = 400
 
 
 @dataclass(frozen=True)
@@ -167,6 +171,25 @@ class _Document:
         high = bisect.bisect_left(self._place_starts, end)
         return [p for p in self.places[low:high] if p.end <= end]
 
+    def with_enumerations(self, places: list[Hit[Place]], window_end: int) -> list[Hit[Place]]:
+        """`places` and the places listed on from them beyond the sentence window (ending at `window_end`):
+        a list of 200 countries runs longer than any sentence, and none of it may be lost."""
+        if not places:
+            return places
+        extended = list(places)
+        index = bisect.bisect_left(self._place_starts, places[-1].start)
+        while index < len(self.places) - 1 and len(extended) < _LONGEST_LIST:
+            following = self.places[index + 1]
+            if not _LIST_GAP.fullmatch(self.folded[self.places[index].end : following.start]):
+                break
+            if following.start >= window_end:
+                extended.append(following)
+            index += 1
+        unique: dict[tuple[str, str], Hit[Place]] = {}
+        for place in extended:
+            unique.setdefault((place.base, place.payload.country), place)
+        return list(unique.values())
+
     def dates_in(self, start: int, end: int) -> list[FoundDate]:
         low, high = bisect.bisect_left(self._date_starts, start), bisect.bisect_left(self._date_starts, end)
         return [d for d in self.dates[low:high] if d.span_end <= end]
@@ -282,7 +305,9 @@ def _read(
         own = _distance(hit, start, end)
         return all(_distance(other, start, end) >= own for other in rivals)
 
-    sentence_places = [p for p in document.places_in(*sentence) if mine(p.start, p.end)]
+    sentence_places = document.with_enumerations(
+        [p for p in document.places_in(*sentence) if mine(p.start, p.end)], sentence[1]
+    )
     foreign = [p for p in sentence_places if p.payload.country != HOME_COUNTRY]
     if code in rules.home_kinds:
         foreign = [p for p in foreign if _locative(document, p)]

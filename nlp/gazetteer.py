@@ -196,15 +196,17 @@ def _subdivision_names(kinds: dict[str, list[str]]) -> set[tuple[str, str]]:
 
 
 @lru_cache(maxsize=8)
-def code_lexicon(path: Path, key: str) -> PhraseLexicon[Code]:
-    """Sector or activity phrases under `key` ("tr", "en", or a variant such as "tr_alone") of each code's
-    table; Turkish keys start with "tr"."""
+def code_lexicon(path: Path, keys: tuple[str, ...]) -> PhraseLexicon[Code]:
+    """Sector or activity phrases under `keys` ("tr", "en", or variants such as "tr_alone") of each code's
+    table; Turkish keys start with "tr". A pipeline reads its own language's phrases and the other's: a
+    Turkish page quotes English names and an English one Turkish terms."""
     lexicon: PhraseLexicon[Code] = PhraseLexicon()
     for code, table in load_toml(path).items():
         if isinstance(table, dict):
-            for phrase in table.get(key, []):
-                words = WORD_RE.findall(phrase)
-                if key.startswith("tr") and len(words) > 1:
-                    words[-1] = compound_stem(words[-1])
-                lexicon.add(" ".join(words), Code(code))
+            for key in keys:
+                for phrase in table.get(key, []):
+                    words = WORD_RE.findall(phrase)
+                    if key.startswith("tr") and len(words) > 1:
+                        words[-1] = compound_stem(words[-1])
+                    lexicon.add(" ".join(words), Code(code))
     return lexicon
