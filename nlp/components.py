@@ -13,6 +13,7 @@ import bisect
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -181,6 +182,7 @@ def make_places(
     Turkish NER reads too; null means the one shipped with it (models/gazetteer/tr_names.tsv.gz).
     """
     lexicon = places_lexicon(data_file(places), tuple(data_file(n) for n in common_nouns))
+    continents = frozenset(match_key(n) for n in load_toml(data_file(places))["continent_names"]["names"])
     words_table = (
         gazetteer_classes(Path(turkish_words) if turkish_words else GAZETTEER_PATH) if nlp.lang == "tr" else {}
     )
@@ -189,19 +191,31 @@ def make_places(
         words = facts.WORDS.get(doc)
         persons = _person_names(doc)
         named = _disjoint((e.start_char, e.end_char) for e in doc.ents if e.label_ in _NAME_LABELS)
-        facts.PLACES.set(
-            doc,
-            [
-                hit
-                for hit in lexicon.find(facts.TEXT.get(doc), words)
-                if _valid_place(hit, words, doc.lang_)
-                and not _in_person_name(persons, hit)
-                and not _turkish_word(hit, words, words_table)
-                and not (doc.lang_ == "en" and _english_word(hit, named))
-            ],
-        )
+        text = facts.TEXT.get(doc)
+        found = [
+            hit
+            for hit in lexicon.find(text, words)
+            if _valid_place(hit, words, doc.lang_)
+            and not _in_person_name(persons, hit)
+            and not _turkish_word(hit, words, words_table)
+            and not (doc.lang_ == "en" and _english_word(hit, named))
+        ]
+        facts.PLACES.set(doc, _continents_read_as_such(text, found, continents))
 
     return _guarded(name, find)
+
+
+def _continents_read_as_such(text: str, hits: list[Hit[Place]], continents: frozenset[str]) -> list[Hit[Place]]:
+    """ "Amerika" beside other world regions in its sentence is the continent, not the United States."""
+    regions = {sentence_around(text, h.start, h.end) for h in hits if h.payload.kind == "world_region"}
+    return [
+        replace(h, payload=Place("world_region", ""))
+        if h.payload.kind == "country"
+        and match_key(h.base) in continents
+        and sentence_around(text, h.start, h.end) in regions
+        else h
+        for h in hits
+    ]
 
 
 def _english_word(hit: Hit[Place], named: list[tuple[int, ...]]) -> bool:
