@@ -205,14 +205,23 @@ def make_places(
     return _guarded(name, find)
 
 
+_LISTED_WITH = re.compile(r"[ \t]*(?:,|\bve\b|\band\b|\bto\b|\bile\b|\bor\b|\bveya\b|-)[ \t]*")
+
+
 def _continents_read_as_such(text: str, hits: list[Hit[Place]], continents: frozenset[str]) -> list[Hit[Place]]:
-    """ "Amerika" beside other world regions in its sentence is the continent, not the United States."""
-    regions = {sentence_around(text, h.start, h.end) for h in hits if h.payload.kind == "world_region"}
+    """ "Amerika" listed with world regions ("Avrupa, Afrika ve Amerika", "from Europe to America") is the
+    continent, not the United States; elsewhere ("Amerika'daki fuar") it is the country."""
+    regions = [h for h in hits if h.payload.kind == "world_region"]
+
+    def listed(hit: Hit[Place]) -> bool:
+        return any(
+            _LISTED_WITH.fullmatch(text[r.end : hit.start]) or _LISTED_WITH.fullmatch(text[hit.end : r.start])
+            for r in regions
+        )
+
     return [
         replace(h, payload=Place("world_region", ""))
-        if h.payload.kind == "country"
-        and match_key(h.base) in continents
-        and sentence_around(text, h.start, h.end) in regions
+        if h.payload.kind == "country" and match_key(h.base) in continents and listed(h)
         else h
         for h in hits
     ]
