@@ -283,8 +283,8 @@ def find_projects(
     for code_match in codes.values():
         if not any(p.code for p in found):
             code = f"{code_match.group(1)}.UR-GE.{code_match.group(3)}"
-            named = {" ".join(_topic(p.name, rules)) for p in found}
-            if len(named) == 1 and found:
+            topics = {" ".join(_topic(p.name, rules)) for p in found}
+            if len(topics) == 1 and found:
                 # One project named, its code given apart from the name ("19UR-GE056 Kodlu ... Projesi"):
                 # the code is that project's.
                 for project in found:
