@@ -280,12 +280,21 @@ def make_organizations(nlp: Language, name: str, rules: str, turkish_words: str 
         return not own & {"common_word", "proper_noun"} and any("common_word" in table.get(s, ()) for s in lemmas[1:])
 
     def find(doc: Doc) -> None:
-        place_spans = frozenset((h.start, h.end) for h in facts.PLACES.get(doc))
+        places = facts.PLACES.get(doc)
+        place_spans = frozenset((h.start, h.end) for h in places)
+        country_starts = frozenset(h.start for h in places if h.payload.kind != "city")
         persons = tuple((e.start_char, e.end_char) for e in doc.ents if e.label_ in _PERSON_LABELS)
         facts.ORGANIZATIONS.set(
             doc,
             find_organizations(
-                facts.TEXT.get(doc), facts.WORDS.get(doc), doc.lang_, loaded, place_spans, persons, common_word
+                facts.TEXT.get(doc),
+                facts.WORDS.get(doc),
+                doc.lang_,
+                loaded,
+                place_spans,
+                persons,
+                common_word,
+                country_starts,
             ),
         )
 

@@ -54,6 +54,7 @@ class OrganizationRules:
     plural_heads: frozenset[str]
     generic_words: frozenset[str]
     news_agencies: tuple[str, ...]
+    known_acronyms: frozenset[str]
 
 
 @lru_cache(maxsize=2)
@@ -80,6 +81,7 @@ def organization_rules(path: Path) -> OrganizationRules:
         plural_heads=frozenset(casefold_tr(w) for w in data["generic"]["plural_heads"]),
         generic_words=frozenset(casefold_tr(w) for w in data["generic"]["words"]),
         news_agencies=tuple(" ".join(tokens(n)) for n in data["news_agencies"]["names"]),
+        known_acronyms=frozenset(data["registry"]["acronyms"]),
     )
 
 
@@ -110,6 +112,8 @@ def _head_at(words: list[Word], index: int, heads: tuple[tuple[str, ...], ...]) 
     return None
 
 
+_STATE_PREFIX_RE = re.compile(r"^(?:T\.[ \t]?C\.|Türkiye Cumhuriyeti|Republic of T(?:urkey|ürkiye))[ \t]+")
+_LEGAL_FORM_RE = re.compile(r"[ \t]+(?:A\.[ \t]?Ş\.|Ltd\.?[ \t]*Şti\.|Ltd\.|Inc\.|GmbH|S\.A\.|Zrt\.|LLC)")
 _DEMONYM_RE = re.compile(r"l[ıiuü]$")  # "Bursalı firmaları": firms from Bursa
 _BRANCH = ("Şubesi", "Branch")
 _COMPLEMENT = frozenset({"of", "in", "for"})
@@ -183,6 +187,7 @@ def find_organizations(
     place_spans: frozenset[tuple[int, int]] = frozenset(),
     persons: tuple[tuple[int, int], ...] = (),
     common_word: Callable[[str], bool] = lambda word: False,
+    country_starts: frozenset[int] = frozenset(),
 ) -> list[Organization]:
     """Organisations in `text`. Words of `place_spans` are places, never acronyms ("BURSA (DÜNYA)"), and a
     name that is all one place ("Rusya Federasyonu") is the country; a name never reaches back into a
@@ -238,6 +243,9 @@ def find_organizations(
             first += 1
         last = index + length - 1
         end = head_end
+        legal = _LEGAL_FORM_RE.match(text, end)
+        if legal:
+            end = legal.end()  # "Erciyes Teknopark A.Ş."
         if language == "en":
             # "Chamber of Commerce and Industry", "Consulate General in Barcelona"
             cursor = last
@@ -301,7 +309,7 @@ def find_organizations(
         add(text[span[2] : span[3]], span[2], span[3])
 
     _add_companies(text, words, rules, add, place_starts, common_word)
-    _resolve_acronyms(text, words, language, rules, organizations, add, place_starts)
+    _resolve_acronyms(text, words, language, rules, organizations, add, place_starts, country_starts)
     _merge_contained(organizations)
     organizations = [
         o
@@ -314,6 +322,10 @@ def find_organizations(
     ]
     for organization in organizations:
         organization.role = _role(text, organization, rules)
+        for name in list(organization.names):
+            bare = _STATE_PREFIX_RE.sub("", name)
+            if bare != name and len(bare.split()) >= 2 and bare not in organization.names:
+                organization.names.append(bare)  # "T.C. Ticaret Bakanlığı" is also "Ticaret Bakanlığı"
     return organizations
 
 
@@ -383,6 +395,7 @@ def _resolve_acronyms(
     organizations: list[Organization],
     add: Any,
     place_starts: frozenset[int],
+    country_starts: frozenset[int],
 ) -> None:
     defined: dict[str, Organization] = {}
     # "(BTSO)" right after a name defines it.
@@ -397,7 +410,12 @@ def _resolve_acronyms(
         if not _is_acronym(word, rules) or word.start in place_starts or _all_caps_line(text, word.start):
             continue
         following = words[index + 1] if index + 1 < len(words) else None
-        if following is not None and following.start in place_starts and text[word.end : following.start] == " ":
+        if (
+            following is not None
+            and following.start in place_starts
+            and following.start not in country_starts  # "DENİB ABD'de": where it went, not a branch
+            and text[word.end : following.start] == " "
+        ):
             # "MÜSİAD Münih": the association's branch in that city.
             end = following.start + len(following.head)
             branches.setdefault(text[word.start : end], []).append((word.start, end))
@@ -413,7 +431,9 @@ def _resolve_acronyms(
             if acronym not in owner.names:
                 owner.names.append(acronym)
             owner.mentions.extend(mentions)
-        elif len(mentions) >= 2 and not any(text[s - 1 : s] == "(" for s, _ in mentions):
+        elif (len(mentions) >= 2 or acronym in rules.known_acronyms) and not any(
+            text[s - 1 : s] == "(" for s, _ in mentions
+        ):
             for start, end in mentions:
                 add(acronym, start, end)
     for branch, mentions in branches.items():
