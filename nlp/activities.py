@@ -3,7 +3,7 @@
 Phrases come from nlp/data/activities.toml; the sentence around each decides what it is:
   - an opening, start or approval is a project's launch only when its sentence names a project,
     a facility opening when it names a facility, and neither when it opens a fair; a facility to
-    be opened ("kurulacak", "will be established") needs its sentence to name the facility;
+    be opened ("kurulacak", "will be set up") needs its sentence to name the facility;
   - a bare "heyet" / "delegation" is a trade delegation only when its sentence sends it to a foreign
     place or places it there (dative or locative: "Moskova'ya", "in Moscow"; not "Rusya'dan gelen
     heyet", an inbound visit), or the text names a trade delegation explicitly elsewhere;
@@ -141,7 +141,7 @@ def _sent_abroad(text: str, language: str, bounds: tuple[int, int], places: list
         if place.payload.kind == "world_region":
             continue
         if language == "tr":
-            # The case ends the noun phrase: "Moskova'ya", "İran'ın Urmiye kentinde", "Musul ve Erbil kentlerine".
+            # The case ends the noun phrase: "Moskova'ya", "Gürcistan'ın Batum kentinde", "Sofya ve Varna kentlerine".
             following = _NEXT_WORDS.match(text, place.end)
             words = [casefold_tr(text[place.start + len(place.base) : place.end])]
             words += [casefold_tr(w) for w in (following.group(1), following.group(2)) if w] if following else []

@@ -45,7 +45,16 @@ from nlp.activities import activity_cues as load_activity_cues
 from nlp.activities import find_activities
 from nlp.dates import find_dates
 from nlp.events import FoundEvent, event_rules, find_events
-from nlp.gazetteer import HOME_COUNTRY, Code, Place, code_lexicon, data_file, load_toml, places_lexicon
+from nlp.gazetteer import (
+    HOME_COUNTRY,
+    Code,
+    Place,
+    code_lexicon,
+    data_file,
+    load_toml,
+    phrase_keys,
+    places_lexicon,
+)
 from nlp.lexicon import Hit, Word, words_of
 from nlp.money import find_money, money_grammar
 from nlp.organizations import find_organizations, organization_rules
@@ -209,7 +218,7 @@ _LISTED_WITH = re.compile(r"[ \t]*(?:,|\bve\b|\band\b|\bto\b|\bile\b|\bor\b|\bve
 
 
 def _continents_read_as_such(text: str, hits: list[Hit[Place]], continents: frozenset[str]) -> list[Hit[Place]]:
-    """ "Amerika" listed with world regions ("Avrupa, Afrika ve Amerika", "from Europe to America") is the
+    """ "Amerika" listed with world regions ("Avrupa, Afrika ve Amerika", "from Asia to America") is the
     continent, not the United States; elsewhere ("Amerika'daki fuar") it is the country."""
     regions = [h for h in hits if h.payload.kind == "world_region"]
 
@@ -333,7 +342,7 @@ def make_projects(nlp: Language, name: str, rules: str) -> Callable[[Doc], Doc]:
     default_config={"lexicon": "sectors.toml", "cues": "sector_cues.toml"},
 )
 def make_sectors(nlp: Language, name: str, lexicon: str, cues: str) -> Callable[[Doc], Doc]:
-    phrases = code_lexicon(data_file(lexicon), SUPPORTED_LANGUAGES)
+    phrases = code_lexicon(data_file(lexicon), phrase_keys(SUPPORTED_LANGUAGES))
     loaded_cues = load_toml(data_file(cues))
 
     def find(doc: Doc) -> None:
@@ -354,7 +363,7 @@ def make_sectors(nlp: Language, name: str, lexicon: str, cues: str) -> Callable[
 )
 def make_activities(nlp: Language, name: str, lexicon: str, cues: str) -> Callable[[Doc], Doc]:
     """Activity mentions; the words of an organisation's name ("Milli Eğitim Bakanlığı") are none."""
-    phrases = code_lexicon(data_file(lexicon), SUPPORTED_LANGUAGES)
+    phrases = code_lexicon(data_file(lexicon), phrase_keys(SUPPORTED_LANGUAGES))
     alone = code_lexicon(data_file(lexicon), tuple(f"{language}_alone" for language in SUPPORTED_LANGUAGES))
     loaded_cues = load_activity_cues(data_file(cues))
 

@@ -47,6 +47,9 @@ _CLAUSE_END = re.compile(r"[.;:!?\n]|,\s|\s[-–]\s|[“”\"]")
 _MODIFIER_END = re.compile(r"[.;:!?\n]|,\s")
 _MODIFIER_WORDS = 8  # a participle, a quoted name of up to seven words, the noun
 _NUMBER = re.compile(r"\d{1,4}")
+_OUR_TR = re.compile(r"m[ıiuü]z(?:y?l[ae])?$")
+_MET_WITH_TR = re.compile(r"(?:y?l[ae]|[ \t]+ile\b)$|^[ \t]+ile\b")
+_WITH_EN = re.compile(r"\bwith[ \t]+(?:\w+[ \t]+)?\d+[ \t]*$")
 # Between two items of a list: a separator, perhaps over an item or two that name no known place
 # ("Kamerun, Kongo - Kinşasa"); never a sentence end.
 _LIST_GAP = re.compile(r"(?=[^.;:!?\n]*(?:,|/|\bve\b|\band\b|\bile\b))[^.;:!?\n]{1,60}")
@@ -496,7 +499,7 @@ def _status(
     verdict = _turkish_form(own[-1].group(), rules, final=False, participle=False) if own else None
     if verdict is not None:
         return verdict, own[-1].span()
-    # A participle before the mention modifies it, also across a quoted name: "yapılacak alım heyeti",
+    # A participle before the mention modifies it, also across a quoted name: "düzenlenecek alım heyeti",
     # "düzenlenecek olan “... Expo” fuarı", "düzenlediği fuar".
     clause_start = max((m.end() for m in _MODIFIER_END.finditer(folded, sentence[0], hit.start)), default=sentence[0])
     before = _clause_words(document, clause_start, hit.start)[-_MODIFIER_WORDS:]
@@ -602,6 +605,13 @@ def _foreign_companies(document: _Document, number_end: int, noun: re.Match[str]
     foreign place or people between the number and the noun ("40 Polonyalı firma")."""
     between = document.folded[number_end : noun.end()]
     if any(p.search(between) for p in rules.foreign_companies[document.language]):
+        return True
+    # The companies met with: "40 firma ile görüşme", "40 firmayla", "met with 40 companies".
+    # "firmamızla" (with our firms) counts one's own.
+    own = _OUR_TR.search(noun.group())
+    if not own and (_MET_WITH_TR.search(noun.group()) or _MET_WITH_TR.match(document.folded, noun.end())):
+        return document.language == "tr"
+    if document.language == "en" and _WITH_EN.search(document.folded[max(0, number_end - 30) : number_end]):
         return True
     return any(
         number_end <= p.start and p.end <= noun.start() and p.payload.country != HOME_COUNTRY for p in document.places

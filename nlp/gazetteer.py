@@ -81,8 +81,8 @@ def _domain_words(lexicons: tuple[Path, ...]) -> set[str]:
     for path in lexicons:
         for table in load_toml(path).values():
             if isinstance(table, dict):
-                for language in SUPPORTED_LANGUAGES:
-                    words.update(match_key(p) for p in table.get(language, []) if len(WORD_RE.findall(p)) == 1)
+                for key in phrase_keys(SUPPORTED_LANGUAGES):
+                    words.update(match_key(p) for p in table.get(key, []) if len(WORD_RE.findall(p)) == 1)
     return words
 
 
@@ -100,6 +100,8 @@ def places_lexicon(places: Path, common_nouns: tuple[Path, ...]) -> PhraseLexico
     entries: dict[tuple[str, ...], Place] = {}
 
     def offer(name: str, place: Place) -> None:
+        if place.kind == "country" and " of the " in name:
+            offer(name.replace(" of the ", " of "), place)  # "Republic of the Congo", "Republic of Congo"
         key = tuple(match_key(w) for w in WORD_RE.findall(name))
         if not key or (len(key) == 1 and key[0] in blocked) or all(word in function_words for word in key):
             return
@@ -193,6 +195,12 @@ def _subdivision_names(kinds: dict[str, list[str]]) -> set[tuple[str, str]]:
             if parts and len(parts) < len(name.split()) + name.count(","):
                 names.add((" ".join(parts), subdivision.country_code))
     return names
+
+
+def phrase_keys(languages: tuple[str, ...]) -> tuple[str, ...]:
+    """The keys of a sector or activity table that list its phrases in `languages`: the first list
+    ("tr"), phrases added later ("tr_more") and products by their CPA group ("tr_products")."""
+    return tuple(f"{language}{part}" for language in languages for part in ("", "_more", "_products"))
 
 
 @lru_cache(maxsize=8)

@@ -245,7 +245,7 @@ def find_organizations(
         end = head_end
         legal = _LEGAL_FORM_RE.match(text, end)
         if legal:
-            end = legal.end()  # "Erciyes Teknopark A.Ş."
+            end = legal.end()  # "Örnek Teknopark A.Ş."
         if language == "en":
             # "Chamber of Commerce and Industry", "Consulate General in Barcelona"
             cursor = last
@@ -485,7 +485,7 @@ def _news_agency(organization: Organization, rules: OrganizationRules) -> bool:
 
 
 def _generic_plural(organization: Organization, rules: OrganizationRules, language: str) -> bool:
-    """ "İhracatçı Birlikleri", "Chambers of Commerce": a plural head with nothing that names one body
+    """ "Sanayici Dernekleri", "Chambers of Industry": a plural head with nothing that names one body
     (no place, no proper word) speaks of such bodies in general."""
     words = organization.name.split()
     if not any(casefold_tr(w.strip("’'")) in rules.plural_heads for w in words):

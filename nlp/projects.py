@@ -35,7 +35,7 @@ _ENUMERATION_WINDOW = 300
 # "Odamız Ticari Safari, ...": a possessive word opening the sentence is its subject, not a name.
 _LEADING_POSSESSIVE_RE = re.compile(r"^[^\W\d_]+(?:[ıiuü]m[ıiuü]z|m[ıiuü]z)[ \t]+")
 _NOUN_AFTER_QUOTE_RE = re.compile(r"\s*(?:(?:ur-?ge|urge|kobi)\s+)?(?:projesi|projemiz|project)\b")
-# A coined name: letters with digits, an inner capital or all capitals ("Bridge2Turkey", "OlivetoLive", "TWINSME").
+# A coined name: letters with digits, an inner capital or all capitals ("Link4Export", "GreenLoop", "EXPOSME").
 _COINED_RE = re.compile(r"^(?=.*[^\W\d_])(?:.*\d|.+[A-ZÇĞİÖŞÜ].*[a-zçğıöşü]|[A-ZÇĞİÖŞÜ0-9-]{3,}$)")
 _PROGRAMME_TOKEN_RE = re.compile(r"(?i:ur|urge)")  # the first word of "UR-GE", or "URGE"
 _NAME_CONNECTORS = frozenset({"ve", "ile", "için", "and", "for", "of", "the", "in", "to", "on", "-", "&"})
@@ -210,7 +210,7 @@ def find_projects(
                     own_cluster = inside  # "Aegean Textile Cluster project": the cluster names the project
                 else:
                     break  # "Kayseri Ticaret Odası, Mobilya UR-GE Projesi": the chamber runs it
-            # "Kayapa OSB otomotiv UR-GE projesi": a lowercase sector word may stand between the name's
+            # "Gebze OSB kimya UR-GE projesi": a lowercase sector word may stand between the name's
             # capitalised words and the programme's.
             lowercase_topic = (
                 _PROGRAMME_TOKEN_RE.fullmatch(words[first].head) is not None
@@ -241,7 +241,7 @@ def find_projects(
             first = next(k for k in range(first, index) if words[k].start > words[first].start + len(lead[0]))
         start = words[first].start
         if start > 0 and text[start - 1].isalnum():
-            start = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start)) + 1  # "Bridge2Turkey": one token
+            start = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start)) + 1  # "Link4Export": one token
         name = text[start : word.start] + noun
         name = re.sub(r"\s*\([^()]*\)\s*$", "", name.strip())
         project = FoundProject(name, start, word.start + len(noun))
@@ -251,7 +251,7 @@ def find_projects(
         topic = _topic(name, rules) - place_words
         coined = any(_COINED_RE.search(token) for token in name.split()[:-1])
         if word.text[:1].islower() and len(topic) < 2 and _program_of(name, rules) is None and not coined:
-            continue  # "the Twinning project" is a kind; "Kimya UR-GE projesi", "the Bridge2Turkey project" name one
+            continue  # "the Twinning project" is a kind; "Kimya UR-GE projesi", "the Link4Export project" name one
         if not topic and project.code is None:
             continue  # "UR-GE Projesi", "Uluslararası Rekabetçiliğin Geliştirilmesi (UR-GE) Projesi": the programme
         found.append(project)
