@@ -118,6 +118,43 @@ class MoneyFact(BaseModel):
     mentions: list[Span] = Field(default_factory=list)
 
 
+class EventStatus(StrEnum):
+    DONE = "done"
+    PLANNED = "planned"
+
+
+class EventPlace(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(description="Base form without suffixes, as in `cities`", examples=["Almatı"])
+    country: str = Field(description="ISO 3166-1 alpha-2", examples=["KZ"])
+
+
+class EventFact(BaseModel):
+    """One concrete activity the text reports or announces (shared/eval/README.md, "events")."""
+
+    activity: str = Field(description="From the activity vocabulary", examples=["trade_delegation"])
+    project: str | None = Field(
+        default=None,
+        description="The project it belongs to: its code when the text gives one, else its name as in `projects`",
+        examples=["21.UR-GE.016"],
+    )
+    countries: list[str] = Field(
+        default_factory=list,
+        description="Where it takes place abroad, or where the foreign buyers come from (ISO 3166-1 alpha-2)",
+    )
+    cities: list[EventPlace] = Field(default_factory=list, description="Where it takes place")
+    start: str | None = Field(default=None, description="ISO date, or YYYY-MM for a month", examples=["2023-07-09"])
+    end: str | None = Field(default=None, examples=["2023-07-15"])
+    status: EventStatus = Field(description="done: reported as having happened (or happening); planned: announced")
+    firms: int | None = Field(default=None, description="Exact number of companies taking part, when stated")
+    mentions: list[Span] = Field(default_factory=list, description="The words that name the activity")
+    evidence: list[Span] = Field(
+        default_factory=list,
+        description="The words its countries, cities, dates, firm count and status were read from",
+    )
+
+
 class ExtractionStatus(StrEnum):
     OK = "ok"
     EMPTY = "empty"
@@ -141,6 +178,7 @@ class Extraction(BaseModel):
     activities: list[ActivityFact] = Field(default_factory=list)
     event_dates: list[DateFact] = Field(default_factory=list)
     money: list[MoneyFact] = Field(default_factory=list)
+    events: list[EventFact] = Field(default_factory=list)
 
 
 class Document(BaseModel):

@@ -390,22 +390,33 @@ def eval_extract_command(
     gold: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Gold JSONL (see shared/eval/README.md).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as one JSON object.")] = False,
     predictions: Annotated[Path | None, typer.Option(help="Also write the predictions, in the gold's format.")] = None,
+    fold: Annotated[
+        str | None, typer.Option(help="Score only the records of this fold (a or b); all records when not given.")
+    ] = None,
 ) -> None:
-    """Per-field precision, recall and F1 of extraction against gold annotations."""
-    from nlp.evaluation import evaluate_gold
+    """Per-field precision, recall and F1 of extraction against gold annotations, events included."""
+    from nlp.evaluation import FOLDS, evaluate_gold
 
-    scores = evaluate_gold(gold, predictions_path=predictions)
+    if fold is not None and fold not in FOLDS:
+        raise typer.BadParameter(f"the folds are {', '.join(FOLDS)}", param_hint="--fold")
+    scores = evaluate_gold(gold, predictions_path=predictions, fold=fold)
     if as_json:
         print(json.dumps(scores, ensure_ascii=False))
         return
-    table = Table(title=f"extraction scores on {gold}")
+    scope = f"fold {fold} of {gold}" if fold else str(gold)
+    table = Table(title=f"extraction scores on {scope}")
     for column in ("field", "precision", "recall", "f1", "tp", "fp", "fn"):
         table.add_column(column)
     for field, s in scores.items():
-        table.add_row(
-            field, *(f"{s[k]:.3f}" for k in ("precision", "recall", "f1")), *(str(s[k]) for k in ("tp", "fp", "fn"))
-        )
+        if "f1" in s:
+            ratios = (f"{s[k]:.3f}" for k in ("precision", "recall", "f1"))
+            table.add_row(field, *ratios, *(str(s[k]) for k in ("tp", "fp", "fn")))
+        else:  # an accuracy over the matched event pairs
+            table.add_row(field, "", "", f"{s['accuracy']:.3f}", f"{s['correct']} of {s['total']}", "", "")
     stdout.print(table)
+    stdout.print(
+        "event_status and event_firms: accuracy over the matched events (firms: where the gold states a count)"
+    )
 
 
 @eval_app.command("ner")

@@ -38,6 +38,10 @@ def _month_numbers() -> dict[str, int]:
         for context in ("format", "stand-alone"):
             for number, name in months[context]["wide"].items():
                 names[casefold_tr(name)] = int(number)
+    # English abbreviations with their dot ("Nov. 12", "Oct. 21-22"); without it "Mar" or "Jun" are words.
+    for number, name in Locale("en").months["format"]["abbreviated"].items():
+        names[casefold_tr(name) + "."] = int(number)
+    names["sept."] = 9
     return names
 
 
@@ -75,6 +79,11 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "single_en": re.compile(rf"(?P<m>{month})[ \t]+(?P<d>{day})(?:st|nd|rd|th)?,[ \t]*(?P<y>{year})"),
         "months": re.compile(rf"(?<![\d.])(?P<ms>{month}(?:[ \t]*{joiner}[ \t]*{month})*)[ \t]+(?P<y>{year})"),
         "day_month": re.compile(rf"(?P<d>{day})\.?[ \t]+(?P<m>{month})\b(?!{gap}\d)"),
+        # English writes the month first: "October 12-13", "Nov. 12", with the year left to the context.
+        "day_range_en_no_year": re.compile(
+            rf"(?P<m>{month})[ \t]+(?P<d1>{day}){dash}(?P<d2>{day})(?![\d])(?!,?[ \t]*\d)"
+        ),
+        "month_day_en": re.compile(rf"(?P<m>{month})[ \t]+(?P<d>{day})(?:st|nd|rd|th)?(?![\d])(?!,?[ \t]*\d)"),
         # "3 Haziran'a kadar", "until 3 June": the end of a range that starts at the previous date.
         "until": re.compile(r"(?:['’]\w{1,3})?[ \t]+kadar\b"),
         "until_en": re.compile(r"\buntil[ \t]+$"),
@@ -216,7 +225,18 @@ def find_dates(text: str, language: str, published: date | None = None) -> list[
                 )
             else:
                 take(match.span())
-    for match in patterns["day_month"].finditer(folded):
+    if language == "en":
+        for match in patterns["day_range_en_no_year"].finditer(folded):
+            if free(*match.span()) and _is_range(folded, match):
+                month = months[match["m"]]
+                anchor = anchor_year(match, month)
+                if anchor is not None:
+                    first = _parse_single(int(match["d1"]), month, anchor)
+                    add(first, _parse_single(int(match["d2"]), month, anchor), match)
+                else:
+                    take(match.span())
+    day_month = [patterns["day_month"], *([patterns["month_day_en"]] if language == "en" else [])]
+    for match in (m for pattern in day_month for m in pattern.finditer(folded)):
         if not free(*match.span()):
             continue
         month = months[match["m"]]

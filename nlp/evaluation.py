@@ -1,15 +1,21 @@
 """Scoring extraction against gold annotations, exactly as shared/eval/README.md defines it.
 
 Per field, micro-averaged precision, recall and F1 over all documents. Code fields are
-compared as sets; cities by (case-folded name, country); projects by code when the gold
-has one, else by token Jaccard >= 0.5 of the case-folded names; organisations by equality
-with one surface form or token Jaccard >= 0.6; event dates by exact (start, end). Items are
-matched one to one, so a gold item is matched at most once.
+compared as sets; cities by (name, country) after Turkish case folding and accent folding
+(İzmir = Izmir, Almatı = Almati); projects by code when the gold has one (without
+punctuation: 19UR-GE056 = 19.UR-GE.056), else by token Jaccard >= 0.5 of the case-folded
+names; organisations by equality with one surface form or token Jaccard >= 0.6; event dates
+by exact (start, end). Items are matched one to one, so a gold item is matched at most once.
+
+Events are matched one to one, greedily (the most similar pairs first), when activity,
+project, dates and countries agree as the README says; over the matched pairs the event's
+countries (micro set F1), status and firm count (where the gold has a number) are scored.
 """
 
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from pathlib import Path
@@ -22,7 +28,20 @@ from nlp.text import token_jaccard
 if TYPE_CHECKING:
     from nlp.pipeline import Extractor
 
-FIELDS = ("countries", "cities", "sectors", "programs", "projects", "organizations", "activities", "event_dates")
+FIELDS = (
+    "countries",
+    "cities",
+    "sectors",
+    "programs",
+    "projects",
+    "organizations",
+    "activities",
+    "event_dates",
+    "events",
+)
+# Scored over the matched event pairs, not over documents.
+EVENT_DETAILS = ("event_countries", "event_status", "event_firms")
+FOLDS = ("a", "b")
 PROJECT_JACCARD = 0.5
 ORGANIZATION_JACCARD = 0.6
 
@@ -37,8 +56,21 @@ def _fold(text: str) -> str:
     return " ".join(casefold_tr(text).split())
 
 
-def _match_one_to_one(gold: list[Any], predicted: list[Any], similarity: Callable[[Any, Any], float | None]) -> int:
-    """Greedy one-to-one matching by descending similarity; returns the number of matched pairs."""
+def _fold_accents(text: str) -> str:
+    """Case folding, then diacritics dropped and ı read as i: "İzmir", "Izmir" and "izmir" are one name."""
+    decomposed = unicodedata.normalize("NFD", _fold(text).replace("ı", "i"))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _code_key(code: str) -> str:
+    """A project code without punctuation or case: "19UR-GE056" and "19.UR-GE.056" are one code."""
+    return "".join(char for char in casefold_tr(code) if char.isalnum())
+
+
+def _match_one_to_one(
+    gold: list[Any], predicted: list[Any], similarity: Callable[[Any, Any], float | None]
+) -> list[tuple[int, int]]:
+    """Greedy one-to-one matching by descending similarity; the matched (gold, predicted) index pairs."""
     pairs = []
     for g_index, g_item in enumerate(gold):
         for p_index, p_item in enumerate(predicted):
@@ -48,16 +80,18 @@ def _match_one_to_one(gold: list[Any], predicted: list[Any], similarity: Callabl
     pairs.sort(key=lambda pair: (-pair[0], pair[1], pair[2]))
     used_gold: set[int] = set()
     used_predicted: set[int] = set()
+    matched = []
     for _, g_index, p_index in pairs:
         if g_index not in used_gold and p_index not in used_predicted:
             used_gold.add(g_index)
             used_predicted.add(p_index)
-    return len(used_gold)
+            matched.append((g_index, p_index))
+    return matched
 
 
 def _project_similarity(gold: Mapping[str, Any], predicted: Mapping[str, Any]) -> float | None:
     if gold.get("code"):
-        same = _fold(str(predicted.get("code") or "")) == _fold(str(gold["code"]))
+        same = _code_key(str(predicted.get("code") or "")) == _code_key(str(gold["code"]))
         return 1.0 if same else None
     score = token_jaccard(str(gold.get("name", "")), str(predicted.get("name", "")))
     return score if score >= PROJECT_JACCARD else None
@@ -71,45 +105,124 @@ def _organization_similarity(gold: list[str], predicted: list[str]) -> float | N
     return best if best >= ORGANIZATION_JACCARD else None
 
 
+def _event_project_similarity(gold: str | None, predicted: str | None) -> float | None:
+    """Same code, names with token Jaccard >= 0.5, or both null."""
+    if gold is None or predicted is None:
+        return 1.0 if gold is None and predicted is None else None
+    if _code_key(gold) == _code_key(predicted):
+        return 1.0
+    score = token_jaccard(gold, predicted)
+    return score if score >= PROJECT_JACCARD else None
+
+
+def _event_similarity(gold: Mapping[str, Any], predicted: Mapping[str, Any]) -> float | None:
+    """None when the two events do not agree; else how closely (exact dates and countries rank first)."""
+    if gold.get("activity") != predicted.get("activity"):
+        return None
+    project = _event_project_similarity(gold.get("project"), predicted.get("project"))
+    if project is None:
+        return None
+    gold_dates, predicted_dates = (gold.get("start"), gold.get("end")), (predicted.get("start"), predicted.get("end"))
+    if gold_dates[0] is None or predicted_dates[0] is None:
+        dates = 0.0
+    elif gold_dates == predicted_dates:
+        dates = 1.0
+    else:
+        return None
+    gold_countries, predicted_countries = _countries(gold), _countries(predicted)
+    if gold_countries or predicted_countries:
+        shared = gold_countries & predicted_countries
+        if not shared:
+            return None
+        countries = len(shared) / len(gold_countries | predicted_countries)
+    else:
+        countries = 1.0
+    return project + dates + countries
+
+
+def _countries(event: Mapping[str, Any]) -> set[str]:
+    return {str(c).upper() for c in event.get("countries") or []}
+
+
+def _set_counts(gold: set[Any], predicted: set[Any]) -> tuple[int, int, int]:
+    tp = len(gold & predicted)
+    return tp, len(predicted) - tp, len(gold) - tp
+
+
+class _Tally:
+    """Running counts: (tp, fp, fn) per document field, and (correct, total) per event detail."""
+
+    def __init__(self) -> None:
+        self.counts = {field: [0, 0, 0] for field in (*FIELDS, "event_countries")}
+        self.agreement = {"event_status": [0, 0], "event_firms": [0, 0]}
+
+    def add(self, field: str, counts: tuple[int, int, int]) -> None:
+        for index, value in enumerate(counts):
+            self.counts[field][index] += value
+
+    def agree(self, field: str, same: bool) -> None:
+        self.agreement[field][0] += int(same)
+        self.agreement[field][1] += 1
+
+
 def _field_counts(field: str, gold: list[Any], predicted: list[Any]) -> tuple[int, int, int]:
     if field in ("countries", "sectors", "programs", "activities"):
-        gold_set, predicted_set = {str(c).upper() for c in gold}, {str(c).upper() for c in predicted}
-        tp = len(gold_set & predicted_set)
-        return tp, len(predicted_set) - tp, len(gold_set) - tp
+        return _set_counts({str(c).upper() for c in gold}, {str(c).upper() for c in predicted})
     if field == "cities":
-        gold_pairs = {(_fold(c["name"]), str(c["country"]).upper()) for c in gold}
-        predicted_pairs = {(_fold(c["name"]), str(c["country"]).upper()) for c in predicted}
-        tp = len(gold_pairs & predicted_pairs)
-        return tp, len(predicted_pairs) - tp, len(gold_pairs) - tp
+        return _set_counts(
+            {(_fold_accents(c["name"]), str(c["country"]).upper()) for c in gold},
+            {(_fold_accents(c["name"]), str(c["country"]).upper()) for c in predicted},
+        )
     if field == "event_dates":
-        gold_ranges = {(str(d["start"]), str(d["end"])) for d in gold}
-        predicted_ranges = {(str(d["start"]), str(d["end"])) for d in predicted}
-        tp = len(gold_ranges & predicted_ranges)
-        return tp, len(predicted_ranges) - tp, len(gold_ranges) - tp
+        return _set_counts(
+            {(str(d["start"]), str(d["end"])) for d in gold}, {(str(d["start"]), str(d["end"])) for d in predicted}
+        )
     similarity = _project_similarity if field == "projects" else _organization_similarity
-    tp = _match_one_to_one(gold, predicted, similarity)
+    tp = len(_match_one_to_one(gold, predicted, similarity))
     return tp, len(predicted) - tp, len(gold) - tp
+
+
+def _tally_events(tally: _Tally, gold: list[Mapping[str, Any]], predicted: list[Mapping[str, Any]]) -> None:
+    matched = _match_one_to_one(gold, predicted, _event_similarity)
+    tally.add("events", (len(matched), len(predicted) - len(matched), len(gold) - len(matched)))
+    for g_index, p_index in matched:
+        gold_event, predicted_event = gold[g_index], predicted[p_index]
+        tally.add("event_countries", _set_counts(_countries(gold_event), _countries(predicted_event)))
+        tally.agree("event_status", gold_event.get("status") == predicted_event.get("status"))
+        if isinstance(gold_event.get("firms"), int):
+            tally.agree("event_firms", gold_event["firms"] == predicted_event.get("firms"))
 
 
 def _ratio(numerator: int, denominator: int, empty: float) -> float:
     return numerator / denominator if denominator else empty
 
 
+def _f1(tp: int, fp: int, fn: int) -> dict[str, float | int]:
+    nothing_to_find = fp == 0 and fn == 0
+    precision = _ratio(tp, tp + fp, 1.0 if nothing_to_find else 0.0)
+    recall = _ratio(tp, tp + fn, 1.0 if nothing_to_find else 0.0)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn}
+
+
 def score(pairs: Iterable[tuple[Mapping[str, Any], Mapping[str, Any]]]) -> Scores:
-    """Micro-averaged scores over (gold facts, predicted facts) pairs, both in the gold's field format."""
-    totals = {field: [0, 0, 0] for field in FIELDS}
+    """Micro-averaged scores over (gold facts, predicted facts) pairs, both in the gold's field format.
+
+    Every field of FIELDS and `event_countries` get precision, recall, F1 and their counts;
+    `event_status` and `event_firms` get an accuracy over the matched event pairs (`total` of them;
+    for firms only pairs whose gold states a number), 1.0 when there is nothing to compare.
+    """
+    tally = _Tally()
     for gold, predicted in pairs:
         for field in FIELDS:
-            counts = _field_counts(field, list(gold.get(field) or []), list(predicted.get(field) or []))
-            for index, value in enumerate(counts):
-                totals[field][index] += value
-    scores: Scores = {}
-    for field, (tp, fp, fn) in totals.items():
-        nothing_to_find = fp == 0 and fn == 0
-        precision = _ratio(tp, tp + fp, 1.0 if nothing_to_find else 0.0)
-        recall = _ratio(tp, tp + fn, 1.0 if nothing_to_find else 0.0)
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        scores[field] = {"precision": precision, "recall": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn}
+            gold_items, predicted_items = list(gold.get(field) or []), list(predicted.get(field) or [])
+            if field == "events":
+                _tally_events(tally, gold_items, predicted_items)
+            else:
+                tally.add(field, _field_counts(field, gold_items, predicted_items))
+    scores: Scores = {field: _f1(*counts) for field, counts in tally.counts.items()}
+    for field, (correct, total) in tally.agreement.items():
+        scores[field] = {"accuracy": _ratio(correct, total, 1.0), "correct": correct, "total": total}
     return scores
 
 
@@ -124,6 +237,19 @@ def extraction_to_gold_format(extraction: Extraction) -> dict[str, Any]:
         "organizations": [list(o.names) for o in extraction.organizations],
         "activities": [a.code for a in extraction.activities],
         "event_dates": [{"start": d.start, "end": d.end} for d in extraction.event_dates],
+        "events": [
+            {
+                "activity": e.activity,
+                "project": e.project,
+                "countries": list(e.countries),
+                "cities": [{"name": c.name, "country": c.country} for c in e.cities],
+                "start": e.start,
+                "end": e.end,
+                "status": e.status,
+                "firms": e.firms,
+            }
+            for e in extraction.events
+        ],
     }
 
 
@@ -137,7 +263,10 @@ def parse_published(value: str | None) -> date | None:
     return date.fromisoformat(value[:10])
 
 
-def read_gold(gold_path: Path) -> list[dict[str, Any]]:
+def read_gold(gold_path: Path, fold: str | None = None) -> list[dict[str, Any]]:
+    """The gold records of `gold_path`, or only those of one fold (`a` or `b`, whole sites on one side)."""
+    if fold is not None and fold not in FOLDS:
+        raise ValueError(f"unknown fold {fold!r}; the folds are {', '.join(FOLDS)}")
     records = []
     with gold_path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):
@@ -148,19 +277,27 @@ def read_gold(gold_path: Path) -> list[dict[str, Any]]:
                 record["text"], record["gold"]
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
                 raise GoldFormatError(f"{gold_path}:{number}: not a gold record ({exc!r})") from exc
-            records.append(record)
+            if fold is None or record.get("fold") == fold:
+                records.append(record)
+    if fold is not None and not records:
+        raise GoldFormatError(f"{gold_path}: no record of fold {fold!r}")
     return records
 
 
 def evaluate_gold(
-    gold_path: Path, *, predictions_path: Path | None = None, extractor: Extractor | None = None
+    gold_path: Path,
+    *,
+    predictions_path: Path | None = None,
+    extractor: Extractor | None = None,
+    fold: str | None = None,
 ) -> Scores:
-    """Run the extractor over every gold text and score it; optionally write the predictions as JSONL."""
+    """Run the extractor over every gold text (of one fold, if given) and score it; optionally write the
+    predictions as JSONL."""
     if extractor is None:
         from nlp.pipeline import Extractor
 
         extractor = Extractor()
-    records = read_gold(gold_path)
+    records = read_gold(gold_path, fold)
     pairs = []
     predictions = []
     for record in records:

@@ -44,8 +44,13 @@ class Code:
     code: str
 
 
-def load_toml(name: str, data_dir: Path = DATA_DIR) -> dict[str, Any]:
-    path = data_dir / name
+def data_file(name: str | Path) -> Path:
+    """A data file named in a pipeline config: a relative name is one of nlp/data's files."""
+    path = Path(name)
+    return path if path.is_absolute() else DATA_DIR / path
+
+
+def load_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -69,28 +74,34 @@ def _calendar_words() -> set[str]:
     return {match_key(w) for w in words}
 
 
-def _domain_words(data_dir: Path) -> set[str]:
+def _domain_words(lexicons: tuple[Path, ...]) -> set[str]:
     """Single-word sector and activity terms ("Deri", "Fuar", "Kimya"): capitalised in a name, they
     are still the common noun, not the GeoNames town that shares the spelling."""
     words: set[str] = set()
-    for name in ("sectors.toml", "activities.toml"):
-        for table in load_toml(name, data_dir).values():
+    for path in lexicons:
+        for table in load_toml(path).values():
             if isinstance(table, dict):
-                for language in SUPPORTED_LANGUAGES:
-                    words.update(match_key(p) for p in table.get(language, []) if len(WORD_RE.findall(p)) == 1)
+                for key in phrase_keys(SUPPORTED_LANGUAGES):
+                    words.update(match_key(p) for p in table.get(key, []) if len(WORD_RE.findall(p)) == 1)
     return words
 
 
 @lru_cache(maxsize=4)
-def places_lexicon(data_dir: Path = DATA_DIR) -> PhraseLexicon[Place]:
-    """Countries, demonyms and cities (Turkish ones included) under every name the sources give."""
-    data = load_toml("places.toml", data_dir)
+def places_lexicon(places: Path, common_nouns: tuple[Path, ...]) -> PhraseLexicon[Place]:
+    """Countries, demonyms and cities (Turkish ones included) under every name the sources give.
+
+    `places` holds the names Babel, pycountry and GeoNames lack and the words that are no place;
+    the one-word terms of the `common_nouns` lexicons (sectors, activities) are never places.
+    """
+    data = load_toml(places)
     blocked = {match_key(w) for words in data["not_places"].values() for w in words}
     function_words = {match_key(w) for w in stop_words()} | {"bu", "da", "de"}
-    blocked |= function_words | _calendar_words() | _domain_words(data_dir)
+    blocked |= function_words | _calendar_words() | _domain_words(common_nouns)
     entries: dict[tuple[str, ...], Place] = {}
 
     def offer(name: str, place: Place) -> None:
+        if place.kind == "country" and " of the " in name:
+            offer(name.replace(" of the ", " of "), place)  # "Republic of the Congo", "Republic of Congo"
         key = tuple(match_key(w) for w in WORD_RE.findall(name))
         if not key or (len(key) == 1 and key[0] in blocked) or all(word in function_words for word in key):
             return
@@ -186,15 +197,24 @@ def _subdivision_names(kinds: dict[str, list[str]]) -> set[tuple[str, str]]:
     return names
 
 
+def phrase_keys(languages: tuple[str, ...]) -> tuple[str, ...]:
+    """The keys of a sector or activity table that list its phrases in `languages`: the first list
+    ("tr"), phrases added later ("tr_more") and products by their CPA group ("tr_products")."""
+    return tuple(f"{language}{part}" for language in languages for part in ("", "_more", "_products"))
+
+
 @lru_cache(maxsize=8)
-def code_lexicon(name: str, language: str, data_dir: Path = DATA_DIR) -> PhraseLexicon[Code]:
-    """Sector or activity phrases of one language (file `name`, one table per code)."""
+def code_lexicon(path: Path, keys: tuple[str, ...]) -> PhraseLexicon[Code]:
+    """Sector or activity phrases under `keys` ("tr", "en", or variants such as "tr_alone") of each code's
+    table; Turkish keys start with "tr". A pipeline reads its own language's phrases and the other's: a
+    Turkish page quotes English names and an English one Turkish terms."""
     lexicon: PhraseLexicon[Code] = PhraseLexicon()
-    for code, table in load_toml(name, data_dir).items():
+    for code, table in load_toml(path).items():
         if isinstance(table, dict):
-            for phrase in table.get(language, []):
-                words = WORD_RE.findall(phrase)
-                if language == "tr" and len(words) > 1:
-                    words[-1] = compound_stem(words[-1])
-                lexicon.add(" ".join(words), Code(code))
+            for key in keys:
+                for phrase in table.get(key, []):
+                    words = WORD_RE.findall(phrase)
+                    if key.startswith("tr") and len(words) > 1:
+                        words[-1] = compound_stem(words[-1])
+                    lexicon.add(" ".join(words), Code(code))
     return lexicon

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kume.text import casefold_tr
-from nlp.gazetteer import DATA_DIR, load_toml
+from nlp.gazetteer import load_toml
 
 
 @dataclass(frozen=True)
@@ -20,9 +20,13 @@ class FoundMoney:
     span_end: int
 
 
+MoneyGrammar = tuple[re.Pattern[str], dict[str, str], dict[str, float]]
+
+
 @lru_cache(maxsize=2)
-def _grammar(data_dir: Path = DATA_DIR) -> tuple[re.Pattern[str], dict[str, str], dict[str, float]]:
-    data = load_toml("money.toml", data_dir)
+def money_grammar(path: Path) -> MoneyGrammar:
+    """The amount pattern, currency words and scale words of nlp/data/money.toml."""
+    data = load_toml(path)
     currencies = {casefold_tr(word): code for code, words in data["currencies"].items() for word in words}
     scales = {casefold_tr(word): float(value) for word, value in data["scales"].items()}
 
@@ -48,8 +52,8 @@ def _number(text: str, language: str) -> float:
     return float(text.replace(thousands, "").replace(decimal, "."))
 
 
-def find_money(text: str, language: str) -> list[FoundMoney]:
-    pattern, currencies, scales = _grammar()
+def find_money(text: str, language: str, grammar: MoneyGrammar) -> list[FoundMoney]:
+    pattern, currencies, scales = grammar
     found = []
     for match in pattern.finditer(text):
         symbol = match["pre"] or match["cur"]

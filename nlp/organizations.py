@@ -10,13 +10,16 @@ persons.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import pycountry
+
 from kume.text import casefold_tr, stop_words
-from nlp.gazetteer import DATA_DIR, load_toml
+from nlp.gazetteer import load_toml
 from nlp.lexicon import MAX_NAME_WORDS, Word
 from nlp.text import is_suffix_chain, realise_suffix, tokens
 
@@ -35,7 +38,7 @@ class Organization:
 
 
 @dataclass(frozen=True)
-class _Rules:
+class OrganizationRules:
     heads: dict[str, tuple[tuple[str, ...], ...]]
     connectors: dict[str, frozenset[str]]
     company_cues: frozenset[str]
@@ -46,18 +49,26 @@ class _Rules:
     roles_after: dict[str, tuple[str, ...]]
     roles_before: dict[str, tuple[str, ...]]
     stop_words: frozenset[str]
+    venue_heads: frozenset[str]
+    venue_words: frozenset[str]
+    plural_heads: frozenset[str]
+    generic_words: frozenset[str]
+    news_agencies: tuple[str, ...]
+    known_acronyms: frozenset[str]
 
 
 @lru_cache(maxsize=2)
-def _rules(data_dir: Path = DATA_DIR) -> _Rules:
-    data: dict[str, Any] = load_toml("organizations.toml", data_dir)
-    return _Rules(
+def organization_rules(path: Path) -> OrganizationRules:
+    """Head nouns, connectors, titles and role cues (nlp/data/organizations.toml)."""
+    data: dict[str, Any] = load_toml(path)
+    return OrganizationRules(
         heads={lang: tuple(tuple(h.split()) for h in heads) for lang, heads in data["heads"].items()},
         connectors={lang: frozenset(words) for lang, words in data["connectors"].items()},
         company_cues=frozenset(casefold_tr(w) for w in data["companies"]["cues"]),
         titles=frozenset(data["titles"]["words"]),
         offices=frozenset(data["titles"]["offices"]),
-        not_acronyms=frozenset(data["not_acronyms"]["words"]),
+        # ISO 4217 codes (pycountry) are currencies: "TRY", "USD".
+        not_acronyms=frozenset(data["not_acronyms"]["words"]) | {c.alpha_3 for c in pycountry.currencies},
         acronym_heads={
             casefold_tr(letter): frozenset(casefold_tr(h) for h in heads)
             for letter, heads in data["acronym_heads"].items()
@@ -65,6 +76,12 @@ def _rules(data_dir: Path = DATA_DIR) -> _Rules:
         roles_after={role: tuple(casefold_tr(c) for c in cues) for role, cues in data["roles"]["after"].items()},
         roles_before={role: tuple(casefold_tr(c) for c in cues) for role, cues in data["roles"]["before"].items()},
         stop_words=stop_words(),
+        venue_heads=frozenset(casefold_tr(w) for w in data["venues"]["heads"]),
+        venue_words=frozenset(casefold_tr(w) for w in data["venues"]["words"]),
+        plural_heads=frozenset(casefold_tr(w) for w in data["generic"]["plural_heads"]),
+        generic_words=frozenset(casefold_tr(w) for w in data["generic"]["words"]),
+        news_agencies=tuple(" ".join(tokens(n)) for n in data["news_agencies"]["names"]),
+        known_acronyms=frozenset(data["registry"]["acronyms"]),
     )
 
 
@@ -95,6 +112,8 @@ def _head_at(words: list[Word], index: int, heads: tuple[tuple[str, ...], ...]) 
     return None
 
 
+_STATE_PREFIX_RE = re.compile(r"^(?:T\.[ \t]?C\.|Türkiye Cumhuriyeti|Republic of T(?:urkey|ürkiye))[ \t]+")
+_LEGAL_FORM_RE = re.compile(r"[ \t]+(?:A\.[ \t]?Ş\.|Ltd\.?[ \t]*Şti\.|Ltd\.|Inc\.|GmbH|S\.A\.|Zrt\.|LLC)")
 _DEMONYM_RE = re.compile(r"l[ıiuü]$")  # "Bursalı firmaları": firms from Bursa
 _BRANCH = ("Şubesi", "Branch")
 _COMPLEMENT = frozenset({"of", "in", "for"})
@@ -108,7 +127,7 @@ def _sentence_start(text: str, position: int) -> bool:
     return not before or before[-1] in ".!?:\n"
 
 
-def _ends_name(words: list[Word], index: int, heads: tuple[tuple[str, ...], ...], rules: _Rules) -> bool:
+def _ends_name(words: list[Word], index: int, heads: tuple[tuple[str, ...], ...], rules: OrganizationRules) -> bool:
     word = words[index]
     if word.text in rules.titles or word.text.startswith("Yardımcı"):
         return True
@@ -119,15 +138,15 @@ def _modifier(word: Word) -> bool:
     return word.capitalized and word.head == word.text
 
 
-def _is_acronym(word: Word, rules: _Rules) -> bool:
+def _is_acronym(word: Word, rules: OrganizationRules) -> bool:
     return bool(_ACRONYM_RE.match(word.head)) and len(word.head) >= 2 and word.head not in rules.not_acronyms
 
 
-def _initials(name: str, rules: _Rules, language: str) -> str:
+def _initials(name: str, rules: OrganizationRules, language: str) -> str:
     return "".join(w[0] for w in name.split() if w and w not in rules.connectors[language] and w[0].isalpha())
 
 
-def _acronym_of(acronym: str, name: str, rules: _Rules, language: str) -> bool:
+def _acronym_of(acronym: str, name: str, rules: OrganizationRules, language: str) -> bool:
     """Whether the acronym's letters are the name's word initials in order (connectors may be skipped)."""
     letters = casefold_tr(acronym.replace("-", ""))
     initials = casefold_tr(_initials(name, rules, language))
@@ -142,7 +161,7 @@ def _acronym_of(acronym: str, name: str, rules: _Rules, language: str) -> bool:
     return True
 
 
-def _turkish_acronym_of(acronym: str, name: str, rules: _Rules) -> bool:
+def _turkish_acronym_of(acronym: str, name: str, rules: OrganizationRules) -> bool:
     """Whether `acronym` is the Turkish abbreviation of a body named in English ("ESO" for Eskişehir
     Chamber of Industry, Eskişehir Sanayi Odası): Turkish chambers, exchanges and unions abbreviate
     as the city's initial, the middle words' initials, then the head's ("O" for Odası, "B" for
@@ -161,10 +180,19 @@ def _all_caps_line(text: str, position: int) -> bool:
 
 
 def find_organizations(
-    text: str, words: list[Word], language: str, place_starts: frozenset[int] = frozenset()
+    text: str,
+    words: list[Word],
+    language: str,
+    rules: OrganizationRules,
+    place_spans: frozenset[tuple[int, int]] = frozenset(),
+    persons: tuple[tuple[int, int], ...] = (),
+    common_word: Callable[[str], bool] = lambda word: False,
+    country_starts: frozenset[int] = frozenset(),
 ) -> list[Organization]:
-    """Organisations in `text`; words starting at `place_starts` are places, never acronyms ("BURSA (DÜNYA)")."""
-    rules = _rules()
+    """Organisations in `text`. Words of `place_spans` are places, never acronyms ("BURSA (DÜNYA)"), and a
+    name that is all one place ("Rusya Federasyonu") is the country; a name never reaches back into a
+    person's name (`persons`, from the NER) nor takes a sentence-opening common word (`common_word`)."""
+    place_starts = frozenset(start for start, _ in place_spans)
     connectors = rules.connectors[language]
     heads = rules.heads[language]
     spans: list[tuple[int, int, int, int]] = []  # (first word, last word, start, end)
@@ -184,6 +212,10 @@ def find_organizations(
             # they close an abbreviation ("Derneği (MÜSİAD) Bursa Şubesi") and are handled as branches.
             if gap.strip(" -’'" + ("()" if language == "en" else "")) or "\n" in gap:
                 break
+            if gap.strip() in ("-", "–") and " " in gap:
+                break  # "FATİH MEHMET KÜRKÇÜ - Türkiye ... Derneği": a dash between spaces separates
+            if any(s <= previous.start < e for s, e in persons):
+                break  # "Müşavir Ayşe Kaya ve Ticaret Bakanlığı": a person's name is not the name's first part
             if _ends_name(words, first - 1, heads, rules):
                 break  # the previous word closes another name or a person's title
             if (_modifier(previous) and casefold_tr(previous.text) not in _CAPITALISED_JOINERS) or (
@@ -201,13 +233,19 @@ def find_organizations(
             or casefold_tr(words[first].text) in rules.stop_words
             or (
                 _sentence_start(text, words[first].start)
-                and _POSSESSIVE_RE.search(words[first].text)
                 and words[first].start not in place_starts  # "Erzurum Ticaret ve Sanayi Odası", not "Odamız"
+                and (
+                    _POSSESSIVE_RE.search(words[first].text)
+                    or (common_word(words[first].text) and index - first >= 2)  # "Toplantıda Konya ... Odası"
+                )
             )
         ):
             first += 1
         last = index + length - 1
         end = head_end
+        legal = _LEGAL_FORM_RE.match(text, end)
+        if legal:
+            end = legal.end()  # "Örnek Teknopark A.Ş."
         if language == "en":
             # "Chamber of Commerce and Industry", "Consulate General in Barcelona"
             cursor = last
@@ -270,16 +308,28 @@ def find_organizations(
         merged.append(span)
         add(text[span[2] : span[3]], span[2], span[3])
 
-    _add_companies(text, words, rules, add, place_starts)
-    _resolve_acronyms(text, words, language, rules, organizations, add, place_starts)
+    _add_companies(text, words, rules, add, place_starts, common_word)
+    _resolve_acronyms(text, words, language, rules, organizations, add, place_starts, country_starts)
     _merge_contained(organizations)
-    organizations = [o for o in organizations if not _title_only(text, o, rules)]
+    organizations = [
+        o
+        for o in organizations
+        if not _title_only(text, o, rules)
+        and not _news_agency(o, rules)
+        and not _venue(text, o, rules)
+        and not _generic_plural(o, rules, language)
+        and not all(m in place_spans for m in o.mentions)
+    ]
     for organization in organizations:
         organization.role = _role(text, organization, rules)
+        for name in list(organization.names):
+            bare = _STATE_PREFIX_RE.sub("", name)
+            if bare != name and len(bare.split()) >= 2 and bare not in organization.names:
+                organization.names.append(bare)  # "T.C. Ticaret Bakanlığı" is also "Ticaret Bakanlığı"
     return organizations
 
 
-def _company_noun(word: Word, rules: _Rules) -> bool:
+def _company_noun(word: Word, rules: OrganizationRules) -> bool:
     """ "firmaları", "şirketlerini", "firmasıyla": the company noun in the compound form that follows a
     name ("Leto Trade firması"), with any case ending; "firmalarımız" (our firms) names no one."""
     if not word.text[:1].islower():
@@ -296,7 +346,14 @@ def _company_noun(word: Word, rules: _Rules) -> bool:
     return False
 
 
-def _add_companies(text: str, words: list[Word], rules: _Rules, add: Any, place_starts: frozenset[int]) -> None:
+def _add_companies(
+    text: str,
+    words: list[Word],
+    rules: OrganizationRules,
+    add: Any,
+    place_starts: frozenset[int],
+    common_word: Callable[[str], bool],
+) -> None:
     """Capitalised names listed right before a company word: "Leto Trade, Urves ile Moskraski firmalarını"."""
     for index, word in enumerate(words):
         if index == 0 or not _company_noun(word, rules):
@@ -319,9 +376,14 @@ def _add_companies(text: str, words: list[Word], rules: _Rules, add: Any, place_
             cursor -= 1
         for name_words in names:
             # "Bursalı firmaları", "Türk firmaları", "Kazak firmaları": firms of a place, not a name.
-            if name_words and not (
-                len(name_words) == 1 and (_DEMONYM_RE.search(name_words[0].text) or name_words[0].start in place_starts)
+            single = name_words[0] if len(name_words) == 1 else None
+            if single is not None and (
+                _DEMONYM_RE.search(single.text)
+                or single.start in place_starts
+                or (_sentence_start(text, single.start) and common_word(single.text))  # "Katılan firmalar"
             ):
+                continue
+            if name_words:
                 add(text[name_words[0].start : name_words[-1].end], name_words[0].start, name_words[-1].end)
 
 
@@ -329,10 +391,11 @@ def _resolve_acronyms(
     text: str,
     words: list[Word],
     language: str,
-    rules: _Rules,
+    rules: OrganizationRules,
     organizations: list[Organization],
     add: Any,
     place_starts: frozenset[int],
+    country_starts: frozenset[int],
 ) -> None:
     defined: dict[str, Organization] = {}
     # "(BTSO)" right after a name defines it.
@@ -347,7 +410,12 @@ def _resolve_acronyms(
         if not _is_acronym(word, rules) or word.start in place_starts or _all_caps_line(text, word.start):
             continue
         following = words[index + 1] if index + 1 < len(words) else None
-        if following is not None and following.start in place_starts and text[word.end : following.start] == " ":
+        if (
+            following is not None
+            and following.start in place_starts
+            and following.start not in country_starts  # "DENİB ABD'de": where it went, not a branch
+            and text[word.end : following.start] == " "
+        ):
             # "MÜSİAD Münih": the association's branch in that city.
             end = following.start + len(following.head)
             branches.setdefault(text[word.start : end], []).append((word.start, end))
@@ -363,7 +431,9 @@ def _resolve_acronyms(
             if acronym not in owner.names:
                 owner.names.append(acronym)
             owner.mentions.extend(mentions)
-        elif len(mentions) >= 2 and not any(text[s - 1 : s] == "(" for s, _ in mentions):
+        elif (len(mentions) >= 2 or acronym in rules.known_acronyms) and not any(
+            text[s - 1 : s] == "(" for s, _ in mentions
+        ):
             for start, end in mentions:
                 add(acronym, start, end)
     for branch, mentions in branches.items():
@@ -395,7 +465,35 @@ def _merge_contained(organizations: list[Organization]) -> None:
     organizations[:] = [o for o in organizations if o.mentions]
 
 
-def _title_only(text: str, organization: Organization, rules: _Rules) -> bool:
+_LOCATIVE_RE = re.compile(r"^['’]?n?(?:da|de|ta|te)\b")
+
+
+def _venue(text: str, organization: Organization, rules: OrganizationRules) -> bool:
+    """A centre that is a place where something is held (guideline: venues are not listed): a fair,
+    congress or culture centre, or one only ever named as where ("... Merkezi'nde")."""
+    name = organization.name
+    if not any(casefold_tr(word) in rules.venue_heads for word in name.split()[-2:]):
+        return False
+    if any(casefold_tr(word) in rules.venue_words for word in tokens(name)):
+        return True
+    return all(_LOCATIVE_RE.match(casefold_tr(text[end : end + 6])) for _, end in organization.mentions)
+
+
+def _news_agency(organization: Organization, rules: OrganizationRules) -> bool:
+    name = " ".join(tokens(organization.name))
+    return any(agency in name for agency in rules.news_agencies)
+
+
+def _generic_plural(organization: Organization, rules: OrganizationRules, language: str) -> bool:
+    """ "Sanayici Dernekleri", "Chambers of Industry": a plural head with nothing that names one body
+    (no place, no proper word) speaks of such bodies in general."""
+    words = organization.name.split()
+    if not any(casefold_tr(w.strip("’'")) in rules.plural_heads for w in words):
+        return False
+    return all(casefold_tr(w.strip("’'s")) in rules.generic_words or w in rules.connectors[language] for w in words)
+
+
+def _title_only(text: str, organization: Organization, rules: OrganizationRules) -> bool:
     for _, end in organization.mentions:
         following = text[end : end + 30].split()
         if not following or following[0].strip(",.;:") not in rules.offices:
@@ -403,7 +501,7 @@ def _title_only(text: str, organization: Organization, rules: _Rules) -> bool:
     return True
 
 
-def _role(text: str, organization: Organization, rules: _Rules) -> str | None:
+def _role(text: str, organization: Organization, rules: OrganizationRules) -> str | None:
     """The first role a cue states next to a mention: after the name in Turkish, before it in English."""
     for start, end in sorted(organization.mentions):
         after = casefold_tr(text[end : end + 50])

@@ -1,4 +1,10 @@
-"""The extraction entry point: one spaCy pipeline per language, built from nlp/configs/<lang>.cfg.
+"""The extraction entry point: one spaCy pipeline per language, built from a config file of nlp/configs.
+
+The config file is the whole pipeline: `<lang>.cfg` over the statistical NER kume ships (spaCy's
+English model, the project's Turkish one), `<lang>-transformers.cfg` when Settings.ner_model
+(KUME_NER_MODEL) names a local Hugging Face model. Code only picks the file and fills in the one
+value a file cannot know, the model's directory, as a spaCy config override (`paths.ner_source`,
+`paths.ner_model`), the way `spacy train --paths.train` does; it never adds or removes components.
 
 Language is detected per document (py3langid, or Document.language when set). A document in
 neither Turkish nor English gets UNSUPPORTED_LANGUAGE, an empty one EMPTY, and a document a
@@ -7,7 +13,6 @@ component fails on gets ERROR with the reason; a batch never fails as a whole.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import multiprocessing
 from collections import deque
@@ -21,14 +26,16 @@ from py3langid.langid import MODEL_FILE, LanguageIdentifier
 from spacy.language import Language
 from spacy.tokens import Doc
 
-import nlp.components  # noqa: F401 - registers the kume_* factories
+import nlp.components  # registers the kume_* factories
+import nlp.transformers_ner  # noqa: F401 - registers kume_transformers_ner (torch loads only with a model)
 from kume.config import Settings, load_settings
 from kume.schema import Document, Extraction, ExtractionStatus
 from kume.text import SUPPORTED_LANGUAGES
+from nlp import facts
 from nlp.components import PIPELINE_VERSION
 from nlp.turkish_ner import turkish_ner_path
 
-__all__ = ["MAX_CHARS", "PIPELINE_VERSION", "SUPPORTED_LANGUAGES", "Extractor", "build_pipeline"]
+__all__ = ["MAX_CHARS", "PIPELINE_VERSION", "SUPPORTED_LANGUAGES", "Extractor", "build_pipeline", "pipeline_config"]
 
 log = logging.getLogger(__name__)
 
@@ -45,45 +52,23 @@ _CHUNK_DOCUMENTS = 512
 _WORKER_CHUNK_DOCUMENTS = 8
 
 
-def _turkish_ner_source() -> Path | None:
-    """The project's Turkish spaCy pipeline (trained in models/), if it is shipped in this checkout."""
-    try:
-        return turkish_ner_path()
-    except FileNotFoundError:
-        return None
+def pipeline_config(language: str, settings: Settings | None = None) -> tuple[Path, dict[str, str]]:
+    """The config file that builds the pipeline for `language`, and the path overrides it is built with."""
+    settings = settings or load_settings()
+    if language not in SUPPORTED_LANGUAGES:
+        raise ValueError(f"no kume pipeline for {language!r} (only {', '.join(SUPPORTED_LANGUAGES)})")
+    if settings.ner_model is not None:
+        return CONFIG_DIR / f"{language}-transformers.cfg", {"paths.ner_model": str(settings.ner_model)}
+    if language == "tr":
+        return CONFIG_DIR / "tr.cfg", {"paths.ner_source": str(turkish_ner_path())}
+    return CONFIG_DIR / f"{language}.cfg", {}
 
 
 def build_pipeline(language: str, settings: Settings | None = None) -> Language:
-    """The kume pipeline for `language` from its config file, with the statistical NER it builds on.
-
-    With `Settings.ner_model` set, the models engineer's transformers component
-    (`kume_transformers_ner`) replaces the spaCy NER; torch is imported only then.
-    """
-    settings = settings or load_settings()
-    config_path = CONFIG_DIR / f"{language}.cfg"
-    config = spacy.util.load_config(config_path, interpolate=False)
-    pipeline = list(config["nlp"]["pipeline"])
-    sourced = [name for name in pipeline if "source" in config["components"][name]]
-    source = str(config["paths"]["ner_source"]) if config["paths"].get("ner_source") else None
-    if language == "tr" and settings.ner_model is None:
-        turkish = _turkish_ner_source()
-        source = str(turkish) if turkish else None
-        config["paths"]["ner_source"] = source
-    if settings.ner_model is not None or source is None:
-        # The statistical components of the config (the NER and the tok2vec it listens to) go.
-        for name in sourced:
-            pipeline.remove(name)
-            del config["components"][name]
-        config["nlp"].pop("after_creation", None)
-        if settings.ner_model is not None:
-            # Registers kume_transformers_ner; torch loads only with the model.
-            importlib.import_module("nlp.transformers_ner")
-
-            pipeline.insert(0, "ner")
-            config["components"]["ner"] = {"factory": "kume_transformers_ner", "model_path": str(settings.ner_model)}
-        else:
-            log.warning("no statistical NER for %s: the kume rules run without it", language)
-        config["nlp"]["pipeline"] = pipeline
+    """The kume pipeline for `language`, exactly as its config file (`pipeline_config`) describes it."""
+    config_path, overrides = pipeline_config(language, settings)
+    config = spacy.util.load_config(config_path, overrides=overrides, interpolate=False)
+    log.info("building the %s pipeline from %s %s", language, config_path, overrides or "")
     nlp = spacy.util.load_model_from_config(config, auto_fill=True)
     nlp.max_length = MAX_CHARS + 1
     return nlp
@@ -211,26 +196,31 @@ class Extractor:
     @staticmethod
     def _run_one(nlp: Language, text: str, context: dict[str, str | None]) -> Doc:
         doc = nlp.make_doc(text)
-        doc._.kume_published = context["published"]
+        if context["published"]:
+            facts.PUBLISHED.set(doc, context["published"])
         try:
             return nlp(doc)
         except Exception as exc:
-            doc._.kume = Extraction(
-                pipeline_version=PIPELINE_VERSION,
-                status=ExtractionStatus.ERROR,
-                message=f"{type(exc).__name__}: {exc}",
-            ).model_dump(mode="json")
+            facts.RESULT.set(
+                doc,
+                Extraction(
+                    pipeline_version=PIPELINE_VERSION,
+                    status=ExtractionStatus.ERROR,
+                    message=f"{type(exc).__name__}: {exc}",
+                ).model_dump(mode="json"),
+            )
             return doc
 
     @staticmethod
     def _extraction(doc: Doc, document: Document) -> Extraction:
-        if doc._.kume is None:
+        result = doc._.get(facts.RESULT.name)
+        if result is None:
             return Extraction(
                 pipeline_version=PIPELINE_VERSION,
                 status=ExtractionStatus.ERROR,
                 message=f"{document.url}: the pipeline returned no result",
             )
-        extraction = Extraction.model_validate(doc._.kume)
+        extraction = Extraction.model_validate(result)
         if extraction.status is ExtractionStatus.ERROR:
             extraction.message = f"{document.url}: {extraction.message}"
         if len(document.text) > MAX_CHARS:

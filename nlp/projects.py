@@ -16,13 +16,14 @@ from typing import Any
 
 from kume.text import casefold_tr, sentence_around, sentence_spans, stop_words
 from nlp.dates import _fold_same_length
-from nlp.gazetteer import DATA_DIR, load_toml
+from nlp.gazetteer import load_toml
 from nlp.lexicon import MAX_NAME_WORDS, Word
 from nlp.text import is_suffix_chain, token_jaccard, tokens
 
 OTHER = "OTHER"
 EU_FUNDED = "EU-FUNDED"
-_CODE_RE = re.compile(r"\b(\d{2})\s?\.\s?(UR-?GE|URGE)\s?\.\s?(\d{2,3})\b", re.IGNORECASE)
+# "21.UR-GE.016", also written without its dots ("19UR-GE056").
+_CODE_RE = re.compile(r"\b(\d{2})\s?\.?\s?(UR-?GE|URGE)\s?\.?\s?(\d{2,3})\b", re.IGNORECASE)
 _QUOTE_RE = re.compile(r"[“\"«„]([^”\"»“\n]{4,160})[”\"»]|‘([^’\n]{4,160})’|(?<!\w)'([^'\n]{4,160})'(?!\w)")
 # "..., such as valuable projects", "... gibi önemli projeler": the names before it are examples of projects.
 _EXAMPLES_OF_PROJECTS_RE = re.compile(r",?[ \t]+(?:such as|gibi)(?:[ \t]+[^\W\d_]+){0,2}?[ \t]+(?:projects|projeler)")
@@ -34,6 +35,9 @@ _ENUMERATION_WINDOW = 300
 # "Odamız Ticari Safari, ...": a possessive word opening the sentence is its subject, not a name.
 _LEADING_POSSESSIVE_RE = re.compile(r"^[^\W\d_]+(?:[ıiuü]m[ıiuü]z|m[ıiuü]z)[ \t]+")
 _NOUN_AFTER_QUOTE_RE = re.compile(r"\s*(?:(?:ur-?ge|urge|kobi)\s+)?(?:projesi|projemiz|project)\b")
+# A coined name: letters with digits, an inner capital or all capitals ("Link4Export", "GreenLoop", "EXPOSME").
+_COINED_RE = re.compile(r"^(?=.*[^\W\d_])(?:.*\d|.+[A-ZÇĞİÖŞÜ].*[a-zçğıöşü]|[A-ZÇĞİÖŞÜ0-9-]{3,}$)")
+_PROGRAMME_TOKEN_RE = re.compile(r"(?i:ur|urge)")  # the first word of "UR-GE", or "URGE"
 _NAME_CONNECTORS = frozenset({"ve", "ile", "için", "and", "for", "of", "the", "in", "to", "on", "-", "&"})
 _STOP_WORDS = stop_words()  # "Our project" names nothing
 _ORDINAL_RE = re.compile(
@@ -54,7 +58,7 @@ class FoundProject:
 
 
 @dataclass(frozen=True)
-class _Programs:
+class ProgramRules:
     patterns: dict[str, list[re.Pattern[str]]]
     generic_names: frozenset[str]
     eu_union: list[re.Pattern[str]]
@@ -62,16 +66,20 @@ class _Programs:
     nouns: tuple[str, ...]
     quote_cues: tuple[str, ...]
     cluster_words: frozenset[str]
+    scheme_generic: frozenset[str]
+    scheme_not_words: frozenset[str]
+    scheme_cues: tuple[re.Pattern[str], ...]
 
 
 @lru_cache(maxsize=2)
-def _programs(data_dir: Path = DATA_DIR) -> _Programs:
-    data: dict[str, Any] = load_toml("programs.toml", data_dir)
+def program_rules(path: Path) -> ProgramRules:
+    """Programme patterns, EU-funding cues and project nouns (nlp/data/programs.toml)."""
+    data: dict[str, Any] = load_toml(path)
     patterns: dict[str, list[re.Pattern[str]]] = {}
     for code, table in data["programs"].items():
         patterns[code] = [re.compile(_fold_for_patterns(p)) for p in table.get("patterns", [])]
         patterns[code] += [re.compile("(?-i:" + p + ")") for p in table.get("case_sensitive", [])]
-    return _Programs(
+    return ProgramRules(
         patterns=patterns,
         generic_names=frozenset(c for c, t in data["programs"].items() if t.get("generic_name")),
         eu_union=[re.compile(p) for p in data["eu_funding"]["union"]],
@@ -79,6 +87,9 @@ def _programs(data_dir: Path = DATA_DIR) -> _Programs:
         nouns=tuple(data["projects"]["nouns"]),
         quote_cues=tuple(data["projects"]["quote_cues"]),
         cluster_words=frozenset(casefold_tr(w) for w in data["projects"]["cluster_words"]),
+        scheme_generic=frozenset(casefold_tr(w) for w in data["other_schemes"]["generic"]),
+        scheme_not_words=frozenset(casefold_tr(w) for w in data["other_schemes"]["not_words"]),
+        scheme_cues=tuple(re.compile(p) for p in data["other_schemes"]["cues"]),
     )
 
 
@@ -94,9 +105,8 @@ class ProgramMention:
     end: int
 
 
-def find_programs(text: str) -> list[ProgramMention]:
+def find_programs(text: str, rules: ProgramRules) -> list[ProgramMention]:
     """Programme mentions; EU-FUNDED where a sentence names the EU together with its financing."""
-    rules = _programs()
     folded = _fold_for_patterns(text)
     found: list[ProgramMention] = []
     for code, patterns in rules.patterns.items():
@@ -108,13 +118,40 @@ def find_programs(text: str) -> list[ProgramMention]:
         union = next((m for p in rules.eu_union for m in p.finditer(sentence)), None)
         if union and any(p.search(sentence) for p in rules.eu_finance):
             found.append(ProgramMention(EU_FUNDED, start + union.start(), start + union.end()))
+    found.extend(_named_schemes(text, folded, rules, found))
     found.sort(key=lambda m: m.start)
     return found
 
 
-def _program_of(name: str) -> str | None:
+_SCHEME_RE = re.compile(
+    r"(?:[A-ZÇĞİÖŞÜ][\w’'-]*[ \t]+(?:(?:and|ve|for|of|the|ile|için)[ \t]+)?){2,8}"
+    r"(?:[Pp]rogram(?:ı|me|s|mes)?|PROGRAMI)\b"
+)
+
+
+def _named_schemes(text: str, folded: str, rules: ProgramRules, known: list[ProgramMention]) -> list[ProgramMention]:
+    """OTHER: a support scheme outside the list, named by name ("Advanced Entrepreneurship Support
+    Program", "... Ürün Programı kapsamında") in a sentence that speaks of support; a programme of the EU
+    (its sentence names the Union, or an operational programme) is EU-FUNDED's, not OTHER."""
+    found = []
+    for match in _SCHEME_RE.finditer(text):
+        name = match.group()
+        if any(m.start < match.end() and match.start() < m.end for m in known) or _program_of(name, rules):
+            continue
+        content = set(tokens(name)) - rules.scheme_generic - _STOP_WORDS
+        if len(content) < 2 or content & rules.scheme_not_words:
+            continue
+        left, right = sentence_around(folded, match.start(), match.end())
+        sentence = folded[left:right]
+        if any(p.search(sentence) for p in rules.eu_union) or not any(p.search(sentence) for p in rules.scheme_cues):
+            continue
+        found.append(ProgramMention(OTHER, match.start(), match.end()))
+    return found
+
+
+def _program_of(name: str, rules: ProgramRules) -> str | None:
     folded = _fold_for_patterns(name)
-    for code, patterns in _programs().patterns.items():
+    for code, patterns in rules.patterns.items():
         if any(p.search(name if p.pattern.startswith("(?-i:") else folded) for p in patterns):
             return code
     return None
@@ -146,12 +183,12 @@ def find_projects(
     text: str,
     words: list[Word],
     programs: list[ProgramMention],
+    rules: ProgramRules,
     place_words: frozenset[str] = frozenset(),
     organization_spans: tuple[tuple[int, int], ...] = (),
 ) -> list[FoundProject]:
     """Named projects; a designation whose topic is only a place (`place_words`, match keys) is not one,
     and a designation never reaches back into an organisation's name (`organization_spans`)."""
-    rules = _programs()
     found: list[FoundProject] = []
     codes = {m.start(): m for m in _CODE_RE.finditer(text)}
 
@@ -173,8 +210,19 @@ def find_projects(
                     own_cluster = inside  # "Aegean Textile Cluster project": the cluster names the project
                 else:
                     break  # "Kayseri Ticaret Odası, Mobilya UR-GE Projesi": the chamber runs it
-            if previous.capitalized or (
-                previous.text in _NAME_CONNECTORS and first >= 2 and words[first - 2].capitalized
+            # "Gebze OSB kimya UR-GE projesi": a lowercase sector word may stand between the name's
+            # capitalised words and the programme's.
+            lowercase_topic = (
+                _PROGRAMME_TOKEN_RE.fullmatch(words[first].head) is not None
+                and previous.head == previous.text
+                and casefold_tr(previous.text) not in _STOP_WORDS
+                and first >= 2
+                and words[first - 2].capitalized
+            )
+            if (
+                previous.capitalized
+                or lowercase_topic
+                or (previous.text in _NAME_CONNECTORS and first >= 2 and words[first - 2].capitalized)
             ):
                 first -= 1
             else:
@@ -191,15 +239,19 @@ def find_projects(
         lead = text[words[first].start : word.start].split(",", 1)
         if len(lead) == 2 and len(lead[0].split()) == 1:
             first = next(k for k in range(first, index) if words[k].start > words[first].start + len(lead[0]))
-        name = text[words[first].start : word.start] + noun
+        start = words[first].start
+        if start > 0 and text[start - 1].isalnum():
+            start = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start)) + 1  # "Link4Export": one token
+        name = text[start : word.start] + noun
         name = re.sub(r"\s*\([^()]*\)\s*$", "", name.strip())
-        project = FoundProject(name, words[first].start, word.start + len(noun))
+        project = FoundProject(name, start, word.start + len(noun))
         after = _CODE_RE.search(text[word.end : word.end + 20])
         if after:
             project.code = f"{after.group(1)}.UR-GE.{after.group(3)}"
         topic = _topic(name, rules) - place_words
-        if word.text[:1].islower() and len(topic) < 2 and _program_of(name) is None:
-            continue  # "the Twinning project" describes a kind of project; "Kimya UR-GE projesi" names one
+        coined = any(_COINED_RE.search(token) for token in name.split()[:-1])
+        if word.text[:1].islower() and len(topic) < 2 and _program_of(name, rules) is None and not coined:
+            continue  # "the Twinning project" is a kind; "Kimya UR-GE projesi", "the Link4Export project" name one
         if not topic and project.code is None:
             continue  # "UR-GE Projesi", "Uluslararası Rekabetçiliğin Geliştirilmesi (UR-GE) Projesi": the programme
         found.append(project)
@@ -230,18 +282,19 @@ def find_projects(
 
     for code_match in codes.values():
         if not any(p.code for p in found):
-            found.append(
-                FoundProject(
-                    code_match.group(0),
-                    code_match.start(),
-                    code_match.end(),
-                    code=f"{code_match.group(1)}.UR-GE.{code_match.group(3)}",
-                )
-            )
-    return _merge(text, found, programs)
+            code = f"{code_match.group(1)}.UR-GE.{code_match.group(3)}"
+            topics = {" ".join(_topic(p.name, rules)) for p in found}
+            if len(topics) == 1 and found:
+                # One project named, its code given apart from the name ("19UR-GE056 Kodlu ... Projesi"):
+                # the code is that project's.
+                for project in found:
+                    project.code = code
+                continue
+            found.append(FoundProject(code_match.group(0), code_match.start(), code_match.end(), code=code))
+    return _merge(text, found, programs, rules)
 
 
-def _enumerated_names(text: str, end: int, rules: _Programs) -> list[FoundProject]:
+def _enumerated_names(text: str, end: int, rules: ProgramRules) -> list[FoundProject]:
     """The capitalised names listed right before `end` in the same sentence (two at least).
 
     Parsed backwards item by item instead of with one regular expression: a pattern of repeated
@@ -270,7 +323,7 @@ def _enumerated_names(text: str, end: int, rules: _Programs) -> list[FoundProjec
     return _listed_projects(text, list(reversed(items)), rules)
 
 
-def _names_listed_after(text: str, start: int, rules: _Programs) -> list[FoundProject]:
+def _names_listed_after(text: str, start: int, rules: ProgramRules) -> list[FoundProject]:
     """The capitalised names listed from `start` to the end of the clause (two at least)."""
     end = min(len(text), start + _ENUMERATION_WINDOW)
     clause_end = _CLAUSE_END_RE.search(text, start, end)
@@ -294,7 +347,7 @@ def _names_listed_after(text: str, start: int, rules: _Programs) -> list[FoundPr
     return _listed_projects(text, items, rules)
 
 
-def _listed_projects(text: str, items: list[tuple[int, int]], rules: _Programs) -> list[FoundProject]:
+def _listed_projects(text: str, items: list[tuple[int, int]], rules: ProgramRules) -> list[FoundProject]:
     if len(items) < 2:
         return []
     found = []
@@ -306,7 +359,7 @@ def _listed_projects(text: str, items: list[tuple[int, int]], rules: _Programs) 
     return found
 
 
-def _topic(name: str, rules: _Programs) -> set[str]:
+def _topic(name: str, rules: ProgramRules) -> set[str]:
     """Content words of a project name beyond the programme's own name and the project noun."""
     words = {w for w in tokens(name) if not _ORDINAL_RE.fullmatch(w)} - GENERIC_WORDS - _STOP_WORDS
     for code in rules.generic_names:
@@ -316,10 +369,11 @@ def _topic(name: str, rules: _Programs) -> set[str]:
     return words
 
 
-def _merge(text: str, found: list[FoundProject], programs: list[ProgramMention]) -> list[FoundProject]:
+def _merge(
+    text: str, found: list[FoundProject], programs: list[ProgramMention], rules: ProgramRules
+) -> list[FoundProject]:
     """One project per name: mentions whose content words overlap by half are the same project."""
     merged: list[FoundProject] = []
-    rules = _programs()
     for project in sorted(found, key=lambda p: p.start):
         project.mentions.append((project.start, project.end))
         same = next(
@@ -341,7 +395,7 @@ def _merge(text: str, found: list[FoundProject], programs: list[ProgramMention])
         if len(project.name) > len(same.name) and project.code == same.code:
             same.name = project.name
     for project in merged:
-        project.program = project.program or _program_of(project.name) or _program_near(text, project, programs)
+        project.program = project.program or _program_of(project.name, rules) or _program_near(text, project, programs)
     return merged
 
 

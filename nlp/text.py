@@ -169,8 +169,8 @@ _LONGEST_WORD = 40
 
 
 @lru_cache(maxsize=200_000)
-def turkish_stems(word: str) -> tuple[str, ...]:
-    """Candidate base forms of one word (match keys), longest first.
+def turkish_lemmas(word: str) -> tuple[str, ...]:
+    """Candidate base forms of one word, case-folded (Turkish letters kept), longest first.
 
     After an apostrophe only the part before it is the name. Otherwise every prefix whose rest
     is a valid suffix chain is a candidate; a final consonant softened before a vowel
@@ -179,10 +179,10 @@ def turkish_stems(word: str) -> tuple[str, ...]:
     for mark in APOSTROPHES:
         if mark in word:
             head, _, _ = word.partition(mark)
-            return (match_key(head),)
+            return (casefold_tr(head),)
     folded = casefold_tr(word)
     if len(folded) > _LONGEST_WORD:
-        return (match_key(folded),)  # no name plus suffixes is this long: a URL, a token run, garbage
+        return (folded,)  # no name plus suffixes is this long: a URL, a token run, garbage
     candidates = [folded]
     for cut in range(len(folded) - 1, 2, -1):
         stem, rest = folded[:cut], folded[cut:]
@@ -190,7 +190,13 @@ def turkish_stems(word: str) -> tuple[str, ...]:
             candidates.append(stem)
             if rest[0] in _VOWELS and stem[-1] in _SOFTENED:
                 candidates.append(stem[:-1] + _SOFTENED[stem[-1]])
-    return tuple(dict.fromkeys(match_key(c) for c in candidates))
+    return tuple(dict.fromkeys(candidates))
+
+
+@lru_cache(maxsize=200_000)
+def turkish_stems(word: str) -> tuple[str, ...]:
+    """The candidate base forms of `turkish_lemmas` as match keys, for lexicon look-ups."""
+    return tuple(dict.fromkeys(match_key(c) for c in turkish_lemmas(word)))
 
 
 _ENGLISH_ENDINGS = ("'s", "’s", "ies", "es", "s")

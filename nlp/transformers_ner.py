@@ -237,6 +237,7 @@ class TransformersNerComponent:
 
 @Language.factory(
     "kume_transformers_ner",
+    assigns=["doc.ents", "token.ent_iob", "token.ent_type"],
     default_config={"model_path": None, "batch_size": 8, "window": 256, "stride": 64, "label_map": {}},
 )
 def make_transformers_ner(

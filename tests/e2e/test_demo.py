@@ -82,9 +82,14 @@ def test_eval_extract_prints_per_field_scores(tmp_path):
     assert result.returncode == 0, result.stderr
     scores = json.loads(result.stdout)
     fields = {"countries", "cities", "sectors", "programs", "projects", "organizations", "activities", "event_dates"}
+    fields |= {"events", "event_countries", "event_status", "event_firms"}
     assert fields <= scores.keys()
-    for s in scores.values():
-        assert {"precision", "recall", "f1", "tp", "fp", "fn"} <= s.keys()
+    accuracies = {"event_status", "event_firms"}  # over the matched events, not an F1
+    for field, s in scores.items():
+        expected = (
+            {"accuracy", "correct", "total"} if field in accuracies else {"precision", "recall", "f1", "tp", "fp", "fn"}
+        )
+        assert expected <= s.keys(), field
     assert len(predictions.read_text().splitlines()) == len(gold.read_text().splitlines())
 
 

@@ -8,7 +8,10 @@ sectors (logistics, natural stone, jewellery, automotive supply, leather, softwa
 organisations named in both languages with and without abbreviations, and date phrasings such as
 "4–8 Eylül 2024", "between 2 and 4 October 2024", "from 28 November to 2 December 2024",
 "26 Haziran 2024 Çarşamba" and "Mayıs ayında". They were annotated by shared/eval/README.md
-before the pipeline was run on them.
+before the pipeline was run on them. Their `events` were annotated by the guideline for kume-nlp-9 (the
+first pipeline with events), and six "fresh3-*" texts were then written for events (two projects in one
+text, an inbound delegation, a purchasing delegation with both counts, plans and a track record) and
+annotated before the pipeline ran on them; kume-nlp-9 scores them: events .846, event_status .909.
 
 The pipeline of kume-nlp-5 scored them: countries .938, cities .857, sectors .900, programs 1.0,
 projects .933, organisations .921, activities .933, event dates .872. The general weaknesses they
@@ -29,15 +32,18 @@ from nlp.pipeline import Extractor
 
 FRESH = Path(__file__).parent / "data" / "fresh.jsonl"
 FLOORS = {
-    "countries": 0.9,
-    "cities": 0.85,
-    "sectors": 0.85,
-    "programs": 0.9,
-    "projects": 0.8,
-    "organizations": 0.85,
-    "activities": 0.85,
-    "event_dates": 0.85,
+    "countries": 0.95,
+    "cities": 0.92,
+    "sectors": 0.9,
+    "programs": 0.95,
+    "projects": 0.87,
+    "organizations": 0.93,
+    "activities": 0.93,
+    "event_dates": 0.92,
+    "events": 0.7,
+    "event_countries": 0.95,
 }
+ACCURACY_FLOORS = {"event_status": 0.95, "event_firms": 0.85}
 
 
 def test_fresh_texts_cover_both_languages() -> None:
@@ -50,4 +56,9 @@ def test_fresh_texts_cover_both_languages() -> None:
 def test_fresh_scores(extractor: Extractor) -> None:
     scores = evaluate_gold(FRESH, extractor=extractor)
     below = {field: round(scores[field]["f1"], 3) for field, floor in FLOORS.items() if scores[field]["f1"] < floor}
+    below |= {
+        field: round(scores[field]["accuracy"], 3)
+        for field, floor in ACCURACY_FLOORS.items()
+        if scores[field]["accuracy"] < floor
+    }
     assert not below, (below, scores)
