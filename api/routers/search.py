@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import iterate_in_threadpool
 
 from api.deps import READ, ReaderDep, answer
@@ -16,8 +16,8 @@ from search_api.contract import QuerySyntaxError, SearchResult
 router = APIRouter(tags=["search"], dependencies=READ)
 
 
-@router.get("/v1/search", responses=ERRORS)
-async def search(params: Annotated[SearchParams, Query()], reader: ReaderDep) -> SearchResult:
+@router.get("/v1/search", responses=ERRORS, response_model=SearchResult)
+async def search(params: Annotated[SearchParams, Query()], reader: ReaderDep) -> Response:
     """Documents matching text, facet filters and date ranges, with highlights, facet counts and a cursor."""
     query = params.query(
         size=params.size,
@@ -28,7 +28,8 @@ async def search(params: Annotated[SearchParams, Query()], reader: ReaderDep) ->
         highlight=params.highlight,
     )
     try:
-        return await answer(reader, reader.search, query)
+        result = await answer(reader, reader.search, query)
+        return Response(result.model_dump_json(), media_type="application/json")
     except ValueError as exc:
         if params.cursor is None or isinstance(exc, QuerySyntaxError):
             raise
