@@ -13,11 +13,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from kume.process import is_local, owner_alive
 from kume.schema import Document, Extraction, Page, ProjectFact, ProjectRecord, document_id, sha256_hex, text_hash
 
 SCHEMA = """
@@ -105,11 +106,21 @@ CREATE TABLE IF NOT EXISTS crawl_jobs (
     record TEXT NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS crawl_jobs_one_active ON crawl_jobs(source) WHERE active = 1;
+-- One crawl per source at a time, whichever process (kume crawl, an API worker) runs it.
+CREATE TABLE IF NOT EXISTS crawl_locks (
+    source TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    acquired_at TEXT NOT NULL,
+    heartbeat_at TEXT NOT NULL
+);
 """
 
 
 # Ids bound into one IN (...) list, well under SQLite's limit on variables per statement.
 _IDS_PER_QUERY = 500
+# A crawl lock of another host's process is stale once its holder has not renewed it for this long
+# (a process of this host is asked directly whether it still runs).
+CRAWL_LOCK_STALE_AFTER = timedelta(minutes=2)
 
 
 class StoreError(RuntimeError):
@@ -138,6 +149,22 @@ class KnownPage:
     content_hash: str
     etag: str | None
     last_modified: str | None
+
+
+@dataclass(frozen=True)
+class CrawlLock:
+    """A source's crawl lock: which process holds it, since when."""
+
+    source: str
+    owner: str
+    acquired_at: datetime
+    heartbeat_at: datetime
+
+    def live(self, now: datetime | None = None) -> bool:
+        """Whether its holder is still there: asked directly on this host, by its heartbeat on another."""
+        if is_local(self.owner):
+            return owner_alive(self.owner)
+        return (now or datetime.now(UTC)) - self.heartbeat_at < CRAWL_LOCK_STALE_AFTER
 
 
 def _now() -> str:
@@ -399,6 +426,69 @@ class Store:
             except sqlite3.DatabaseError as exc:
                 raise StoreError(f"document store {self.path}: {exc}") from exc
         return None
+
+    def lock_crawls(self, sources: list[str], owner: str) -> dict[str, CrawlLock]:
+        """Take the crawl locks of `sources` for `owner`, all or none; the live locks of others that stood in the way.
+
+        A lock whose holder has gone (killed, crashed) is taken over.
+        """
+        now = _now()
+        with self._lock, self._transaction():
+            held = {lock.source: lock for lock in self._crawl_locks(sources) if lock.owner != owner and lock.live()}
+            if not held:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO crawl_locks (source, owner, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?)",
+                    [(source, owner, now, now) for source in sources],
+                )
+        return held
+
+    def hand_over_crawls(self, sources: list[str], from_owner: str, to_owner: str) -> bool:
+        """Pass the crawl locks of `sources` from one process to another (the crawl child); False, and nothing
+        changed, unless `from_owner` held every one of them."""
+        with self._lock, self._transaction():
+            locks = self._crawl_locks(sources)
+            if len(locks) != len(set(sources)) or any(lock.owner != from_owner for lock in locks):
+                return False
+            self._execute(
+                f"UPDATE crawl_locks SET owner = ?, heartbeat_at = ? WHERE source IN ({', '.join('?' * len(sources))})",
+                (to_owner, _now(), *sources),
+            )
+        return True
+
+    def renew_crawls(self, owner: str) -> None:
+        """The heartbeat of a crawl: its locks are still held."""
+        with self._lock:
+            self._execute("UPDATE crawl_locks SET heartbeat_at = ? WHERE owner = ?", (_now(), owner))
+
+    def unlock_crawls(self, sources: list[str], owners: list[str]) -> None:
+        """Release the crawl locks of `sources` that one of `owners` holds."""
+        with self._lock:
+            self._execute(
+                f"DELETE FROM crawl_locks WHERE source IN ({', '.join('?' * len(sources))}) "
+                f"AND owner IN ({', '.join('?' * len(owners))})",
+                (*sources, *owners),
+            )
+
+    def crawl_locks(self) -> dict[str, CrawlLock]:
+        """The sources being crawled now, with the live lock of each."""
+        with self._lock:
+            return {lock.source: lock for lock in self._crawl_locks(None) if lock.live()}
+
+    def _crawl_locks(self, sources: list[str] | None) -> list[CrawlLock]:
+        sql = "SELECT source, owner, acquired_at, heartbeat_at FROM crawl_locks"
+        params: tuple[str, ...] = ()
+        if sources is not None:
+            sql += f" WHERE source IN ({', '.join('?' * len(sources))})"
+            params = tuple(sources)
+        return [
+            CrawlLock(
+                row["source"],
+                row["owner"],
+                datetime.fromisoformat(row["acquired_at"]),
+                datetime.fromisoformat(row["heartbeat_at"]),
+            )
+            for row in self._execute(sql, params).fetchall()
+        ]
 
     def update_crawl_job(self, job_id: str, record: str, *, active: bool) -> None:
         with self._lock:
