@@ -69,7 +69,9 @@ def main() -> int:
     order = CrawlOrder.model_validate_json(sys.stdin.read())
     if os.getppid() != order.parent_pid:
         return EXIT_PARENT_GONE  # it died before the kernel was asked to end this process with it
-    settings = Settings(data_dir=order.data_dir, user_agent=order.user_agent)
+    settings = Settings(
+        data_dir=order.data_dir, user_agent=order.user_agent, revisit_after_days=order.revisit_after_days
+    )
     owner = current_owner()
     store = Store(settings.store_path)
     if not store.hand_over_crawls(order.source_ids, order.lock_owner, owner):

@@ -31,12 +31,13 @@ _STDOUT_LOCK = threading.Lock()
 def item_event(item: ArticleItem) -> CrawlEvent:
     """What became of an item that went through every pipeline."""
     event = CrawlEvent(kind=EventKind.ERROR, source=item.source, url=item.url, doc_id=item.doc_id)
-    if item.duplicate_message is not None:
-        update = {"kind": EventKind.DUPLICATE, "duplicate_of": item.duplicate_of, "message": item.duplicate_message}
-        return event.model_copy(update=update)
     if item.outcome is None:
         return event.model_copy(update={"message": "no pipeline stored it"})
-    return event.model_copy(update={"kind": _OUTCOME_EVENT[item.outcome]})
+    stored = {"downloaded": True, "warning": item.warning}
+    if item.duplicate_message is not None:
+        duplicate = {"kind": EventKind.DUPLICATE, "duplicate_of": item.duplicate_of, "message": item.duplicate_message}
+        return event.model_copy(update={**stored, **duplicate})
+    return event.model_copy(update={**stored, "kind": _OUTCOME_EVENT[item.outcome]})
 
 
 class EventStream:

@@ -22,6 +22,7 @@ EXIT_LOCK_LOST = 5
 class CrawlOrder(BaseModel):
     data_dir: Path
     user_agent: str
+    revisit_after_days: float
     registry: Registry
     source_ids: list[str]
     max_pages: int | None = None

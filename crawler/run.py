@@ -90,6 +90,7 @@ def make_order(
     return CrawlOrder(
         data_dir=settings.data_dir,
         user_agent=settings.user_agent,
+        revisit_after_days=settings.revisit_after_days,
         registry=registry,
         source_ids=ids,
         max_pages=max_pages,

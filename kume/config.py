@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = Field(default=None, description="Key for the API's write endpoints.")
     read_api_key: SecretStr | None = Field(default=None, description="If set, read endpoints need it too.")
     ner_model: Path | None = Field(default=None, description="Local Hugging Face token-classification model.")
+    revisit_after_days: float = Field(
+        default=7.0, ge=0, description="Age at which a crawl fetches again a page whose server sent no validators."
+    )
 
     @property
     def store_path(self) -> Path:

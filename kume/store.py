@@ -149,6 +149,7 @@ class KnownPage:
     content_hash: str
     etag: str | None
     last_modified: str | None
+    fetched_at: datetime
 
 
 @dataclass(frozen=True)
@@ -516,14 +517,21 @@ class Store:
         """The current version of a URL (or of the document it is an alias of), if stored."""
         with self._lock:
             row = self._execute(
-                "SELECT d.id, d.current_version, v.content_hash, v.etag, v.last_modified FROM documents d "
-                "JOIN versions v ON v.doc_id = d.id AND v.version = d.current_version "
+                "SELECT d.id, d.current_version, v.content_hash, v.etag, v.last_modified, v.fetched_at "
+                "FROM documents d JOIN versions v ON v.doc_id = d.id AND v.version = d.current_version "
                 "WHERE d.url = ? OR d.id = (SELECT doc_id FROM aliases WHERE url = ?)",
                 (url, url),
             ).fetchone()
         if row is None:
             return None
-        return KnownPage(row["id"], row["current_version"], row["content_hash"], row["etag"], row["last_modified"])
+        return KnownPage(
+            row["id"],
+            row["current_version"],
+            row["content_hash"],
+            row["etag"],
+            row["last_modified"],
+            datetime.fromisoformat(row["fetched_at"]),
+        )
 
     def raw(self, sha256: str) -> bytes:
         with self._lock:

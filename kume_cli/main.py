@@ -187,12 +187,11 @@ def _run_crawl(
             progress.stop()
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(ExitCode.STORE_ERROR) from exc
-    console.print(
-        f"new {report.new}, changed {report.changed}, unchanged {report.unchanged}, "
-        f"not modified {report.not_modified}, duplicates {report.duplicates}, errors {len(report.errors)}"
-    )
+    console.print(report.summary())
+    for warning in report.warnings:
+        console.print(f"  [yellow]warning[/yellow] {warning.url}: {warning.message}")
     for error in report.errors:
-        console.print(f"  [yellow]{error.url}[/yellow]: {error.message}")
+        console.print(f"  [red]error[/red] {error.url}: {error.message}")
     return not report.errors
 
 

@@ -53,7 +53,13 @@ class CrawlJob(BaseModel):
     new: int = 0
     changed: int = 0
     unchanged: int = 0
+    not_modified: int = Field(default=0, description="Known pages the server said had not changed (HTTP 304).")
+    skipped: int = Field(default=0, description="Known pages not due for a revisit, so not requested.")
+    disallowed: int = Field(default=0, description="Pages robots.txt forbids.")
+    off_site: int = Field(default=0, description="Pages that lie or redirect outside the source's domains.")
+    duplicates: int = Field(default=0, description="Pages found to be near-duplicates of stored ones.")
     errors: list[str] = Field(default_factory=list, description="URL: message, for each page that failed.")
+    warnings: list[str] = Field(default_factory=list, description="URL: message, for each page stored with a warning.")
     indexed: int = 0
 
 
@@ -125,12 +131,12 @@ class CrawlJobs:
         self._update(job_id, status=JobStatus.RUNNING)
 
         def crawled(report: CrawlReport) -> None:
+            counts = report.model_dump(exclude={"downloads", "errors", "warnings"})
             self._update(
                 job_id,
-                new=report.new,
-                changed=report.changed,
-                unchanged=report.unchanged,
+                **counts,
                 errors=[f"{e.url}: {e.message}" for e in report.errors],
+                warnings=[f"{w.url}: {w.message}" for w in report.warnings],
             )
 
         try:

@@ -152,6 +152,8 @@ def test_crawl_a_registered_source_in_the_background(writer: TestClient, site: S
         time.sleep(0.5)
     assert job["status"] == "done", job
     assert job["indexed"] >= len(ARTICLES)
+    # The page test_ingest_by_url_fetches_only_registered_sources stored sent no validators and is fresh: skipped.
+    assert (job["new"], job["skipped"], job["not_modified"], job["off_site"], job["disallowed"]) == (1, 1, 0, 0, 0)
     found = writer.get("/v1/search", params={"q": "Azerbaycan alım heyeti", "source": "ornek-oda"}).json()
     assert any(hit["url"].endswith("/haberler/gida-alim-heyeti") for hit in found["hits"])
     assert writer.get("/v1/crawl/no-such-job", headers=KEY).status_code == 404

@@ -73,6 +73,9 @@ class LocalNewsSite:
         self.hits: Counter[tuple[str, int]] = Counter()
         self.arrivals: Counter[str] = Counter()  # requests received, counted before any slow answer
         self.flaky_failures = 2
+        # The /tazelik/ pages: their text changes with `revision`; the sitemap gives `lastmod` when set.
+        self.revision = 1
+        self.lastmod: str | None = None
         self._lock = threading.Lock()
         self.pdf = make_pdf()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -144,6 +147,8 @@ class LocalNewsSite:
         if path.startswith("/toplu/haber/"):
             time.sleep(self.bulk_delay)
             return self.cacheable(article_html(f"Toplu haber {path}", path).encode(), html, headers)
+        if path.startswith("/tazelik/"):
+            return self.route_freshness(path)
         if path == "/ayna/haberler":
             text = listing_html("Ayna haberler", ["/ayna/haber/yeniden-yayimlanan-basin-bulteni"])
             return 200, {"Content-Type": html}, text.replace("PAGINATION", "").encode()
@@ -197,6 +202,28 @@ class LocalNewsSite:
         if path == "/haber/bozuk-ikili-veri-haberi":
             return 200, {"Content-Type": html}, os.urandom(64 * 1024)
         return 404, {"Content-Type": html}, b"<html><body>Sayfa bulunamadi</body></html>"
+
+    def route_freshness(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        """Pages without validators (no ETag, no Last-Modified, as many chamber CMSs), and links that leave the site."""
+        html = "text/html; charset=utf-8"
+        elsewhere = self.base_url.replace("127.0.0.1", "localhost")
+        if path == "/tazelik/haberler":
+            links = ["/tazelik/haber/dogrulayicisiz-haber-metni", f"{elsewhere}/tazelik/haber/baska-sitedeki-haber"]
+            links.append("/tazelik/haber/baska-siteye-tasinan-haber")
+            return 200, {"Content-Type": html}, listing_html("Tazelik", links).replace("PAGINATION", "").encode()
+        if path == "/tazelik/sitemap.xml":
+            lastmod = f"<lastmod>{self.lastmod}</lastmod>" if self.lastmod else ""
+            body = (
+                '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                f"<url><loc>{self.base_url}/tazelik/haber/site-haritali-haber-metni</loc>{lastmod}</url></urlset>"
+            )
+            return 200, {"Content-Type": "application/xml"}, body.encode()
+        if path == "/tazelik/haber/baska-siteye-tasinan-haber":
+            return 301, {"Location": f"{elsewhere}/tazelik/haber/tasindigi-yer"}, b""
+        if path in ("/tazelik/haber/dogrulayicisiz-haber-metni", "/tazelik/haber/site-haritali-haber-metni"):
+            topic = f"{path} sürüm {self.revision}"
+            return 200, {"Content-Type": html}, article_html(f"Düzeltilen haber {path[-20:]}", topic).encode()
+        return 404, {"Content-Type": html}, b"<html><body>yok</body></html>"
 
     @staticmethod
     def cacheable(body: bytes, content_type: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
@@ -270,4 +297,16 @@ kind = "chamber"
 allowed_domains = ["{host}"]
 start_urls = ["{base_url}/toplu/haberler"]
 article_patterns = ['/toplu/haber/[^/]+$']
+"""
+
+FRESHNESS_REGISTRY_TOML = r"""
+[[source]]
+id = "tazelik"
+name = "Tazelik Odası"
+kind = "chamber"
+allowed_domains = ["{host}"]
+start_urls = ["{base_url}/tazelik/haberler"]
+discovery = ["listing", "sitemap"]
+sitemaps = ["{base_url}/tazelik/sitemap.xml"]
+article_patterns = ['/tazelik/haber/[^/]+$']
 """
