@@ -93,6 +93,12 @@ CREATE TABLE IF NOT EXISTS source_crawls (
     source TEXT PRIMARY KEY,
     finished_at TEXT NOT NULL
 );
+-- Documents stored by a crawl whose near-duplicate check has not run yet: the check, its signature and
+-- its mark land in one transaction that removes the row, so a crawl killed in between leaves it here
+-- for the next crawl of its source to finish.
+CREATE TABLE IF NOT EXISTS duplicate_checks (
+    doc_id TEXT PRIMARY KEY REFERENCES documents(id)
+);
 -- MinHash signatures of canonical texts, for near-duplicate detection across crawls.
 CREATE TABLE IF NOT EXISTS crawl_minhash (
     doc_id TEXT PRIMARY KEY,
@@ -278,6 +284,25 @@ class Store:
                 if alias != page.url:
                     self._execute("INSERT OR IGNORE INTO aliases (url, doc_id) VALUES (?, ?)", (alias, doc_id))
         return UpsertResult(doc_id, version, outcome)
+
+    def await_duplicate_check(self, doc_id: str) -> None:
+        """Note that a stored document still has to be checked for near-duplicates."""
+        with self._lock:
+            self._execute("INSERT OR IGNORE INTO duplicate_checks (doc_id) VALUES (?)", (doc_id,))
+
+    def duplicate_check_done(self, doc_id: str) -> None:
+        with self._lock:
+            self._execute("DELETE FROM duplicate_checks WHERE doc_id = ?", (doc_id,))
+
+    def pending_duplicate_checks(self, source: str) -> list[str]:
+        """Documents of `source` stored by a crawl that stopped before checking them, first seen first."""
+        with self._lock:
+            rows = self._execute(
+                "SELECT d.id FROM duplicate_checks c JOIN documents d ON d.id = c.doc_id "
+                "WHERE d.source = ? ORDER BY d.first_seen, d.id",
+                (source,),
+            ).fetchall()
+        return [row["id"] for row in rows]
 
     def mark_duplicate(self, doc_id: str, canonical_id: str) -> None:
         """Keep `canonical_id` as the document and record `doc_id`'s URL as one of its aliases."""
