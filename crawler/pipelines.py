@@ -50,6 +50,7 @@ class MainTextPipeline:
             )
         except MainTextError as exc:
             raise DropItem(str(exc)) from exc
+        item.warning = text.warning
         item.page = text.to_page(
             source=item.source,
             url=item.url,

@@ -28,6 +28,8 @@ def article_body(topic: str) -> str:
     return "\n".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
 
 
+UNDECLARED_TITLE = "Iğdır'da kümelenme toplantısı: İşbirliği ağı güçleniyor"
+MISDECLARED_TITLE = "Şanlıurfa'da çalıştay: Öğrenciler ve üreticiler buluştu"
 TOPICS = ["makine", "tekstil", "gıda", "otomotiv", "mobilya", "kimya", "ambalaj", "seramik", "elektronik"]
 
 
@@ -147,6 +149,8 @@ class LocalNewsSite:
         if path.startswith("/toplu/haber/"):
             time.sleep(self.bulk_delay)
             return self.cacheable(article_html(f"Toplu haber {path}", path).encode(), html, headers)
+        if path.startswith("/kodlama/"):
+            return self.route_charsets(path)
         if path.startswith("/tazelik/"):
             return self.route_freshness(path)
         if path == "/ayna/haberler":
@@ -202,6 +206,19 @@ class LocalNewsSite:
         if path == "/haber/bozuk-ikili-veri-haberi":
             return 200, {"Content-Type": html}, os.urandom(64 * 1024)
         return 404, {"Content-Type": html}, b"<html><body>Sayfa bulunamadi</body></html>"
+
+    def route_charsets(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        """Turkish pages whose charset the server does not say, or says wrong."""
+        if path == "/kodlama/haberler":
+            links = ["/kodlama/haber/bildirimsiz-1254-haberi", "/kodlama/haber/yanlis-bildirilmis-utf8-haberi"]
+            return 200, {"Content-Type": "text/html"}, listing_html("Kodlama", links).replace("PAGINATION", "").encode()
+        if path == "/kodlama/haber/bildirimsiz-1254-haberi":
+            text = article_html(UNDECLARED_TITLE, "toplantı").replace('<meta charset="utf-8">', "")
+            return 200, {"Content-Type": "text/html"}, text.encode("cp1254")
+        if path == "/kodlama/haber/yanlis-bildirilmis-utf8-haberi":
+            text = article_html(MISDECLARED_TITLE, "çalıştay").replace('<meta charset="utf-8">', "")
+            return 200, {"Content-Type": "text/html; charset=iso-8859-1"}, text.encode("utf-8")
+        return 404, {"Content-Type": "text/html"}, b"<html><body>yok</body></html>"
 
     def route_freshness(self, path: str) -> tuple[int, dict[str, str], bytes]:
         """Pages without validators (no ETag, no Last-Modified, as many chamber CMSs), and links that leave the site."""
@@ -309,4 +326,15 @@ start_urls = ["{base_url}/tazelik/haberler"]
 discovery = ["listing", "sitemap"]
 sitemaps = ["{base_url}/tazelik/sitemap.xml"]
 article_patterns = ['/tazelik/haber/[^/]+$']
+"""
+
+CHARSETS_REGISTRY_TOML = r"""
+[[source]]
+id = "kodlama"
+name = "Kodlama Odası"
+kind = "chamber"
+languages = ["tr"]
+allowed_domains = ["{host}"]
+start_urls = ["{base_url}/kodlama/haberler"]
+article_patterns = ['/kodlama/haber/[^/]+$']
 """
