@@ -216,6 +216,7 @@ class ElasticBackend:
         with self._reachable():
             self._ensure_alias()
             indices = self.client.indices
+            self._drop_orphans()
             old = list(indices.get_alias(name=self.alias))
             new = self._new_index_name()
             # No refreshes while loading; the index is invisible to readers until the alias moves.
@@ -233,6 +234,16 @@ class ElasticBackend:
             for index in old:
                 indices.delete(index=index, ignore_unavailable=True)
         return written
+
+    def _drop_orphans(self) -> None:
+        """Delete the indices of this alias's naming scheme that no alias points to: what a rebuild killed
+        before its own clean-up (or before its switch) leaves behind. A rebuild of the same alias running
+        at the same time loses its half-built index too; two at once would fight over the alias anyway."""
+        own = re.compile(re.escape(self.alias + INDEX_SEPARATOR) + r"\d+")
+        found = self.client.indices.get_alias(index=f"{self.alias}{INDEX_SEPARATOR}*")
+        for index, info in dict(found).items():
+            if own.fullmatch(index) and not info.get("aliases"):
+                self.client.indices.delete(index=index, ignore_unavailable=True)
 
     # -- reading -------------------------------------------------------------
 
