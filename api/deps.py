@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, HTTPException, Request
-from pydantic import SecretStr
 from starlette.concurrency import run_in_threadpool
 
+from api.guard import Keys, Refusal, client_of
 from api.reader import Reader
 from kume.config import Settings
 from pipeline.jobs import CrawlJobs
@@ -27,6 +26,7 @@ class Services:
     reader: Reader
     writer: Writer
     jobs: CrawlJobs
+    keys: Keys
 
     def close(self) -> None:
         self.jobs.wait(timeout=30)
@@ -59,29 +59,25 @@ WriterDep = Annotated[Writer, Depends(writer)]
 JobsDep = Annotated[CrawlJobs, Depends(jobs)]
 
 
-def _key_matches(given: str | None, *accepted: SecretStr | None) -> bool:
-    keys = [k.get_secret_value() for k in accepted if k is not None]
-    return given is not None and any(secrets.compare_digest(given.encode(), k.encode()) for k in keys)
+def _raise(refusal: Refusal | None) -> None:
+    if refusal is not None:
+        raise HTTPException(refusal.status, refusal.detail, headers=refusal.headers or None)
 
 
 def read_access(
+    request: Request,
     found: ServicesDep,
     x_api_key: Annotated[str | None, Header(description="Needed when a read key is set.")] = None,
 ) -> None:
-    settings = found.settings
-    if settings.read_api_key is not None and not _key_matches(x_api_key, settings.read_api_key, settings.api_key):
-        raise HTTPException(401, "X-API-Key header missing or wrong: this server's read endpoints need a key")
+    _raise(found.keys.refuse_read(x_api_key, client_of(request.scope)))
 
 
 def write_access(
+    request: Request,
     found: ServicesDep,
     x_api_key: Annotated[str | None, Header(description="The write key (Settings.api_key).")] = None,
 ) -> None:
-    settings = found.settings
-    if settings.api_key is None:
-        raise HTTPException(403, "write endpoints are disabled: this server has no api_key configured")
-    if not _key_matches(x_api_key, settings.api_key):
-        raise HTTPException(401, "X-API-Key header missing or wrong")
+    _raise(found.keys.refuse_write(x_api_key, client_of(request.scope)))
 
 
 READ = [Depends(read_access)]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,6 +36,25 @@ def _settings(data_dir: Path, backend: str, search_url: str | None = None, **ext
         values["search_url"] = search_url
         values["index_name"] = f"kume-api-{uuid.uuid4().hex[:8]}"
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def serve_over_http(app: FastAPI) -> Iterator[str]:
+    """The app behind a real uvicorn server on 127.0.0.1 (in a thread of this process); yields its base URL."""
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
 
 
 def serve_corpus(settings: Settings) -> Iterator[Served]:

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import Served
+from tests.api.conftest import Served, serve_over_http
 from tests.api.corpus import CARPETS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -33,27 +30,9 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def base_url(embedded: Served) -> Iterator[str]:
-    import uvicorn
-
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(embedded.app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    yield from serve_over_http(embedded.app)
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +57,9 @@ def test_search_filter_dossier_and_language_switch(browser, base_url: str) -> No
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console", lambda message: errors.append(message.text) if "Content Security Policy" in message.text else None
+    )
     page.goto(base_url + "/")
 
     # Typing a query shows hits with the query's words highlighted.
@@ -129,4 +111,22 @@ def test_search_filter_dossier_and_language_switch(browser, base_url: str) -> No
     shot(page, "4-english")
 
     assert not errors, errors
+    context.close()
+
+
+def test_the_api_docs_render_under_their_content_security_policy(browser, base_url: str) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context()
+    page = context.new_page()
+    refused: list[str] = []
+    page.on(
+        "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
+    )
+    page.on("pageerror", lambda error: refused.append(str(error)))
+    page.goto(base_url + "/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("kume")
+    page.locator(".opblock-summary-path", has_text="/v1/search").first.click()
+    expect(page.locator(".opblock-body").first).to_be_visible()
+    assert not refused, refused
     context.close()
