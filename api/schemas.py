@@ -209,7 +209,9 @@ class FilterParams(FacetFilters):
 
 class SearchParams(FilterParams):
     size: int = Field(default=10, ge=0, le=MAX_PAGE_SIZE, description=f"Hits per page (at most {MAX_PAGE_SIZE}).")
-    cursor: str | None = Field(default=None, max_length=2000, description="next_cursor of the previous page.")
+    cursor: str | None = Field(
+        default=None, min_length=1, max_length=2000, description="next_cursor of the previous page."
+    )
     sort: Sort = Sort.RELEVANCE
     facets: list[Facet] = Field(default_factory=list, description="Facets to count.", examples=[["country", "sector"]])
     facet_size: int = Field(default=20, ge=1, le=200, description="Values counted per facet.")

@@ -88,6 +88,7 @@ class _Flavour:
     streaming_bulk: Callable[..., Iterable[tuple[bool, dict[str, Any]]]]
     unreachable: tuple[type[BaseException], ...]
     not_found: type[BaseException]
+    bad_request: type[BaseException]
 
 
 def _elasticsearch_flavour() -> _Flavour:
@@ -104,6 +105,7 @@ def _elasticsearch_flavour() -> _Flavour:
         streaming_bulk=helpers.streaming_bulk,
         unreachable=(elastic_transport.TransportError,),
         not_found=elasticsearch.NotFoundError,
+        bad_request=elasticsearch.BadRequestError,
     )
 
 
@@ -123,6 +125,7 @@ def _opensearch_flavour() -> _Flavour:
         streaming_bulk=helpers.streaming_bulk,
         unreachable=(opensearchpy.exceptions.ConnectionError,),
         not_found=opensearchpy.exceptions.NotFoundError,
+        bad_request=opensearchpy.exceptions.RequestError,
     )
 
 
@@ -264,10 +267,17 @@ class ElasticBackend:
             "_source": {"excludes": list(_INDEX_ONLY_FIELDS)},
         }
         if query.cursor:
-            body["search_after"] = common.decode_cursor(query.cursor, 2)
+            # Sort values as this backend made them: (score, id) or (published as epoch milliseconds, id).
+            first = common.NUMBER if sort == Sort.RELEVANCE else common.INTEGER
+            body["search_after"] = common.decode_cursor(query.cursor, (first, common.TEXT))
         if query.facets:
             body["aggs"] = {facet: {"terms": _terms(facet, query.facet_size)} for facet in query.facets}
-        response = self._search(body)
+        try:
+            response = self._search(body)
+        except self._flavour.bad_request as exc:
+            if not query.cursor:
+                raise
+            raise common.InvalidQuery(f"cursor {query.cursor!r} does not belong to this search") from exc
         raw_hits = response["hits"]["hits"]
         more = len(raw_hits) > query.size
         raw_hits = raw_hits[: query.size]

@@ -654,9 +654,7 @@ class _DateOrder:
             return [], None
         keys = self._keys(self._days[rids], self._dated[rids], self._id_rank[rids], sort)
         if cursor is not None:
-            published, last_id = common.decode_cursor(cursor, 2)
-            if not isinstance(last_id, str) or not (published is None or isinstance(published, str)):
-                raise common.InvalidQuery(f"cursor {cursor!r} does not belong to this sort order")
+            published, last_id = common.decode_cursor(cursor, _DATE_CURSOR)
             rank = bisect.bisect_left(self._ids, last_id)
             present = rank < len(self._ids) and self._ids[rank] == last_id
             day = date.fromisoformat(published[:10]).toordinal() if published else 0
@@ -836,10 +834,12 @@ def _match_expression(groups: list[list[str]]) -> str:
     return " AND ".join(quoted)
 
 
+# (published or None, id) of the last hit of a page in date order.
+_DATE_CURSOR = (common.TEXT_OR_NONE, common.TEXT)
+
+
 def _relevance_cursor(cursor: str) -> tuple[float, int]:
-    score, last_rid = common.decode_cursor(cursor, 2)
-    if not isinstance(score, int | float) or not isinstance(last_rid, int):
-        raise common.InvalidQuery(f"cursor {cursor!r} does not belong to this sort order")
+    score, last_rid = common.decode_cursor(cursor, (common.NUMBER, common.INTEGER))
     return float(score), last_rid
 
 
@@ -847,7 +847,7 @@ def _after_date(sort: Sort, cursor: str | None) -> tuple[str, list[Any]]:
     """The WHERE clause that resumes after the cursor's (published, id)."""
     if cursor is None:
         return "1", []
-    value, last_id = common.decode_cursor(cursor, 2)
+    value, last_id = common.decode_cursor(cursor, _DATE_CURSOR)
     if value is None:
         return "(m.published IS NULL AND m.id > ?)", [last_id]
     beyond = "<" if sort == Sort.DATE_DESC else ">"

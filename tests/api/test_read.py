@@ -10,6 +10,7 @@ import pytest
 
 from tests.api.conftest import Served
 from tests.api.corpus import ARTICLES, CARPETS, CHEMICALS, RAIL, facet_truth
+from tests.search_api.test_cursors import CRAFTED
 
 
 def ids_for(served: Served, predicate) -> set[str]:
@@ -111,6 +112,11 @@ def test_forged_cursor_is_a_client_error(served: Served) -> None:
     response = served.client.get("/v1/search", params={"cursor": "not-a-cursor"})
     assert response.status_code == 422
     assert "cursor" in response.json()["detail"]
+    for params in ({"q": "heyet"}, {"sort": "date_desc"}, {"sort": "date_asc", "program": "UR-GE"}):
+        for cursor in ["", *CRAFTED]:
+            forged = served.client.get("/v1/search", params={**params, "cursor": cursor})
+            assert forged.status_code == 422, (params, cursor, forged.text)
+            assert "cursor" in forged.json()["detail"] and "sqlite3" not in forged.text
 
 
 def test_document_facts_point_into_its_text(served: Served) -> None:
