@@ -1,4 +1,4 @@
-"""Entry points the CLI and the API call: `crawl` (Scrapy in a child process) and `fetch_page` (one URL, no Scrapy)."""
+"""The crawl the CLI and the API start: Scrapy in a child process (crawler.__main__), its events streamed back."""
 
 from __future__ import annotations
 
@@ -8,43 +8,18 @@ import sys
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit
-
-import httpx
-from protego import Protego
-from w3lib.encoding import http_content_type_encoding
-from w3lib.url import canonicalize_url
 
 from crawler.events import CrawlEvent, CrawlReport
-from crawler.maintext import extract_main_text
 from crawler.order import EVENT_PREFIX, CrawlOrder
 from crawler.registry import Registry
 from crawler.settings import CrawlOptions
 from kume.config import Settings
 from kume.process import current_owner, owner_of
-from kume.schema import Page
 from kume.store import CrawlLock, Store
 
-__all__ = [
-    "CrawlEvent",
-    "CrawlFailed",
-    "CrawlReport",
-    "FetchError",
-    "SourceBusy",
-    "UrlNotAllowed",
-    "crawl",
-    "fetch_page",
-]
+__all__ = ["CrawlEvent", "CrawlFailed", "CrawlReport", "SourceBusy", "crawl"]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-
-
-class UrlNotAllowed(ValueError):
-    """The URL lies outside every registered source's allowed domains, or robots.txt forbids it."""
-
-
-class FetchError(RuntimeError):
-    """A single-URL fetch failed (HTTP error, timeout, too large); the message names the URL."""
 
 
 class CrawlFailed(RuntimeError):
@@ -191,76 +166,3 @@ def crawl(
 def _tail(path: Path, lines: int = 5) -> str:
     with path.open(encoding="utf-8", errors="replace") as handle:
         return " | ".join(line.rstrip() for line in deque(handle, maxlen=lines))
-
-
-def fetch_page(
-    settings: Settings,
-    registry: Registry,
-    url: str,
-    *,
-    timeout: float = 30.0,
-    max_size: int = CrawlOptions().max_size,
-) -> Page:
-    """Fetch and extract one URL of a registered source, obeying robots.txt; nothing is stored.
-
-    Raises UrlNotAllowed outside the registry's domains or where robots.txt
-    forbids it, FetchError when the server fails, MainTextError when the page
-    has no text.
-    """
-    source = registry.source_for_url(url)
-    if source is None:
-        raise UrlNotAllowed(f"{url} is not within the allowed domains of any registered source")
-    headers = {"User-Agent": settings.user_agent}
-    with httpx.Client(headers=headers, timeout=timeout, follow_redirects=True, max_redirects=10) as client:
-        if not _robots_allow(client, url, settings.user_agent):
-            raise UrlNotAllowed(f"{url} is disallowed by robots.txt")
-        try:
-            with client.stream("GET", url) as response:
-                if response.status_code >= 400:
-                    raise FetchError(f"{url}: HTTP {response.status_code}")
-                final_url = str(response.url)
-                if not source.allows(final_url):
-                    raise UrlNotAllowed(f"{url} redirects to {final_url}, outside source {source.id!r}")
-                raw = bytearray()
-                for chunk in response.iter_bytes():
-                    raw.extend(chunk)
-                    if len(raw) > max_size:
-                        raise FetchError(f"{url}: response larger than {max_size} bytes, refused")
-                history = [str(r.url) for r in response.history]
-                content_type = response.headers.get("Content-Type", "text/html")
-                etag = response.headers.get("ETag")
-                last_modified = response.headers.get("Last-Modified")
-        except httpx.HTTPError as exc:
-            raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
-    canonical = canonicalize_url(final_url)
-    extracted = extract_main_text(
-        bytes(raw),
-        canonical,
-        content_type,
-        http_content_type_encoding(content_type),
-        source.selectors,
-        languages=source.languages,
-    )
-    aliases = sorted({canonicalize_url(u) for u in [url, *history]} - {canonical})
-    return extracted.to_page(
-        source=source.id,
-        url=canonical,
-        raw=bytes(raw),
-        etag=etag,
-        last_modified=last_modified,
-        aliases=aliases,
-    )
-
-
-def _robots_allow(client: httpx.Client, url: str, user_agent: str) -> bool:
-    """robots.txt per RFC 9309: missing (4xx) allows everything, unreachable (5xx, network error) nothing."""
-    parts = urlsplit(url)
-    try:
-        response = client.get(f"{parts.scheme}://{parts.netloc}/robots.txt")
-    except httpx.HTTPError:
-        return False
-    if 400 <= response.status_code < 500:
-        return True
-    if response.status_code >= 500:
-        return False
-    return bool(Protego.parse(response.text).can_fetch(url, user_agent))

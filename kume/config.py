@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = Field(default=None, description="Key for the API's write endpoints.")
     read_api_key: SecretStr | None = Field(default=None, description="If set, read endpoints need it too.")
     ner_model: Path | None = Field(default=None, description="Local Hugging Face token-classification model.")
+    allow_private_addresses: bool = Field(
+        default=False,
+        description="Let ingest by URL fetch private, loopback and link-local addresses (sites on 127.0.0.1).",
+    )
     revisit_after_days: float = Field(
         default=7.0, ge=0, description="Age at which a crawl fetches again a page whose server sent no validators."
     )

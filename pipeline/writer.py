@@ -7,9 +7,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from crawler.events import CrawlEvent, CrawlReport
+from crawler.fetch import FetchError, UrlNotAllowed, fetch_page
 from crawler.maintext import MainTextError
 from crawler.registry import Registry, load_registry
-from crawler.run import FetchError, UrlNotAllowed, crawl, fetch_page
+from crawler.run import crawl
 from crawler.settings import CrawlOptions
 from kume.config import Settings
 from kume.schema import Document, Extraction, Page

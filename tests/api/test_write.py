@@ -42,7 +42,7 @@ def site() -> Iterator[Site]:
 def writer(site: Site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """One app with the write key, the real nlp pipeline and a registry naming the local site."""
     data_dir = tmp_path_factory.mktemp("api-write")
-    settings = Settings(data_dir=data_dir, backend="embedded", api_key=WRITE_KEY)  # type: ignore[arg-type]
+    settings = Settings(data_dir=data_dir, backend="embedded", api_key=WRITE_KEY, allow_private_addresses=True)  # type: ignore[arg-type]
     with open_app(settings, data_dir, site.base_url) as client:
         yield client
 
@@ -123,6 +123,24 @@ def test_ingest_by_url_fetches_only_registered_sources(writer: TestClient, site:
     missing = writer.post("/v1/ingest", json={"url": site.base_url + "/haberler/yok"}, headers=KEY)
     assert missing.status_code == 502
     assert "/haberler/yok" in missing.json()["detail"]
+
+
+def test_only_web_urls_are_ingested_and_private_addresses_not_fetched(
+    make_settings, site: Site, tmp_path: Path
+) -> None:
+    page = {"title": "Tıklayın", "body": "Ayrıntılar bağlantıda."}
+    with open_app(make_settings(), tmp_path, site.base_url) as client:  # the default: public addresses only
+        for url in (
+            "javascript:alert(document.domain)",
+            "data:text/html,<script>alert(1)</script>",
+            "ftp://a.example/x",
+        ):
+            refused = client.post("/v1/ingest", json={"url": url, **page}, headers=KEY)
+            assert refused.status_code == 422 and "http" in refused.json()["detail"], (url, refused.text)
+        before = len(site.requests)
+        private = client.post("/v1/ingest", json={"url": site.base_url + next(iter(ARTICLES))}, headers=KEY)
+        assert private.status_code == 422 and "not a public address" in private.json()["detail"], private.text
+        assert len(site.requests) == before, "a private address was fetched"
 
 
 def test_ingest_validation_names_the_field(writer: TestClient) -> None:

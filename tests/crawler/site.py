@@ -78,6 +78,8 @@ class LocalNewsSite:
         # The /tazelik/ pages: their text changes with `revision`; the sitemap gives `lastmod` when set.
         self.revision = 1
         self.lastmod: str | None = None
+        # Where /haber/ic-servise-yonlendiren-haber redirects: an internal service a test runs beside the site.
+        self.internal_url = "http://127.0.0.1:9/"
         self._lock = threading.Lock()
         self.pdf = make_pdf()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -183,6 +185,13 @@ class LocalNewsSite:
             return 301, {"Location": "/haber/yonlendirilen-son-haber"}, b""
         if path == "/haber/yonlendirilen-son-haber":
             return self.cacheable(article_html("Yönlendirilen haber", "lojistik").encode(), html, headers)
+        if path == "/haber/ic-servise-yonlendiren-haber":
+            return 302, {"Location": self.internal_url}, b""
+        if path == "/haber/dosyaya-yonlendiren-haber":
+            return 302, {"Location": "file:///etc/passwd"}, b""
+        if path == "/haber/baska-alana-yonlendiren-haber":
+            elsewhere = self.base_url.replace("127.0.0.1", "localhost")
+            return 302, {"Location": f"{elsewhere}/haber/ticaret-heyeti-haberi-1"}, b""
         if path == "/haber/dongu-a-haberi":
             return 302, {"Location": "/haber/dongu-b-haberi"}, b""
         if path == "/haber/dongu-b-haberi":

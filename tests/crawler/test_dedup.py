@@ -6,10 +6,11 @@ from pathlib import Path
 
 from crawler.dedup import DuplicateDetector, signature
 from crawler.events import CrawlEvent, EventKind
+from crawler.fetch import fetch_page
 from crawler.items import ArticleItem
 from crawler.pipelines import StorePipeline
 from crawler.registry import load_registry
-from crawler.run import crawl, fetch_page
+from crawler.run import crawl
 from crawler.settings import CrawlOptions
 from kume.config import Settings
 from kume.store import Store, UpsertOutcome
@@ -54,7 +55,7 @@ def test_a_copy_stored_by_a_crawl_killed_before_its_check_is_marked_by_the_next_
     """What a kill between the store and the near-duplicate pipelines leaves on disk, then a real crawl."""
     options = CrawlOptions(download_delay=0, autothrottle_start_delay=0, concurrency_per_domain=4)
     (tmp_path / "sources.toml").write_text(REGISTRY_TOML, encoding="utf-8")
-    settings = Settings(data_dir=tmp_path / "data")
+    settings = Settings(data_dir=tmp_path / "data", allow_private_addresses=True)  # the site is on 127.0.0.1
     with LocalNewsSite() as site:
         registry = load_registry(tmp_path / "sources.toml", base_url=site.base_url)
         crawl(settings, registry, ["oda"], options=options)  # the original, with its signature
