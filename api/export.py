@@ -9,6 +9,9 @@ from collections.abc import Iterator
 
 from search_api.contract import SearchHit
 
+# A spreadsheet reads a cell starting with one of these as a formula (or a field separator): crawled titles must not.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 EXPORT_COLUMNS = ("id", "url", "source", "published", "language", "title", "country", "sector", "program", "activity")
 
 
@@ -19,12 +22,20 @@ def csv_lines(first: SearchHit | None, rest: Iterator[SearchHit]) -> Iterator[st
     for hit in _chain(first, rest):
         row = hit.model_dump(mode="json")
         writer.writerow(
-            [" ".join(v) if isinstance(v := row[c], list) else ("" if v is None else v) for c in EXPORT_COLUMNS]
+            [_cell(" ".join(v) if isinstance(v := row[c], list) else ("" if v is None else v)) for c in EXPORT_COLUMNS]
         )
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
     yield buffer.getvalue()
+
+
+def _cell(value: object) -> object:
+    """A CSV cell that a spreadsheet shows as text: a leading quote before what it would run as a formula
+    (OWASP's advice on CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def ndjson_lines(first: SearchHit | None, rest: Iterator[SearchHit]) -> Iterator[str]:

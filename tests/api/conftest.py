@@ -7,6 +7,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from kume.config import Settings
 from kume.store import Store
+from search_api.contract import IndexDocument
 from tests.api.corpus import Article, load_corpus
 
 WRITE_KEY = "test-write-key"
@@ -36,6 +38,17 @@ def _settings(data_dir: Path, backend: str, search_url: str | None = None, **ext
         values["search_url"] = search_url
         values["index_name"] = f"kume-api-{uuid.uuid4().hex[:8]}"
     return Settings(**values)  # type: ignore[arg-type]
+
+
+@contextmanager
+def extra_documents(served: Served, documents: list[IndexDocument]) -> Iterator[None]:
+    """Documents in the served index for the length of a test (as crawled from a hostile site), then gone."""
+    backend = served.app.state.services.reader.backend
+    backend.bulk_upsert(documents)
+    try:
+        yield
+    finally:
+        backend.delete([doc.id for doc in documents])
 
 
 def serve_over_http(app: FastAPI) -> Iterator[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import Served, serve_over_http
+from tests.api.conftest import Served, extra_documents, serve_over_http
 from tests.api.corpus import CARPETS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -130,3 +130,28 @@ def test_the_api_docs_render_under_their_content_security_policy(browser, base_u
     expect(page.locator(".opblock-body").first).to_be_visible()
     assert not refused, refused
     context.close()
+
+
+def test_only_web_links_are_rendered(browser, base_url: str, embedded: Served) -> None:
+    """A document whose URL is javascript: (stored before kume refused such URLs) shows as text, not as a link."""
+    from playwright.sync_api import expect
+
+    from search_api.contract import IndexDocument
+
+    hostile = IndexDocument(
+        id="javascript-link",
+        url="javascript:alert(document.domain)",
+        source="kotu",
+        title="Zararlı zqxbag",
+        body="zqxbag",
+    )
+    with extra_documents(embedded, [hostile]):
+        context = browser.new_context(locale="tr-TR")
+        page = context.new_page()
+        page.goto(base_url + "/")
+        page.fill("#q", "zqxbag")
+        page.click("#search-button")
+        expect(page.locator("#hits .hit")).to_have_count(1)
+        expect(page.locator("#hits .hit h3")).to_have_text("Zararlı zqxbag")
+        assert page.locator('a[href^="javascript"]').count() == 0
+        context.close()

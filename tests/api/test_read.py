@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from tests.api.conftest import Served
+from search_api.contract import IndexDocument
+from tests.api.conftest import Served, extra_documents
 from tests.api.corpus import ARTICLES, CARPETS, CHEMICALS, RAIL, facet_truth
 from tests.search_api.test_cursors import CRAFTED
 
@@ -203,6 +204,26 @@ def test_export_streams_the_whole_result_set(served: Served) -> None:
     assert len(records) == 3
     assert all(r["url"].startswith("https://") for r in records)
     assert served.client.get("/v1/export", params={"limit": 10_000_000}).status_code == 422
+
+
+def test_csv_export_neutralises_formulas(served: Served) -> None:
+    titles = [
+        '=HYPERLINK("http://kotu.example","tıkla")',
+        "+1+1",
+        "-2+3",
+        "@SUM(A1)",
+        "\tsekme",
+        "\rsatır",
+        "Düz başlık",
+    ]
+    hostile = [
+        IndexDocument(id=f"formula-{i}", url=f"https://kotu.example/{i}", source="kotu", title=title, body="zqxformul")
+        for i, title in enumerate(titles)
+    ]
+    with extra_documents(served, hostile):
+        exported = served.client.get("/v1/export", params={"format": "csv", "q": "zqxformul"})
+    cells = {row["id"]: row["title"] for row in csv.DictReader(io.StringIO(exported.text))}
+    assert [cells[f"formula-{i}"] for i in range(len(titles))] == [*("'" + title for title in titles[:-1]), titles[-1]]
 
 
 def test_health_and_readiness(served: Served) -> None:
