@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Header, HTTPException, Request, Security
+from fastapi.security import APIKeyHeader
 from starlette.concurrency import run_in_threadpool
 
 from api.guard import Keys, Refusal, client_of
@@ -14,6 +16,7 @@ from api.reader import Reader
 from kume.config import Settings
 from pipeline.jobs import CrawlJobs
 from pipeline.writer import Writer
+from search_api.contract import FACETS
 
 T = TypeVar("T")
 
@@ -72,15 +75,29 @@ def read_access(
     _raise(found.keys.refuse_read(x_api_key, client_of(request.scope)))
 
 
+# The write key, declared as the OpenAPI security scheme of the write routes (RequestGuard checks it first).
+WRITE_KEY = APIKeyHeader(name="X-API-Key", description="The write key (Settings.api_key).", auto_error=False)
+
+
 def write_access(
-    request: Request,
-    found: ServicesDep,
-    x_api_key: Annotated[str | None, Header(description="The write key (Settings.api_key).")] = None,
+    request: Request, found: ServicesDep, x_api_key: Annotated[str | None, Security(WRITE_KEY)] = None
 ) -> None:
     _raise(found.keys.refuse_write(x_api_key, client_of(request.scope)))
 
 
-READ = [Depends(read_access)]
+# The query parameters a request may repeat: facet filters, and the facets to count. Any other one given
+# twice is ambiguous, and refused rather than read as its last value.
+REPEATABLE = {*FACETS, "facets"}
+
+
+def single_values(request: Request) -> None:
+    counts = Counter(name for name, _ in request.query_params.multi_items())
+    repeated = sorted(name for name, count in counts.items() if count > 1 and name not in REPEATABLE)
+    if repeated:
+        raise HTTPException(422, "; ".join(f"{name}: given more than once" for name in repeated))
+
+
+READ = [Depends(read_access), Depends(single_values)]
 WRITE = [Depends(write_access)]
 
 

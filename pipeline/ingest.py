@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, field_validator
 
-from kume.schema import Page
+from kume.schema import IsoDate, Page
 
 
 class UrlRejected(ValueError):
@@ -27,7 +27,7 @@ class IngestRequest(BaseModel):
         default=None, max_length=2_000_000, examples=["Odamızın UR-GE projesi kapsamında Almatı'da B2B görüşmeleri..."]
     )
     source: str = Field(default="api", min_length=1, max_length=200, examples=["demirci-tso"])
-    published: date | None = None
+    published: IsoDate | None = None
     language: str | None = Field(default=None, max_length=8, examples=["tr"])
 
     @field_validator("url")

@@ -313,6 +313,8 @@ class EmbeddedBackend:
     def search(self, query: SearchQuery) -> SearchResult:
         common.check_query(query)
         sort = common.effective_sort(query)
+        if query.cursor is not None:  # checked even when no page needs it (nothing matches, size 0)
+            common.decode_cursor(query.cursor, _RELEVANCE_CURSOR if sort == Sort.RELEVANCE else _DATE_CURSOR)
         with self._guarded("search"), self._lock, self._snapshot():
             memory = self._loaded()
             generation = memory.state[0]
@@ -834,12 +836,13 @@ def _match_expression(groups: list[list[str]]) -> str:
     return " AND ".join(quoted)
 
 
-# (published or None, id) of the last hit of a page in date order.
+# (published or None, id) of the last hit of a page in date order; (score, rowid) of one by relevance.
 _DATE_CURSOR = (common.TEXT_OR_NONE, common.TEXT)
+_RELEVANCE_CURSOR = (common.NUMBER, common.INTEGER)
 
 
 def _relevance_cursor(cursor: str) -> tuple[float, int]:
-    score, last_rid = common.decode_cursor(cursor, (common.NUMBER, common.INTEGER))
+    score, last_rid = common.decode_cursor(cursor, _RELEVANCE_CURSOR)
     return float(score), last_rid
 
 
