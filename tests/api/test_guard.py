@@ -108,3 +108,23 @@ def test_errors_name_no_server_path_or_address(make_settings) -> None:
             answer = client.get(path)
             assert answer.status_code == 503, answer.text
             assert str(settings.data_dir) not in answer.text and "store.sqlite3" not in answer.text, answer.text
+
+
+def test_an_internal_error_is_json_without_details_and_keeps_the_connection(make_settings) -> None:
+    from api.app import create_app
+
+    app = create_app(make_settings())
+
+    def broken() -> None:
+        raise RuntimeError(f"a bug that knows {make_settings().data_dir}")
+
+    app.add_api_route("/v1/broken", broken)
+    app.router.routes.insert(0, app.router.routes.pop())  # before the page's mount at /, which takes any path
+    for base in serve_over_http(app):
+        with httpx.Client(base_url=base) as client:
+            failed = client.get("/v1/broken")
+            port = failed.extensions["network_stream"].get_extra_info("client_addr")[1]
+            assert failed.status_code == 500 and failed.json()["detail"].startswith("internal error serving /v1/broken")
+            assert "a bug" not in failed.text and failed.headers["X-Content-Type-Options"] == "nosniff"
+            again = client.get("/healthz")
+            assert again.extensions["network_stream"].get_extra_info("client_addr")[1] == port, "the 500 closed it"
