@@ -18,10 +18,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from api.deps import Services, known_parameters
-from api.reader import Reader
+from api.guard import Keys, RequestGuard, docs_policy
+from api.reader import BACKEND_DOWN, STORE_DOWN, Reader
 from api.routers import documents, health, projects, search, searches, sources, stats, write
 from kume.config import Settings
 from kume.store import Store, StoreError
@@ -69,12 +71,14 @@ def create_app(
         backend = open_backend(settings)
     store = store or Store(settings.store_path)
     writer = Writer(settings, store, backend, registry=registry, extractor=extractor)
+    keys = Keys(settings)
     services = Services(
         settings=settings,
         reader=Reader(store, backend),
         writer=writer,
         jobs=CrawlJobs(writer),
         searches=SavedSearches(store),
+        keys=keys,
     )
     webhooks = WebhookThread(WebhookSender(store, settings), settings.webhook_poll_seconds)
 
@@ -106,15 +110,18 @@ def create_app(
             allow_credentials=False,
         )
 
+    docs_page = get_swagger_ui_html(
+        openapi_url=app.openapi_url or "/openapi.json",
+        title="kume API",
+        swagger_js_url=f"{SWAGGER_UI}/swagger-ui-bundle.js",
+        swagger_css_url=f"{SWAGGER_UI}/swagger-ui.css",
+        swagger_favicon_url=f"{SWAGGER_UI}/favicon-32x32.png",
+    )
+    docs_page.headers["Content-Security-Policy"] = docs_policy(bytes(docs_page.body).decode())
+
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title="kume API",
-            swagger_js_url=f"{SWAGGER_UI}/swagger-ui-bundle.js",
-            swagger_css_url=f"{SWAGGER_UI}/swagger-ui.css",
-            swagger_favicon_url=f"{SWAGGER_UI}/favicon-32x32.png",
-        )
+        return docs_page
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -125,23 +132,26 @@ def create_app(
         # A query that does not parse says where it broke; an unknown value lists the values that exist.
         return JSONResponse({"detail": f"q: {exc}" if isinstance(exc, QuerySyntaxError) else str(exc)}, 422)
 
+    # The reasons (a file's path, the search cluster's URL) go to the server's log, not to the client.
     @app.exception_handler(BackendUnavailable)
-    async def backend_down(_: Request, exc: BackendUnavailable) -> JSONResponse:
-        return JSONResponse({"detail": f"search backend unavailable: {exc}"}, status_code=503)
+    async def backend_down(request: Request, exc: BackendUnavailable) -> JSONResponse:
+        log.error("search backend unavailable serving %s: %s", request.url.path, exc)
+        return JSONResponse({"detail": BACKEND_DOWN}, status_code=503)
 
     @app.exception_handler(StoreError)
-    async def store_down(_: Request, exc: StoreError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=503)
-
-    @app.exception_handler(Exception)
-    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
-        # A bug must still answer in the API's JSON shape; the traceback goes to the log, not to the client.
-        log.exception("internal error serving %s", request.url.path)
-        return JSONResponse({"detail": f"internal error serving {request.url.path}; see the server log"}, 500)
+    async def store_down(request: Request, exc: StoreError) -> JSONResponse:
+        log.error("document store unavailable serving %s: %s", request.url.path, exc)
+        return JSONResponse({"detail": STORE_DOWN}, status_code=503)
 
     for module in (health, search, documents, projects, stats, sources, searches, write):
         app.include_router(module.router)
+    app.include_router(searches.feeds)
     app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
+    # Any error no handler answered becomes a JSON 500 inside RequestGuard (see api.guard).
+    write_paths = {
+        route.path for route in write.router.routes if isinstance(route, APIRoute) and "POST" in (route.methods or ())
+    }
+    app.add_middleware(RequestGuard, keys=keys, write_paths=write_paths)
     return app
 
 

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import secrets
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Header, HTTPException, Request
-from pydantic import SecretStr
+from fastapi import Depends, Header, HTTPException, Request, Security
+from fastapi.security import APIKeyHeader
 from starlette.concurrency import run_in_threadpool
 
+from api.guard import Keys, Refusal, client_of
 from api.reader import Reader
 from kume.config import Settings
 from pipeline.follow import SavedSearches, owner_of
 from pipeline.jobs import CrawlJobs
 from pipeline.writer import Writer
+from search_api.contract import FACETS
 
 T = TypeVar("T")
 
@@ -29,6 +31,7 @@ class Services:
     writer: Writer
     jobs: CrawlJobs
     searches: SavedSearches
+    keys: Keys
 
     def close(self) -> None:
         self.jobs.wait(timeout=30)
@@ -72,42 +75,37 @@ WriterDep = Annotated[Writer, Depends(writer)]
 JobsDep = Annotated[CrawlJobs, Depends(jobs)]
 
 
-def _key_matches(given: str | None, *accepted: SecretStr | None) -> bool:
-    keys = [k.get_secret_value() for k in accepted if k is not None]
-    return given is not None and any(secrets.compare_digest(given.encode(), k.encode()) for k in keys)
+def _raise(refusal: Refusal | None) -> None:
+    if refusal is not None:
+        raise HTTPException(refusal.status, refusal.detail, headers=refusal.headers or None)
 
 
 async def read_access(
+    request: Request,
     found: ServicesDep,
     x_api_key: Annotated[str | None, Header(description="Needed when a read key is set.")] = None,
 ) -> None:
-    settings = found.settings
-    if settings.read_api_key is not None and not _key_matches(x_api_key, settings.read_api_key, settings.api_key):
-        raise HTTPException(401, "X-API-Key header missing or wrong: this server's read endpoints need a key")
+    _raise(found.keys.refuse_read(x_api_key, client_of(request.scope)))
+
+
+# The write key, declared as the OpenAPI security scheme of the write routes (RequestGuard checks it first).
+WRITE_KEY = APIKeyHeader(name="X-API-Key", description="The write key (Settings.api_key).", auto_error=False)
 
 
 async def write_access(
-    found: ServicesDep,
-    x_api_key: Annotated[str | None, Header(description="The write key (Settings.api_key).")] = None,
+    request: Request, found: ServicesDep, x_api_key: Annotated[str | None, Security(WRITE_KEY)] = None
 ) -> None:
-    settings = found.settings
-    if settings.api_key is None:
-        raise HTTPException(403, "write endpoints are disabled: this server has no api_key configured")
-    if not _key_matches(x_api_key, settings.api_key):
-        raise HTTPException(401, "X-API-Key header missing or wrong")
+    _raise(found.keys.refuse_write(x_api_key, client_of(request.scope)))
 
 
 async def owner(
+    request: Request,
     found: ServicesDep,
     x_api_key: Annotated[str | None, Header(description="The key saved searches belong to.")] = None,
 ) -> str:
     """The owner a request speaks for: its key, which must be one of the server's keys when it has any."""
-    settings = found.settings
-    if not x_api_key:
-        raise HTTPException(401, "X-API-Key header missing: saved searches belong to the key that saves them")
-    configured = (settings.read_api_key, settings.api_key)
-    if any(configured) and not _key_matches(x_api_key, *configured):
-        raise HTTPException(401, "X-API-Key header wrong")
+    _raise(found.keys.refuse_owner(x_api_key, client_of(request.scope)))
+    assert x_api_key is not None, "refuse_owner refuses a missing key"
     return owner_of(x_api_key)
 
 
@@ -140,7 +138,19 @@ def _query_parameters(app: Any) -> dict[tuple[str, str], set[str]]:
     return cached
 
 
-READ = [Depends(read_access)]
+# The query parameters a request may repeat: facet filters, and the facets to count. Any other one given
+# twice is ambiguous, and refused rather than read as its last value.
+REPEATABLE = {*FACETS, "facets"}
+
+
+async def single_values(request: Request) -> None:
+    counts = Counter(name for name, _ in request.query_params.multi_items())
+    repeated = sorted(name for name, count in counts.items() if count > 1 and name not in REPEATABLE)
+    if repeated:
+        raise HTTPException(422, "; ".join(f"{name}: given more than once" for name in repeated))
+
+
+READ = [Depends(read_access), Depends(single_values)]
 WRITE = [Depends(write_access)]
 
 

@@ -25,6 +25,8 @@ EXPORT_COLUMNS = (
     "activity",
     "event_dates",
 )
+# A spreadsheet reads a cell starting with one of these as a formula (or a field separator): crawled titles must not.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Several values in one cell: a separator that names and codes do not contain (organisation names hold spaces).
 VALUE_SEPARATOR = "; "
 # Excel reads a CSV file as the machine's code page unless it starts with a byte order mark: with it,
@@ -33,12 +35,14 @@ BYTE_ORDER_MARK = "\ufeff"
 
 
 def _cell(hit: SearchHit, column: str) -> str:
+    """A hit's value in a column, as text a spreadsheet shows as text: a leading quote before what it would run as
+    a formula (OWASP's advice on CSV injection)."""
     if column == "event_dates":
-        return VALUE_SEPARATOR.join(d.start if d.start == d.end else f"{d.start}/{d.end}" for d in hit.event_dates)
-    value = getattr(hit, column)
-    if isinstance(value, list):
-        return VALUE_SEPARATOR.join(value)
-    return "" if value is None else str(value)
+        text = VALUE_SEPARATOR.join(d.start if d.start == d.end else f"{d.start}/{d.end}" for d in hit.event_dates)
+    else:
+        value = getattr(hit, column)
+        text = VALUE_SEPARATOR.join(value) if isinstance(value, list) else ("" if value is None else str(value))
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def csv_lines(first: SearchHit | None, rest: Iterator[SearchHit]) -> Iterator[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 from api.dossier import build_dossier
@@ -21,6 +22,12 @@ from kume.store import Store, StoreError
 from kume.text import SUPPORTED_LANGUAGES
 from search_api.analysis import fold_key
 from search_api.contract import BackendUnavailable, Interval, SearchBackend, SearchHit, SearchQuery, SearchResult
+
+# What a client is told when a part is down; the reason, which names files and addresses, goes to the log.
+BACKEND_DOWN = "search backend unavailable; the server log says why"
+STORE_DOWN = "document store unavailable; the server log says why"
+
+log = logging.getLogger(__name__)
 
 
 class DocumentNotFound(LookupError):
@@ -157,9 +164,11 @@ class Reader:
         try:
             self.store.check()
         except StoreError as exc:
-            store_state = str(exc)
+            log.error("not ready: %s", exc)
+            store_state = STORE_DOWN
         try:
             self.backend.ping()
         except BackendUnavailable as exc:
-            backend_state = f"search backend unavailable: {exc}"
+            log.error("not ready: %s", exc)
+            backend_state = BACKEND_DOWN
         return Readiness(ready=store_state == backend_state == "ok", store=store_state, backend=backend_state)

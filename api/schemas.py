@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
-from kume.schema import Document, Extraction
+from kume.schema import Document, Extraction, IsoDate
 from search_api.contract import FACET_VALUES, FACETS, Facet, FacetCount, HistogramBucket, Interval, SearchQuery, Sort
 
 MAX_PAGE_SIZE = 100
@@ -181,12 +181,16 @@ class FilterParams(FacetFilters):
         "org:, activity:, city:, date:[2023-01-01 TO 2023-12-31], event:[...] (see the README).",
         examples=["Kazakistan ticaret heyeti"],
     )
-    date_from: date | None = Field(
-        default=None, description="Published on or after (ISO date)", examples=["2023-01-01"]
+    date_from: IsoDate | None = Field(
+        default=None, description="Published on or after (YYYY-MM-DD)", examples=["2023-01-01"]
     )
-    date_to: date | None = Field(default=None, description="Published on or before (ISO date)", examples=["2024-12-31"])
-    event_from: date | None = Field(default=None, description="An event date on or after (ISO date)")
-    event_to: date | None = Field(default=None, description="An event date on or before (ISO date)")
+    date_to: IsoDate | None = Field(
+        default=None, description="Published on or before (YYYY-MM-DD; not before date_from)", examples=["2024-12-31"]
+    )
+    event_from: IsoDate | None = Field(default=None, description="An event date on or after (YYYY-MM-DD)")
+    event_to: IsoDate | None = Field(
+        default=None, description="An event date on or before (YYYY-MM-DD; not before event_from)"
+    )
 
     @model_validator(mode="after")
     def _ranges_in_order(self) -> FilterParams:
@@ -211,7 +215,9 @@ class FilterParams(FacetFilters):
 
 class SearchParams(FilterParams):
     size: int = Field(default=10, ge=0, le=MAX_PAGE_SIZE, description=f"Hits per page (at most {MAX_PAGE_SIZE}).")
-    cursor: str | None = Field(default=None, max_length=2000, description="next_cursor of the previous page.")
+    cursor: str | None = Field(
+        default=None, min_length=1, max_length=2000, description="next_cursor of the previous page."
+    )
     sort: Sort = Sort.RELEVANCE
     facets: list[Facet] = Field(default_factory=list, description="Facets to count.", examples=[["country", "sector"]])
     facet_size: int = Field(default=20, ge=1, le=200, description="Values counted per facet.")
@@ -291,7 +297,31 @@ class Message(BaseModel):
     detail: str
 
 
-ERRORS: dict[int | str, dict[str, object]] = {
+# The error answers each kind of route can give, every one a Message (FastAPI's own validation array is
+# never sent: api.app answers a 422 with one message naming each bad parameter).
+_THROTTLED = {
+    "model": Message,
+    "description": "Too many wrong API keys from this client; wait as Retry-After says.",
+    "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+}
+ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": Message, "description": "A parameter is invalid; the message names it."},
     503: {"model": Message, "description": "The search backend or the store cannot be reached."},
+}
+READ_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Message, "description": "This server has a read key, and X-API-Key is missing or wrong."},
+    429: _THROTTLED,
+    **ERRORS,
+}
+OWNER_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Message, "description": "X-API-Key is missing, or not one of this server's keys."},
+    429: _THROTTLED,
+    **ERRORS,
+}
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Message, "description": "X-API-Key is missing or wrong."},
+    403: {"model": Message, "description": "This server has no write key: writes are disabled."},
+    413: {"model": Message, "description": "The request body is larger than the server takes."},
+    429: _THROTTLED,
+    **ERRORS,
 }

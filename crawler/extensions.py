@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
 import threading
 from typing import Any, Self
@@ -12,7 +14,7 @@ from twisted.python.failure import Failure
 
 from crawler.events import CrawlEvent, EventKind
 from crawler.items import ArticleItem
-from crawler.order import EVENT_PREFIX
+from crawler.order import EVENT_PREFIX, EXIT_PARENT_GONE
 from crawler.signals import crawl_event
 from kume.store import UpsertOutcome
 
@@ -21,6 +23,7 @@ _OUTCOME_EVENT = {
     UpsertOutcome.CHANGED: EventKind.CHANGED,
     UpsertOutcome.UNCHANGED: EventKind.UNCHANGED,
 }
+log = logging.getLogger(__name__)
 # Every crawler of the child process writes to the one stdout; pipelines finish items on worker threads.
 _STDOUT_LOCK = threading.Lock()
 
@@ -28,12 +31,13 @@ _STDOUT_LOCK = threading.Lock()
 def item_event(item: ArticleItem) -> CrawlEvent:
     """What became of an item that went through every pipeline."""
     event = CrawlEvent(kind=EventKind.ERROR, source=item.source, url=item.url, doc_id=item.doc_id)
-    if item.duplicate_message is not None:
-        update = {"kind": EventKind.DUPLICATE, "duplicate_of": item.duplicate_of, "message": item.duplicate_message}
-        return event.model_copy(update=update)
     if item.outcome is None:
         return event.model_copy(update={"message": "no pipeline stored it"})
-    return event.model_copy(update={"kind": _OUTCOME_EVENT[item.outcome]})
+    stored = {"downloaded": True, "warning": item.warning}
+    if item.duplicate_message is not None:
+        duplicate = {"kind": EventKind.DUPLICATE, "duplicate_of": item.duplicate_of, "message": item.duplicate_message}
+        return event.model_copy(update={**stored, **duplicate})
+    return event.model_copy(update={**stored, "kind": _OUTCOME_EVENT[item.outcome]})
 
 
 class EventStream:
@@ -50,8 +54,14 @@ class EventStream:
 
     def emit(self, event: CrawlEvent) -> None:
         with _STDOUT_LOCK:
-            sys.stdout.write(EVENT_PREFIX + event.model_dump_json() + "\n")
-            sys.stdout.flush()
+            try:
+                sys.stdout.write(EVENT_PREFIX + event.model_dump_json() + "\n")
+                sys.stdout.flush()
+            except BrokenPipeError:
+                # The parent stopped reading: it is gone, and so is whoever holds this crawl. Stop at once,
+                # as its death signal would (crawler.__main__); every page stored so far stays stored.
+                log.error("the parent process stopped reading the crawl's events; stopping")
+                os._exit(EXIT_PARENT_GONE)
 
     def item_scraped(self, item: ArticleItem, **_: Any) -> None:
         self.emit(item_event(item))

@@ -20,8 +20,9 @@ class ArticleItem:
     etag: str | None
     last_modified: str | None
     aliases: list[str] = field(default_factory=list)
-    # MainTextPipeline: the page with its main text.
+    # MainTextPipeline: the page with its main text, and what about it needs a look (e.g. a wrong charset).
     page: Page | None = None
+    warning: str | None = None
     # StorePipeline: the document it became and whether its text was new.
     doc_id: str | None = None
     outcome: UpsertOutcome | None = None

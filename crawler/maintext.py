@@ -18,6 +18,7 @@ import lxml.html
 import py3langid
 import trafilatura
 from charset_normalizer import from_bytes
+from charset_normalizer.utils import is_multi_byte_encoding
 from lxml.etree import ParserError
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
@@ -34,6 +35,9 @@ PRECISION_KEEP_RATIO = 0.5
 
 # Share of control or undecodable characters above which "HTML" is binary junk.
 JUNK_CHARACTER_RATIO = 0.05
+
+# What a page of a Turkish source without a declared charset may be in (charset_normalizer's names).
+TURKISH_CHARSETS = ["utf_8", "cp1254", "iso8859_9"]
 
 _WORD = re.compile(r"\w+")
 _JUNK = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
@@ -58,6 +62,7 @@ class MainText:
     language: str | None
     encoding: str | None
     content_type: str
+    warning: str | None = None  # something about the page needs a look (e.g. a charset that was not its own)
 
     def to_page(
         self,
@@ -103,15 +108,16 @@ def extract_main_text(
     """Extract an HTML page or a PDF report; raise MainTextError naming the URL when there is no text.
 
     `encoding` is the charset the server declared (HTTP header), trusted first;
-    then the page's own meta charset, then detection. `languages` are the
+    then the page's own meta charset, then detection (see `decode_html`). `languages` are the
     source's registry languages: with only one, it is the page's language.
     """
+    warning = None
     if is_pdf(raw, content_type):
         title, body, published = _extract_pdf(raw, url)
         used_encoding = None
         content_type = "application/pdf"
     else:
-        html, used_encoding = decode_html(raw, url, content_type, encoding)
+        html, used_encoding, warning = decode_html(raw, url, content_type, encoding, languages)
         title, body, published = _extract_html(html, url, selectors)
         content_type = "text/html"
     if not body.strip():
@@ -123,21 +129,47 @@ def extract_main_text(
         language=detect_language(f"{title}\n{body}", languages),
         encoding=used_encoding,
         content_type=content_type,
+        warning=warning,
     )
 
 
-def decode_html(raw: bytes, url: str, content_type: str, encoding: str | None) -> tuple[str, str]:
-    """Decode HTML bytes: declared charset, then BOM and meta charset, then detection."""
+def decode_html(
+    raw: bytes, url: str, content_type: str, encoding: str | None, languages: list[str] | None = None
+) -> tuple[str, str, str | None]:
+    """Decode HTML bytes: BOM, declared charset (header, then meta), then detection; (text, charset, warning).
+
+    Detection for a source that publishes in Turkish weighs only UTF-8 and the Turkish single-byte
+    charsets (windows-1254, iso-8859-9): over all charsets, a Turkish page without a declared charset
+    is often taken for windows-1250 ("toplantısı" read as "toplantýsý"). A page declared in a
+    single-byte charset whose bytes are valid UTF-8 (with letters beyond ASCII, which the same text
+    in a single-byte charset practically never is) is read as UTF-8, with a warning saying so.
+    """
     header = f"text/html; charset={encoding}" if encoding else content_type
-    encoding_name, text = html_to_unicode(header, raw, auto_detect_fun=_detect_encoding)
+    turkish = "tr" in (languages or [])
+    encoding_name, text = html_to_unicode(header, raw, auto_detect_fun=functools.partial(_detect_encoding, turkish))
+    warning = None
+    if not is_multi_byte_encoding(encoding_name) and _is_utf8(raw):
+        warning = f"the page says its charset is {encoding or encoding_name}, but its bytes are UTF-8: read as UTF-8"
+        encoding_name, text = "utf-8", raw.decode("utf-8")
     if text and len(_JUNK.findall(text)) > JUNK_CHARACTER_RATIO * len(text):
         raise MainTextError(url, f"content is binary, not {content_type.split(';')[0] or 'text'}")
-    return text, encoding_name
+    return text, encoding_name, warning
 
 
-def _detect_encoding(raw: bytes) -> str | None:
-    best = from_bytes(raw[:200_000]).best()
+def _detect_encoding(turkish: bool, raw: bytes) -> str | None:
+    best = from_bytes(raw[:200_000], cp_isolation=TURKISH_CHARSETS if turkish else None).best()
     return resolve_encoding(best.encoding) if best is not None else None
+
+
+def _is_utf8(raw: bytes) -> bool:
+    """Valid UTF-8 with at least one character beyond ASCII."""
+    if raw.isascii():
+        return False
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def detect_language(text: str, languages: list[str] | None = None) -> str | None:

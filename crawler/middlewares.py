@@ -1,4 +1,4 @@
-"""Downloader middlewares: retries that back off, and redirect loops reported as errors."""
+"""Downloader middlewares: retries that back off, and redirects that loop or leave the site reported."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from w3lib.url import safe_url_string
+
+from crawler.registry import SourceConfig
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -37,23 +39,37 @@ class BackoffRetryMiddleware(RetryMiddleware):
             await asyncio.sleep(self.backoff_base * 2 ** (retries - 1))
 
 
-class RedirectLoopMiddleware:
-    """Fail a request whose redirect leads back into its own redirect chain, with the chain in the error.
+class RedirectLoop(IgnoreRequest):
+    """A redirect leads back into its own chain."""
 
-    Scrapy's duplicate filter would otherwise drop the looping request silently
-    and the page would vanish without an error; this runs before Scrapy's
-    RedirectMiddleware turns the response into a new request.
+
+class OffsiteRedirect(IgnoreRequest):
+    """A redirect leads outside the spider's allowed domains."""
+
+
+class RedirectGuardMiddleware:
+    """Fail a request whose redirect loops or leaves the spider's allowed domains, with the chain in the error.
+
+    Scrapy would otherwise drop both silently (its duplicate filter the looping request, its offsite
+    filter the off-site one) and the page would vanish without a word; this runs before Scrapy's
+    RedirectMiddleware turns the response into a new request, so the spider's errback hears of it.
     """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls()
+        return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
         location = response.headers.get("Location")
         if response.status in (301, 302, 303, 307, 308) and location:
             target = safe_url_string(urljoin(request.url, location.decode("latin-1")))
-            chain = [*request.meta.get("redirect_urls", []), request.url]
-            if target in chain:
-                raise IgnoreRequest(f"redirect loop: {' -> '.join([*chain, target])}")
+            chain = [*request.meta.get("redirect_urls", []), request.url, target]
+            if target in chain[:-1]:
+                raise RedirectLoop(f"redirect loop: {' -> '.join(chain)}")
+            source = getattr(self.crawler.spider, "source", None)  # kume's NewsSpider crawls one registry source
+            if isinstance(source, SourceConfig) and not source.allows(target):
+                raise OffsiteRedirect(f"redirects off-site: {' -> '.join(chain)}")
         return response

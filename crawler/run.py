@@ -1,83 +1,86 @@
-"""Entry points the CLI and the API call: `crawl` (Scrapy in a child process) and `fetch_page` (one URL, no Scrapy)."""
+"""The crawl the CLI and the API start: Scrapy in a child process (crawler.__main__), its events streamed back."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-import uuid
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit
-
-import httpx
-from protego import Protego
-from w3lib.encoding import http_content_type_encoding
-from w3lib.url import canonicalize_url
 
 from crawler.events import CrawlEvent, CrawlReport
-from crawler.maintext import extract_main_text
 from crawler.order import EVENT_PREFIX, CrawlOrder
 from crawler.registry import Registry
 from crawler.settings import CrawlOptions
 from kume.config import Settings
-from kume.schema import Page
+from kume.process import current_owner, owner_of
+from kume.store import CrawlLock, Store
 
-__all__ = ["CrawlEvent", "CrawlFailed", "CrawlReport", "FetchError", "UrlNotAllowed", "crawl", "fetch_page"]
+__all__ = ["CrawlEvent", "CrawlFailed", "CrawlReport", "SourceBusy", "crawl"]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-
-
-class UrlNotAllowed(ValueError):
-    """The URL lies outside every registered source's allowed domains, or robots.txt forbids it."""
-
-
-class FetchError(RuntimeError):
-    """A single-URL fetch failed (HTTP error, timeout, too large); the message names the URL."""
 
 
 class CrawlFailed(RuntimeError):
     """The crawl child process died; pages it stored before that stay stored."""
 
+    def __init__(self, status: int, log_tail: str) -> None:
+        super().__init__(f"crawl child exited with status {status}: {log_tail}")
+        self.status = status
 
-def orders_dir(settings: Settings) -> Path:
-    return settings.data_dir / "crawl-orders"
+
+class SourceBusy(RuntimeError):
+    """Another live process is crawling a source into this store; nothing was crawled."""
+
+    def __init__(self, held: dict[str, CrawlLock]) -> None:
+        super().__init__(
+            "; ".join(
+                f"source {source!r} is already being crawled into this store (since "
+                f"{lock.acquired_at:%Y-%m-%d %H:%M:%S} UTC); try again when that crawl has finished"
+                for source, lock in sorted(held.items())
+            )
+        )
+        self.held = held
 
 
-def write_order(
+def log_path(settings: Settings) -> Path:
+    """Where the crawl child's Scrapy log goes."""
+    return settings.data_dir / "logs" / "crawl.log"
+
+
+def make_order(
     settings: Settings,
     registry: Registry,
     source_ids: list[str] | None = None,
     *,
     max_pages: int | None = None,
     options: CrawlOptions | None = None,
-) -> Path:
-    """Write the JSON order file the crawl child reads; raise KeyError naming an unknown source id."""
+    lock_owner: str,
+) -> CrawlOrder:
+    """The order for a crawl child this process starts; raise KeyError naming an unknown source id."""
     ids = source_ids if source_ids else [source.id for source in registry.sources]
     for source_id in ids:
         registry.get(source_id)
-    order = CrawlOrder(
+    return CrawlOrder(
         data_dir=settings.data_dir,
         user_agent=settings.user_agent,
+        revisit_after_days=settings.revisit_after_days,
         registry=registry,
         source_ids=ids,
         max_pages=max_pages,
         options=options or CrawlOptions(),
+        parent_pid=os.getpid(),
+        lock_owner=lock_owner,
     )
-    directory = orders_dir(settings)
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"order-{uuid.uuid4().hex}.json"
-    path.write_text(order.model_dump_json(), encoding="utf-8")
-    return path
 
 
-def child_command(order_file: Path) -> tuple[list[str], dict[str, str]]:
-    """argv and environment of the crawl child process for an order file."""
+def child_command() -> tuple[list[str], dict[str, str]]:
+    """argv and environment of the crawl child process (its order goes to its standard input)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     env["PYTHONUNBUFFERED"] = "1"
-    return [sys.executable, "-m", "crawler", str(order_file)], env
+    return [sys.executable, "-m", "crawler"], env
 
 
 def parse_event(line: str) -> CrawlEvent | None:
@@ -101,19 +104,44 @@ def crawl(
     Scrapy runs in a fresh child process per call, so this can be called any
     number of times in one Python process; its events stream back to
     `on_page` as they happen. `max_pages` caps article requests per source.
-    Scrapy's log goes to `<data_dir>/crawl-orders/crawl.log`.
+    Scrapy's log goes to `log_path(settings)`.
+
+    One crawl per source per store at a time: the sources' crawl locks are taken here (SourceBusy
+    when another live process holds one), handed to the child, and released when it ends; the
+    child dies with this process.
     """
-    order_file = write_order(settings, registry, source_ids, max_pages=max_pages, options=options)
-    argv, env = child_command(order_file)
+    owner = current_owner()
+    order = make_order(settings, registry, source_ids, max_pages=max_pages, options=options, lock_owner=owner)
+    with Store(settings.store_path) as store:
+        held = store.lock_crawls(order.source_ids, owner)
+    if held:
+        raise SourceBusy(held)
+    argv, env = child_command()
     report = CrawlReport()
-    log_path = orders_dir(settings) / "crawl.log"
+    log_file = log_path(settings)
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    child_owner = owner
     try:
         with (
-            log_path.open("ab") as log,
-            subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, env=env, text=True, encoding="utf-8") as child,
+            log_file.open("ab") as log,
+            subprocess.Popen(
+                argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                env=env,
+                text=True,
+                encoding="utf-8",
+            ) as child,
         ):
+            child_owner = owner_of(child.pid)
             try:
-                assert child.stdout is not None
+                assert child.stdin is not None and child.stdout is not None
+                try:
+                    child.stdin.write(order.model_dump_json())
+                    child.stdin.close()
+                except BrokenPipeError:
+                    pass  # it stopped before reading its order; its status and log say why
                 for line in child.stdout:
                     event = parse_event(line)
                     if event is None:
@@ -128,85 +156,13 @@ def crawl(
                     child.kill()
                     child.wait()
     finally:
-        order_file.unlink(missing_ok=True)
+        with Store(settings.store_path) as store:
+            store.unlock_crawls(order.source_ids, [owner, child_owner])
     if returncode != 0:
-        raise CrawlFailed(f"crawl child exited with status {returncode}: {_tail(log_path)}")
+        raise CrawlFailed(returncode, _tail(log_file))
     return report
 
 
 def _tail(path: Path, lines: int = 5) -> str:
     with path.open(encoding="utf-8", errors="replace") as handle:
         return " | ".join(line.rstrip() for line in deque(handle, maxlen=lines))
-
-
-def fetch_page(
-    settings: Settings,
-    registry: Registry,
-    url: str,
-    *,
-    timeout: float = 30.0,
-    max_size: int = CrawlOptions().max_size,
-) -> Page:
-    """Fetch and extract one URL of a registered source, obeying robots.txt; nothing is stored.
-
-    Raises UrlNotAllowed outside the registry's domains or where robots.txt
-    forbids it, FetchError when the server fails, MainTextError when the page
-    has no text.
-    """
-    source = registry.source_for_url(url)
-    if source is None:
-        raise UrlNotAllowed(f"{url} is not within the allowed domains of any registered source")
-    headers = {"User-Agent": settings.user_agent}
-    with httpx.Client(headers=headers, timeout=timeout, follow_redirects=True, max_redirects=10) as client:
-        if not _robots_allow(client, url, settings.user_agent):
-            raise UrlNotAllowed(f"{url} is disallowed by robots.txt")
-        try:
-            with client.stream("GET", url) as response:
-                if response.status_code >= 400:
-                    raise FetchError(f"{url}: HTTP {response.status_code}")
-                final_url = str(response.url)
-                if not source.allows(final_url):
-                    raise UrlNotAllowed(f"{url} redirects to {final_url}, outside source {source.id!r}")
-                raw = bytearray()
-                for chunk in response.iter_bytes():
-                    raw.extend(chunk)
-                    if len(raw) > max_size:
-                        raise FetchError(f"{url}: response larger than {max_size} bytes, refused")
-                history = [str(r.url) for r in response.history]
-                content_type = response.headers.get("Content-Type", "text/html")
-                etag = response.headers.get("ETag")
-                last_modified = response.headers.get("Last-Modified")
-        except httpx.HTTPError as exc:
-            raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
-    canonical = canonicalize_url(final_url)
-    extracted = extract_main_text(
-        bytes(raw),
-        canonical,
-        content_type,
-        http_content_type_encoding(content_type),
-        source.selectors,
-        languages=source.languages,
-    )
-    aliases = sorted({canonicalize_url(u) for u in [url, *history]} - {canonical})
-    return extracted.to_page(
-        source=source.id,
-        url=canonical,
-        raw=bytes(raw),
-        etag=etag,
-        last_modified=last_modified,
-        aliases=aliases,
-    )
-
-
-def _robots_allow(client: httpx.Client, url: str, user_agent: str) -> bool:
-    """robots.txt per RFC 9309: missing (4xx) allows everything, unreachable (5xx, network error) nothing."""
-    parts = urlsplit(url)
-    try:
-        response = client.get(f"{parts.scheme}://{parts.netloc}/robots.txt")
-    except httpx.HTTPError:
-        return False
-    if 400 <= response.status_code < 500:
-        return True
-    if response.status_code >= 500:
-        return False
-    return bool(Protego.parse(response.text).can_fetch(url, user_agent))

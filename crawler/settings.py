@@ -62,11 +62,12 @@ def kume_scrapy_settings(settings: Settings, options: CrawlOptions) -> dict[str,
     return {
         **scrapy_settings(settings, options),
         "KUME_STORE_PATH": str(settings.store_path),
+        "KUME_REVISIT_AFTER_DAYS": settings.revisit_after_days,
         "RETRY_BACKOFF_BASE": options.retry_backoff,
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "crawler.middlewares.BackoffRetryMiddleware": 550,
-            "crawler.middlewares.RedirectLoopMiddleware": 650,
+            "crawler.middlewares.RedirectGuardMiddleware": 650,
         },
         "ITEM_PIPELINES": {
             "crawler.pipelines.MainTextPipeline": 100,

@@ -51,11 +51,6 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins (e.g. https://dash.example.org) whose pages may call the API."
     )
-    allow_private_urls: bool = Field(
-        default=False,
-        description="Let URLs the server requests itself (webhooks) resolve to private, loopback or link-local "
-        "addresses; for tests and closed networks.",
-    )
     webhook_max_attempts: int = Field(
         default=8, ge=1, description="Attempts of a webhook delivery before it is given up."
     )
@@ -63,6 +58,14 @@ class Settings(BaseSettings):
         default=30.0, gt=0, description="Wait before a webhook's second attempt; doubled for each one after."
     )
     webhook_poll_seconds: float = Field(default=5.0, gt=0, description="How often the server sends due webhooks.")
+    allow_private_addresses: bool = Field(
+        default=False,
+        description="Let URLs the server requests itself (ingest by URL, webhooks) be private, loopback or "
+        "link-local addresses (sites on 127.0.0.1, closed networks).",
+    )
+    revisit_after_days: float = Field(
+        default=7.0, ge=0, description="Age at which a crawl fetches again a page whose server sent no validators."
+    )
 
     @property
     def store_path(self) -> Path:

@@ -10,10 +10,12 @@ that a newer pipeline can re-extract from the store without crawling again.
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 
 def sha256_hex(data: bytes) -> str:
@@ -34,6 +36,20 @@ def text_hash(title: str, body: str) -> str:
 def document_id(canonical_url: str) -> str:
     """Stable document id derived from the canonical URL."""
     return hashlib.sha1(canonical_url.encode("utf-8")).hexdigest()[:16]
+
+
+def _iso_date_only(value: object) -> object:
+    # Pydantic's lax dates also take numbers as Unix times ("0" is 1970-01-01): a date a person sends is YYYY-MM-DD.
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    if isinstance(value, int | float):
+        raise ValueError("must be a date as YYYY-MM-DD, not a number")
+    return value
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A calendar date given by a client (query parameter or JSON): ISO 8601's YYYY-MM-DD and nothing else.
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
 
 
 class Page(BaseModel):

@@ -18,6 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from kume.process import is_local, owner_alive
 from kume.schema import Document, Extraction, Page, ProjectFact, ProjectRecord, document_id, sha256_hex, text_hash
 
 SCHEMA = """
@@ -92,6 +93,12 @@ CREATE TABLE IF NOT EXISTS source_crawls (
     source TEXT PRIMARY KEY,
     finished_at TEXT NOT NULL
 );
+-- Documents stored by a crawl whose near-duplicate check has not run yet: the check, its signature and
+-- its mark land in one transaction that removes the row, so a crawl killed in between leaves it here
+-- for the next crawl of its source to finish.
+CREATE TABLE IF NOT EXISTS duplicate_checks (
+    doc_id TEXT PRIMARY KEY REFERENCES documents(id)
+);
 -- MinHash signatures of canonical texts, for near-duplicate detection across crawls.
 CREATE TABLE IF NOT EXISTS crawl_minhash (
     doc_id TEXT PRIMARY KEY,
@@ -105,6 +112,13 @@ CREATE TABLE IF NOT EXISTS crawl_jobs (
     record TEXT NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS crawl_jobs_one_active ON crawl_jobs(source) WHERE active = 1;
+-- One crawl per source at a time, whichever process (kume crawl, an API worker) runs it.
+CREATE TABLE IF NOT EXISTS crawl_locks (
+    source TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    acquired_at TEXT NOT NULL,
+    heartbeat_at TEXT NOT NULL
+);
 -- Following: saved searches (their record is pipeline.follow's), the document versions the index
 -- received and whether the saved searches were asked about them, the matches, and webhook deliveries.
 CREATE TABLE IF NOT EXISTS saved_searches (
@@ -146,6 +160,9 @@ CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries(next_att
 
 # Ids bound into one IN (...) list, well under SQLite's limit on variables per statement.
 _IDS_PER_QUERY = 500
+# A crawl lock of another host's process is stale once its holder has not renewed it for this long
+# (a process of this host is asked directly whether it still runs).
+CRAWL_LOCK_STALE_AFTER = timedelta(minutes=2)
 
 
 class StoreError(RuntimeError):
@@ -174,6 +191,23 @@ class KnownPage:
     content_hash: str
     etag: str | None
     last_modified: str | None
+    fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class CrawlLock:
+    """A source's crawl lock: which process holds it, since when."""
+
+    source: str
+    owner: str
+    acquired_at: datetime
+    heartbeat_at: datetime
+
+    def live(self, now: datetime | None = None) -> bool:
+        """Whether its holder is still there: asked directly on this host, by its heartbeat on another."""
+        if is_local(self.owner):
+            return owner_alive(self.owner)
+        return (now or datetime.now(UTC)) - self.heartbeat_at < CRAWL_LOCK_STALE_AFTER
 
 
 def _now() -> str:
@@ -297,6 +331,25 @@ class Store:
                 if alias != page.url:
                     self._execute("INSERT OR IGNORE INTO aliases (url, doc_id) VALUES (?, ?)", (alias, doc_id))
         return UpsertResult(doc_id, version, outcome)
+
+    def await_duplicate_check(self, doc_id: str) -> None:
+        """Note that a stored document still has to be checked for near-duplicates."""
+        with self._lock:
+            self._execute("INSERT OR IGNORE INTO duplicate_checks (doc_id) VALUES (?)", (doc_id,))
+
+    def duplicate_check_done(self, doc_id: str) -> None:
+        with self._lock:
+            self._execute("DELETE FROM duplicate_checks WHERE doc_id = ?", (doc_id,))
+
+    def pending_duplicate_checks(self, source: str) -> list[str]:
+        """Documents of `source` stored by a crawl that stopped before checking them, first seen first."""
+        with self._lock:
+            rows = self._execute(
+                "SELECT d.id FROM duplicate_checks c JOIN documents d ON d.id = c.doc_id "
+                "WHERE d.source = ? ORDER BY d.first_seen, d.id",
+                (source,),
+            ).fetchall()
+        return [row["id"] for row in rows]
 
     def mark_duplicate(self, doc_id: str, canonical_id: str) -> None:
         """Keep `canonical_id` as the document and record `doc_id`'s URL as one of its aliases."""
@@ -447,6 +500,69 @@ class Store:
                 raise StoreError(f"document store {self.path}: {exc}") from exc
         return None
 
+    def lock_crawls(self, sources: list[str], owner: str) -> dict[str, CrawlLock]:
+        """Take the crawl locks of `sources` for `owner`, all or none; the live locks of others that stood in the way.
+
+        A lock whose holder has gone (killed, crashed) is taken over.
+        """
+        now = _now()
+        with self._lock, self._transaction():
+            held = {lock.source: lock for lock in self._crawl_locks(sources) if lock.owner != owner and lock.live()}
+            if not held:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO crawl_locks (source, owner, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?)",
+                    [(source, owner, now, now) for source in sources],
+                )
+        return held
+
+    def hand_over_crawls(self, sources: list[str], from_owner: str, to_owner: str) -> bool:
+        """Pass the crawl locks of `sources` from one process to another (the crawl child); False, and nothing
+        changed, unless `from_owner` held every one of them."""
+        with self._lock, self._transaction():
+            locks = self._crawl_locks(sources)
+            if len(locks) != len(set(sources)) or any(lock.owner != from_owner for lock in locks):
+                return False
+            self._execute(
+                f"UPDATE crawl_locks SET owner = ?, heartbeat_at = ? WHERE source IN ({', '.join('?' * len(sources))})",
+                (to_owner, _now(), *sources),
+            )
+        return True
+
+    def renew_crawls(self, owner: str) -> None:
+        """The heartbeat of a crawl: its locks are still held."""
+        with self._lock:
+            self._execute("UPDATE crawl_locks SET heartbeat_at = ? WHERE owner = ?", (_now(), owner))
+
+    def unlock_crawls(self, sources: list[str], owners: list[str]) -> None:
+        """Release the crawl locks of `sources` that one of `owners` holds."""
+        with self._lock:
+            self._execute(
+                f"DELETE FROM crawl_locks WHERE source IN ({', '.join('?' * len(sources))}) "
+                f"AND owner IN ({', '.join('?' * len(owners))})",
+                (*sources, *owners),
+            )
+
+    def crawl_locks(self) -> dict[str, CrawlLock]:
+        """The sources being crawled now, with the live lock of each."""
+        with self._lock:
+            return {lock.source: lock for lock in self._crawl_locks(None) if lock.live()}
+
+    def _crawl_locks(self, sources: list[str] | None) -> list[CrawlLock]:
+        sql = "SELECT source, owner, acquired_at, heartbeat_at FROM crawl_locks"
+        params: tuple[str, ...] = ()
+        if sources is not None:
+            sql += f" WHERE source IN ({', '.join('?' * len(sources))})"
+            params = tuple(sources)
+        return [
+            CrawlLock(
+                row["source"],
+                row["owner"],
+                datetime.fromisoformat(row["acquired_at"]),
+                datetime.fromisoformat(row["heartbeat_at"]),
+            )
+            for row in self._execute(sql, params).fetchall()
+        ]
+
     def update_crawl_job(self, job_id: str, record: str, *, active: bool) -> None:
         with self._lock:
             self._execute("UPDATE crawl_jobs SET record = ?, active = ? WHERE id = ?", (record, int(active), job_id))
@@ -473,14 +589,21 @@ class Store:
         """The current version of a URL (or of the document it is an alias of), if stored."""
         with self._lock:
             row = self._execute(
-                "SELECT d.id, d.current_version, v.content_hash, v.etag, v.last_modified FROM documents d "
-                "JOIN versions v ON v.doc_id = d.id AND v.version = d.current_version "
+                "SELECT d.id, d.current_version, v.content_hash, v.etag, v.last_modified, v.fetched_at "
+                "FROM documents d JOIN versions v ON v.doc_id = d.id AND v.version = d.current_version "
                 "WHERE d.url = ? OR d.id = (SELECT doc_id FROM aliases WHERE url = ?)",
                 (url, url),
             ).fetchone()
         if row is None:
             return None
-        return KnownPage(row["id"], row["current_version"], row["content_hash"], row["etag"], row["last_modified"])
+        return KnownPage(
+            row["id"],
+            row["current_version"],
+            row["content_hash"],
+            row["etag"],
+            row["last_modified"],
+            datetime.fromisoformat(row["fetched_at"]),
+        )
 
     def raw(self, sha256: str) -> bytes:
         with self._lock:

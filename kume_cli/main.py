@@ -8,7 +8,7 @@ Exit codes scripts can rely on:
   0  success
   1  the run finished but some items failed (each is reported by URL or id)
   2  bad usage (unknown option, missing argument, invalid value)
-  3  the document store cannot be used (locked, corrupt, unwritable)
+  3  the document store cannot be used (locked, corrupt, unwritable), or another process is crawling a source
   4  the search backend cannot be reached
   5  nothing to do where something was expected (e.g. a search with no hits)
 """
@@ -154,6 +154,7 @@ def _run_crawl(
     extract, link and index what the crawl reached); True when every page went through."""
     from crawler.events import CrawlEvent
     from crawler.registry import load_registry
+    from crawler.run import SourceBusy
     from pipeline.writer import Writer
 
     registry = load_registry(registry_path, base_url=base_url)
@@ -173,18 +174,22 @@ def _run_crawl(
         def on_event(event: CrawlEvent) -> None:
             progress.update(task, advance=1, description=f"crawling {event.url[-60:]}")
 
-        if update:
-            report, indexed = writer.crawl_and_update(sources, max_pages=max_pages, on_event=on_event)
-            progress.update(task, description=f"crawled; {len(indexed)} documents extracted, linked and indexed")
-        else:
-            report = writer.crawl(sources, max_pages=max_pages, on_event=on_event)
-            progress.update(task, description="crawled")
-    console.print(
-        f"new {report.new}, changed {report.changed}, unchanged {report.unchanged}, "
-        f"not modified {report.not_modified}, duplicates {report.duplicates}, errors {len(report.errors)}"
-    )
+        try:
+            if update:
+                report, indexed = writer.crawl_and_update(sources, max_pages=max_pages, on_event=on_event)
+                progress.update(task, description=f"crawled; {len(indexed)} documents extracted, linked and indexed")
+            else:
+                report = writer.crawl(sources, max_pages=max_pages, on_event=on_event)
+                progress.update(task, description="crawled")
+        except SourceBusy as exc:
+            progress.stop()
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(ExitCode.STORE_ERROR) from exc
+    console.print(report.summary())
+    for warning in report.warnings:
+        console.print(f"  [yellow]warning[/yellow] {warning.url}: {warning.message}")
     for error in report.errors:
-        console.print(f"  [yellow]{error.url}[/yellow]: {error.message}")
+        console.print(f"  [red]error[/red] {error.url}: {error.message}")
     return not report.errors
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
-from kume.schema import Page
+from kume.schema import IsoDate, Page
 
 
 class UrlRejected(ValueError):
-    """A URL the write side will not fetch: outside every registered source's allowed domains."""
+    """A URL the write side will not fetch: outside every registered source, or a hop of it (crawler.fetch)."""
 
 
 class FetchFailed(RuntimeError):
@@ -26,8 +27,17 @@ class IngestRequest(BaseModel):
         default=None, max_length=2_000_000, examples=["Odamızın UR-GE projesi kapsamında Almatı'da B2B görüşmeleri..."]
     )
     source: str = Field(default="api", min_length=1, max_length=200, examples=["demirci-tso"])
-    published: date | None = None
+    published: IsoDate | None = None
     language: str | None = Field(default=None, max_length=8, examples=["tr"])
+
+    @field_validator("url")
+    @classmethod
+    def _web_url(cls, value: str) -> str:
+        """Only web pages: a javascript: or data: URL would become a link a reader clicks."""
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an absolute http:// or https:// URL")
+        return value
 
     def page(self) -> Page:
         """The page a request with a body stands for, as if a crawl had fetched it now."""

@@ -6,8 +6,7 @@ every job and two workers never crawl one source at once.
 
 from __future__ import annotations
 
-import os
-import socket
+import logging
 import threading
 import uuid
 from datetime import UTC, datetime
@@ -17,7 +16,13 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from crawler.events import CrawlReport
+from crawler.run import CrawlFailed, SourceBusy
+from kume.process import current_owner, owner_alive
+from kume.store import StoreError
 from pipeline.writer import Writer
+from search_api.contract import BackendUnavailable
+
+log = logging.getLogger(__name__)
 
 
 class UnknownSource(LookupError):
@@ -48,7 +53,13 @@ class CrawlJob(BaseModel):
     new: int = 0
     changed: int = 0
     unchanged: int = 0
+    not_modified: int = Field(default=0, description="Known pages the server said had not changed (HTTP 304).")
+    skipped: int = Field(default=0, description="Known pages not due for a revisit, so not requested.")
+    disallowed: int = Field(default=0, description="Pages robots.txt forbids.")
+    off_site: int = Field(default=0, description="Pages that lie or redirect outside the source's domains.")
+    duplicates: int = Field(default=0, description="Pages found to be near-duplicates of stored ones.")
     errors: list[str] = Field(default_factory=list, description="URL: message, for each page that failed.")
+    warnings: list[str] = Field(default_factory=list, description="URL: message, for each page stored with a warning.")
     indexed: int = 0
 
 
@@ -72,9 +83,11 @@ class CrawlJobs:
     def start(self, source_id: str) -> CrawlJob:
         if source_id not in self.source_ids():
             raise UnknownSource(f"no registered source {source_id!r}; known: {', '.join(self.source_ids())}")
+        if source_id in self.store.crawl_locks():
+            raise CrawlAlreadyRunning(f"source {source_id!r} is already being crawled by another process")
         job = CrawlJob(id=uuid.uuid4().hex, source=source_id, status=JobStatus.QUEUED, created_at=_now())
         for _ in range(2):  # a second try after retiring a job whose process is gone
-            running_id = self.store.claim_crawl_job(job.id, source_id, _owner(), job.model_dump_json())
+            running_id = self.store.claim_crawl_job(job.id, source_id, current_owner(), job.model_dump_json())
             if running_id is None:
                 break
             running = self.get(running_id)
@@ -94,7 +107,7 @@ class CrawlJobs:
             return None
         record, owner, active = found
         job = CrawlJob.model_validate_json(record)
-        if active and not _owner_alive(owner):
+        if active and not owner_alive(owner):
             job = job.model_copy(
                 update={
                     "status": JobStatus.FAILED,
@@ -118,18 +131,19 @@ class CrawlJobs:
         self._update(job_id, status=JobStatus.RUNNING)
 
         def crawled(report: CrawlReport) -> None:
+            counts = report.model_dump(exclude={"downloads", "errors", "warnings"})
             self._update(
                 job_id,
-                new=report.new,
-                changed=report.changed,
-                unchanged=report.unchanged,
+                **counts,
                 errors=[f"{e.url}: {e.message}" for e in report.errors],
+                warnings=[f"{w.url}: {w.message}" for w in report.warnings],
             )
 
         try:
             _, indexed = self.writer.crawl_and_update([job.source], on_crawled=crawled)
         except Exception as exc:  # a background job has no caller to raise to: its status carries the error
-            self._update(job_id, status=JobStatus.FAILED, finished_at=_now(), message=f"{type(exc).__name__}: {exc}")
+            log.exception("crawl job %s of source %r failed", job_id, job.source)
+            self._update(job_id, status=JobStatus.FAILED, finished_at=_now(), message=_failure(exc))
             return
         self._update(job_id, status=JobStatus.DONE, finished_at=_now(), indexed=len(indexed))
 
@@ -139,19 +153,14 @@ class CrawlJobs:
             thread.join(timeout)
 
 
-def _owner() -> str:
-    """Which process runs a crawl job: host and pid, so another process can tell whether it is still there."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _owner_alive(owner: str) -> bool:
-    host, _, pid = owner.rpartition(":")
-    if host != socket.gethostname():
-        return True  # another machine's process cannot be checked from here; trust its record
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, ValueError):
-        return True
-    return True
+def _failure(exc: Exception) -> str:
+    """What a failed job tells the API's clients: the reason, never a server path or address (the log has those)."""
+    if isinstance(exc, SourceBusy):
+        return str(exc)
+    if isinstance(exc, CrawlFailed):
+        return f"the crawl process stopped with status {exc.status}; the server's crawl log says why"
+    if isinstance(exc, BackendUnavailable):
+        return "the search backend was unavailable; the server log says why"
+    if isinstance(exc, StoreError):
+        return "the document store could not be used; the server log says why"
+    return f"{type(exc).__name__}; the server log says why"

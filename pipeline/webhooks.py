@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
 import socket
@@ -22,6 +21,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from crawler.fetch import public_address
 from kume.config import Settings
 from kume.store import Store
 from pipeline.follow import SavedSearches, SearchNotFound
@@ -52,13 +52,12 @@ def check_webhook_url(url: str, *, allow_private: bool) -> None:
     if allow_private:
         return
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
     except socket.gaierror as exc:
         raise WebhookUrlRefused(f"webhook host {parts.hostname!r} does not resolve: {exc}") from exc
-    for address in addresses:
-        ip = ipaddress.ip_address(str(address).split("%")[0])
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
-            raise WebhookUrlRefused(f"webhook host {parts.hostname!r} is inside this network ({ip})")
+    for address in sorted(addresses):
+        if not public_address(address):
+            raise WebhookUrlRefused(f"webhook host {parts.hostname!r} is at {address}, not a public address")
 
 
 class WebhookSender:
@@ -118,7 +117,7 @@ class WebhookSender:
             "X-Kume-Delivery": f"{search.id}/{document.id}/{document.version}",
         }
         try:
-            check_webhook_url(search.webhook_url, allow_private=self.settings.allow_private_urls)
+            check_webhook_url(search.webhook_url, allow_private=self.settings.allow_private_addresses)
             response = httpx.post(search.webhook_url, content=body, headers=headers, timeout=TIMEOUT_SECONDS)
         except (WebhookUrlRefused, httpx.HTTPError) as exc:
             return f"{type(exc).__name__}: {exc}"

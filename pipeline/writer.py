@@ -8,9 +8,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from crawler.events import CrawlEvent, CrawlReport
+from crawler.fetch import FetchError, UrlNotAllowed, fetch_page
 from crawler.maintext import MainTextError
 from crawler.registry import Registry, load_registry
-from crawler.run import FetchError, UrlNotAllowed, crawl, fetch_page
+from crawler.run import crawl
 from crawler.settings import CrawlOptions
 from kume.config import Settings
 from kume.schema import Document, Extraction, Page
@@ -86,13 +87,15 @@ class Writer:
         return report
 
     def due_sources(self, now: datetime | None = None) -> list[str]:
-        """Sources never crawled, or whose last crawl is at least their schedule's interval ago."""
+        """Sources never crawled, or whose last crawl is at least their schedule's interval ago, and which no
+        other process is crawling now."""
         now = now or datetime.now(UTC)
         last = self.store.last_crawls()
+        busy = self.store.crawl_locks()
         return [
             source.id
             for source in self.registry.sources
-            if source.id not in last or now - last[source.id] >= source.interval
+            if source.id not in busy and (source.id not in last or now - last[source.id] >= source.interval)
         ]
 
     def extract(

@@ -188,6 +188,10 @@ class InvalidQuery(ValueError):
     """A query names an unknown facet or field, or carries a cursor this backend did not make."""
 
 
+class InvalidCursor(InvalidQuery):
+    """A cursor this backend did not make for this search (crafted, truncated, from another sort)."""
+
+
 class QuerySyntaxError(InvalidQuery):
     """The query text does not parse: `position` is the offset in it where it broke."""
 

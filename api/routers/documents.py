@@ -9,9 +9,9 @@ from fastapi import Path as PathParam
 
 from api.deps import READ, ReaderDep
 from api.reader import DocumentNotFound
-from api.schemas import DocumentDetail, Message
+from api.schemas import READ_ERRORS, DocumentDetail, Message
 
-router = APIRouter(tags=["documents"], dependencies=READ)
+router = APIRouter(tags=["documents"], dependencies=READ, responses=READ_ERRORS)
 
 
 @router.get("/v1/documents/{doc_id}", responses={404: {"model": Message}})

@@ -9,9 +9,9 @@ from fastapi import Path as PathParam
 
 from api.deps import READ, ReaderDep
 from api.reader import ProjectNotFound
-from api.schemas import Message, ProjectDossier, ProjectSummary
+from api.schemas import READ_ERRORS, Message, ProjectDossier, ProjectSummary
 
-router = APIRouter(tags=["projects"], dependencies=READ)
+router = APIRouter(tags=["projects"], dependencies=READ, responses=READ_ERRORS)
 
 
 @router.get("/v1/projects")

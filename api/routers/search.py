@@ -10,13 +10,13 @@ from starlette.concurrency import iterate_in_threadpool
 
 from api.deps import READ, ReaderDep, answer
 from api.export import csv_lines, ndjson_lines
-from api.schemas import ERRORS, ExportParams, SearchParams, Suggestion, SuggestParams
-from search_api.contract import QuerySyntaxError, SearchResult
+from api.schemas import READ_ERRORS, ExportParams, SearchParams, Suggestion, SuggestParams
+from search_api.contract import InvalidCursor, SearchResult
 
-router = APIRouter(tags=["search"], dependencies=READ)
+router = APIRouter(tags=["search"], dependencies=READ, responses=READ_ERRORS)
 
 
-@router.get("/v1/search", responses=ERRORS, response_model=SearchResult)
+@router.get("/v1/search", response_model=SearchResult)
 async def search(params: Annotated[SearchParams, Query()], reader: ReaderDep) -> Response:
     """Documents matching text, facet filters and date ranges, with highlights, facet counts and a cursor."""
     query = params.query(
@@ -30,13 +30,13 @@ async def search(params: Annotated[SearchParams, Query()], reader: ReaderDep) ->
     try:
         result = await answer(reader, reader.search, query)
         return Response(result.model_dump_json(), media_type="application/json")
-    except ValueError as exc:
-        if params.cursor is None or isinstance(exc, QuerySyntaxError):
-            raise
+    except InvalidCursor as exc:
         raise HTTPException(422, f"cursor: not a cursor this search returned ({exc})") from exc
 
 
-@router.get("/v1/suggest", responses=ERRORS)
+@router.get(
+    "/v1/suggest",
+)
 def suggest(params: Annotated[SuggestParams, Query()], reader: ReaderDep) -> list[Suggestion]:
     """Completions for organisations, projects, countries or sectors."""
     return reader.suggest(params.kind, params.prefix, params.size, params.lang)
@@ -46,7 +46,6 @@ def suggest(params: Annotated[SuggestParams, Query()], reader: ReaderDep) -> lis
     "/v1/export",
     responses={
         200: {"content": {"application/x-ndjson": {}, "text/csv": {}}, "description": "One line per document."},
-        **ERRORS,
     },
     response_class=StreamingResponse,
 )

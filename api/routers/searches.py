@@ -9,11 +9,13 @@ from fastapi import Path as PathParam
 
 from api.deps import OwnerDep, ReaderDep, SearchesDep, ServicesDep
 from api.feeds import atom_feed
-from api.schemas import ERRORS, Message, SavedSearchInfo, SavedSearchRequest, SearchMatch
+from api.schemas import ERRORS, OWNER_ERRORS, Message, SavedSearchInfo, SavedSearchRequest, SearchMatch
 from pipeline.follow import SavedSearch, SavedSearches, SearchNotFound
 from pipeline.webhooks import WebhookUrlRefused, check_webhook_url
 
-router = APIRouter(tags=["following"])
+router = APIRouter(tags=["following"], responses=OWNER_ERRORS)
+# Feeds need no key (feed readers send no headers): the feed's URL is its key.
+feeds = APIRouter(tags=["following"], responses=ERRORS)
 FEED_ENTRIES = 50
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Message}}
 
@@ -47,7 +49,9 @@ def _matches(searches: SavedSearches, search: SavedSearch, limit: int) -> list[t
     return found
 
 
-@router.post("/v1/searches", status_code=201, responses={**ERRORS, 401: {"model": Message}})
+@router.post(
+    "/v1/searches", status_code=201, responses={400: {"model": Message, "description": "The body is not JSON."}}
+)
 def create(
     body: SavedSearchRequest,
     request: Request,
@@ -61,20 +65,20 @@ def create(
     reader.search(query)  # a query that does not parse is refused now, not at every match
     if body.webhook_url is not None:
         try:
-            check_webhook_url(body.webhook_url, allow_private=found.settings.allow_private_urls)
+            check_webhook_url(body.webhook_url, allow_private=found.settings.allow_private_addresses)
         except WebhookUrlRefused as exc:
             raise HTTPException(422, f"webhook_url: {exc}") from exc
     search = searches.create(owner, body.name, query, body.webhook_url)
     return _info(request, search, with_secret=True)
 
 
-@router.get("/v1/searches", responses={401: {"model": Message}})
+@router.get("/v1/searches")
 def list_searches(request: Request, owner: OwnerDep, searches: SearchesDep) -> list[SavedSearchInfo]:
     """The saved searches of the key sent."""
     return [_info(request, search) for search in searches.of(owner)]
 
 
-@router.get("/v1/searches/{search_id}", responses={**NOT_FOUND, 401: {"model": Message}})
+@router.get("/v1/searches/{search_id}", responses=NOT_FOUND)
 def get_search(
     search_id: Annotated[str, PathParam(max_length=64)], request: Request, owner: OwnerDep, searches: SearchesDep
 ) -> SavedSearchInfo:
@@ -84,7 +88,7 @@ def get_search(
         raise HTTPException(404, str(exc)) from exc
 
 
-@router.delete("/v1/searches/{search_id}", status_code=204, responses={**NOT_FOUND, 401: {"model": Message}})
+@router.delete("/v1/searches/{search_id}", status_code=204, responses=NOT_FOUND)
 def delete_search(search_id: Annotated[str, PathParam(max_length=64)], owner: OwnerDep, searches: SearchesDep) -> None:
     try:
         searches.delete(search_id, owner)
@@ -92,7 +96,7 @@ def delete_search(search_id: Annotated[str, PathParam(max_length=64)], owner: Ow
         raise HTTPException(404, str(exc)) from exc
 
 
-@router.get("/v1/searches/{search_id}/matches", responses={**NOT_FOUND, 401: {"model": Message}})
+@router.get("/v1/searches/{search_id}/matches", responses=NOT_FOUND)
 def matches(
     search_id: Annotated[str, PathParam(max_length=64)], owner: OwnerDep, searches: SearchesDep
 ) -> list[SearchMatch]:
@@ -104,7 +108,7 @@ def matches(
     return [match for match, _ in _matches(searches, search, FEED_ENTRIES)]
 
 
-@router.get(
+@feeds.get(
     "/v1/feeds/{feed_token}",
     name="search_feed",
     response_class=Response,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import READ, ServicesDep
-from api.schemas import SourceInfo
+from api.schemas import READ_ERRORS, SourceInfo
 
-router = APIRouter(tags=["sources"], dependencies=READ)
+router = APIRouter(tags=["sources"], dependencies=READ, responses=READ_ERRORS)
 
 
 @router.get("/v1/sources")

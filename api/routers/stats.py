@@ -7,12 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import READ, ReaderDep, answer
-from api.schemas import ERRORS, Timeseries, TimeseriesParams, TopParams, TopValues
+from api.schemas import READ_ERRORS, Timeseries, TimeseriesParams, TopParams, TopValues
 
-router = APIRouter(tags=["stats"], dependencies=READ)
+router = APIRouter(tags=["stats"], dependencies=READ, responses=READ_ERRORS)
 
 
-@router.get("/v1/stats/timeseries", responses=ERRORS)
+@router.get(
+    "/v1/stats/timeseries",
+)
 async def timeseries(params: Annotated[TimeseriesParams, Query()], reader: ReaderDep) -> Timeseries:
     """Matching documents per month, quarter or year, optionally split by a facet."""
     return await answer(
@@ -20,7 +22,9 @@ async def timeseries(params: Annotated[TimeseriesParams, Query()], reader: Reade
     )
 
 
-@router.get("/v1/stats/top", responses=ERRORS)
+@router.get(
+    "/v1/stats/top",
+)
 async def top(params: Annotated[TopParams, Query()], reader: ReaderDep) -> TopValues:
     """The most frequent values of a facet among matching documents."""
     return await answer(reader, reader.top, params.query(size=0), params.facet, params.size)

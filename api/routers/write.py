@@ -8,14 +8,14 @@ from fastapi import APIRouter, HTTPException
 from fastapi import Path as PathParam
 
 from api.deps import WRITE, JobsDep, WriterDep
-from api.schemas import ERRORS, CrawlRequest, Message
+from api.schemas import WRITE_ERRORS, CrawlRequest, Message
 from pipeline.ingest import FetchFailed, IngestRequest, IngestResult, UrlRejected
 from pipeline.jobs import CrawlAlreadyRunning, CrawlJob, UnknownSource
 
-router = APIRouter(tags=["write"], dependencies=WRITE)
+router = APIRouter(tags=["write"], dependencies=WRITE, responses=WRITE_ERRORS)
 
 
-@router.post("/v1/ingest", responses={**ERRORS, 401: {"model": Message}})
+@router.post("/v1/ingest", responses={502: {"model": Message, "description": "The page could not be fetched."}})
 def ingest(request: IngestRequest, writer: WriterDep) -> IngestResult:
     """Store, extract and index one document: given by its text, or by a URL of a registered source."""
     try:
@@ -26,7 +26,7 @@ def ingest(request: IngestRequest, writer: WriterDep) -> IngestResult:
         raise HTTPException(502, str(exc)) from exc
 
 
-@router.post("/v1/crawl", status_code=202, responses={**ERRORS, 409: {"model": Message}})
+@router.post("/v1/crawl", status_code=202, responses={409: {"model": Message}})
 def crawl(request: CrawlRequest, jobs: JobsDep) -> CrawlJob:
     """Crawl one registered source in the background, then extract and index; poll /v1/crawl/{job_id}."""
     try:

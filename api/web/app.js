@@ -30,6 +30,14 @@ function escapeHtml(text) {
   return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
+// A link to a document's page, or its text alone: only http(s) URLs become links (a javascript: or data:
+// URL in a link would run in this page's origin when clicked).
+function sourceLink(url, text) {
+  const label = escapeHtml(text || url);
+  if (!/^https?:\/\//i.test(String(url))) return `<span class="unlinked">${label}</span>`;
+  return `<a href="${escapeHtml(url)}" target="_blank" rel="noopener noreferrer">${label}</a>`;
+}
+
 // A highlight is plain text with the offsets of the matched words: the paragraph is built from text
 // nodes and <mark>s only, so crawled text can never inject markup.
 function highlightParagraph(fragment) {
@@ -223,7 +231,7 @@ function renderHits(result, append) {
     const meta = [hit.published, hit.source, ...hit.country.map(countryName), ...hit.program].filter(Boolean);
     const activities = hit.activity.map((a) => t("activity")[a] || a);
     item.innerHTML = `
-      <h3><a href="${escapeHtml(hit.url)}" target="_blank" rel="noopener">${escapeHtml(hit.title || hit.url)}</a></h3>
+      <h3>${sourceLink(hit.url, hit.title)}</h3>
       <p class="meta">${meta.map(escapeHtml).join(" · ")}</p>
       <p class="tags">${activities.map((a) => `<span class="tag">${escapeHtml(a)}</span>`).join("")}</p>`;
     if (hit.matched.length) {
@@ -480,11 +488,11 @@ async function renderDossier(projectId) {
       const where = entry.countries.map(countryName).join(", ");
       return `<li><time>${escapeHtml(when)}</time> <span class="dated-by">(${escapeHtml(t(`dated_by_${entry.dated_by}`))})</span>
         <strong>${escapeHtml(what)}</strong> ${escapeHtml(where)}
-        <a href="${escapeHtml(entry.source.url)}" target="_blank" rel="noopener">${escapeHtml(entry.source.title)}</a></li>`;
+        ${sourceLink(entry.source.url, entry.source.title)}</li>`;
     })
     .join("");
   $("dossier-sources").innerHTML = dossier.documents
-    .map((d) => `<li>${escapeHtml(d.published || "")} <a href="${escapeHtml(d.url)}" target="_blank" rel="noopener">${escapeHtml(d.title || d.url)}</a> · ${escapeHtml(d.source)}</li>`)
+    .map((d) => `<li>${escapeHtml(d.published || "")} ${sourceLink(d.url, d.title)} · ${escapeHtml(d.source)}</li>`)
     .join("");
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime, timedelta
 from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
@@ -22,15 +23,19 @@ from w3lib.url import canonicalize_url
 
 from crawler.events import CrawlEvent, EventKind
 from crawler.items import ArticleItem
+from crawler.middlewares import OffsiteRedirect
 from crawler.registry import SourceConfig
 from crawler.signals import crawl_event
-from kume.store import Store
+from kume.store import KnownPage, Store
 
 # Query parameters and path segments sites use for "page N" of a listing.
 PAGINATION_PARAMS = {"page", "sayfa", "p", "pg", "paged", "pagenum", "start", "offset"}
 PAGINATION_PATH = re.compile(r"/(page|sayfa|p)/\d+/?$|/\d{1,3}/?$", re.IGNORECASE)
 # Without article patterns, an article URL ends in a slug of several words, a numeric id, or a document.
 ARTICLE_SLUG = re.compile(r"/[^/]*\w+-\w+-\w+[^/]*/?$|/\d{3,}(-[^/]*)?/?$|\.pdf$", re.IGNORECASE)
+
+# How old a stored copy of a page without validators gets before it is fetched again (Settings.revisit_after_days).
+DEFAULT_REVISIT_AFTER = timedelta(days=7)
 
 LINK_EXTRACTOR = LinkExtractor(deny_extensions=[ext for ext in IGNORED_EXTENSIONS if ext != "pdf"])
 
@@ -51,11 +56,19 @@ class NewsSpider(scrapy.Spider):
 
     name = "kume_news"
 
-    def __init__(self, source: SourceConfig, store: Store, max_pages: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        source: SourceConfig,
+        store: Store,
+        max_pages: int | None = None,
+        revisit_after: timedelta = DEFAULT_REVISIT_AFTER,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(name=f"kume_news:{source.id}", **kwargs)
         self.source = source
         self.store = store
         self.max_pages = max_pages
+        self.revisit_after = revisit_after
         self.allowed_domains = list(source.allowed_domains)
         self._article_patterns = [re.compile(p) for p in source.article_patterns]
         self._listing_patterns = [re.compile(p) for p in source.listing_patterns]
@@ -64,9 +77,11 @@ class NewsSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        """The spider of `source`, reading what the store knows of its pages (KUME_STORE_PATH)."""
+        """The spider of `source`, reading what the store knows of its pages (KUME_STORE_PATH), revisiting pages
+        without validators after KUME_REVISIT_AFTER_DAYS."""
         store = Store(crawler.settings["KUME_STORE_PATH"])
-        spider = super().from_crawler(crawler, *args, store=store, **kwargs)
+        revisit_after = timedelta(days=crawler.settings.getfloat("KUME_REVISIT_AFTER_DAYS", DEFAULT_REVISIT_AFTER.days))
+        spider = super().from_crawler(crawler, *args, store=store, revisit_after=revisit_after, **kwargs)
         crawler.signals.connect(spider._close_store, signal=signals.spider_closed)
         return spider
 
@@ -135,12 +150,16 @@ class NewsSpider(scrapy.Spider):
     def parse_sitemap(self, response: Response) -> Iterable[scrapy.Request]:
         body = gunzip(response.body) if response.body[:2] == b"\x1f\x8b" else response.body
         sitemap = Sitemap(body)
-        locations = [entry["loc"] for entry in sitemap if "loc" in entry]
+        entries = [entry for entry in sitemap if "loc" in entry]
         if sitemap.type == "sitemapindex":
-            for url in locations:
-                yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.failed)
-        else:
-            yield from self._candidate_requests(locations)
+            for entry in entries:
+                yield scrapy.Request(entry["loc"], callback=self.parse_sitemap, errback=self.failed)
+            return
+        for entry in entries:
+            if self.is_article(entry["loc"]):
+                request = self.article_request(entry["loc"], lastmod=_lastmod(entry.get("lastmod")))
+                if request is not None:
+                    yield request
 
     def parse_robots(self, response: Response) -> Iterable[scrapy.Request]:
         for url in sitemap_urls_from_robots(response.body, base_url=response.url):
@@ -148,17 +167,28 @@ class NewsSpider(scrapy.Spider):
 
     def _candidate_requests(self, urls: Iterable[str]) -> Iterable[scrapy.Request]:
         for url in urls:
-            if self.source.allows(url) and self.is_article(url):
+            if self.is_article(url):
                 request = self.article_request(url)
                 if request is not None:
                     yield request
 
     # -- articles --------------------------------------------------------------
 
-    def article_request(self, url: str) -> scrapy.Request | None:
-        """A request for an article, conditional when the store knows it; None when it need not be fetched."""
+    def article_request(self, url: str, *, lastmod: datetime | None = None) -> scrapy.Request | None:
+        """A request for an article, conditional when the store knows it; None when it need not be fetched.
+
+        The revisit policy: a known page with validators (ETag, Last-Modified) is asked for conditionally
+        on every crawl; one without them, which a server cannot answer 304 for, is fetched again once its
+        copy is `revisit_after` old (its text hash then tells whether it changed). A sitemap's `lastmod`,
+        where given, says when a page changed: newer than the copy means fetch now, older means not yet.
+        """
         url = canonicalize_url(url)
         if url in self._articles_seen:
+            return None
+        if not self.source.allows(url):
+            self._articles_seen.add(url)
+            message = f"outside the source's domains ({', '.join(self.source.allowed_domains)})"
+            self.emit(CrawlEvent(kind=EventKind.OFF_SITE, source=self.source.id, url=url, message=message))
             return None
         if self.max_pages is not None and self._articles_requested >= self.max_pages:
             return None
@@ -166,8 +196,13 @@ class NewsSpider(scrapy.Spider):
         known = self.store.known(url)
         headers: dict[str, str] = {}
         if known is not None:
-            if not (known.etag or known.last_modified):
-                self.emit(CrawlEvent(kind=EventKind.SKIPPED, source=self.source.id, url=url, doc_id=known.doc_id))
+            reason = self._not_due(known, lastmod)
+            if reason is not None and (lastmod is not None or not (known.etag or known.last_modified)):
+                self.emit(
+                    CrawlEvent(
+                        kind=EventKind.SKIPPED, source=self.source.id, url=url, doc_id=known.doc_id, message=reason
+                    )
+                )
                 return None
             if known.etag:
                 headers["If-None-Match"] = known.etag
@@ -181,6 +216,17 @@ class NewsSpider(scrapy.Spider):
             headers=headers,
             meta={"handle_httpstatus_list": [304], "article": True},
         )
+
+    def _not_due(self, known: KnownPage, lastmod: datetime | None) -> str | None:
+        """Why a stored page need not be fetched again now, or None when it is due."""
+        fetched = known.fetched_at
+        if lastmod is not None and lastmod > fetched:
+            return None
+        if datetime.now(UTC) - fetched >= self.revisit_after:
+            return None
+        if lastmod is not None:
+            return f"the sitemap's lastmod ({lastmod.isoformat()}) is not after the copy fetched {fetched.isoformat()}"
+        return f"fetched {fetched.isoformat()}; a page without validators is revisited after {self.revisit_after}"
 
     def parse_article(self, response: Response) -> Iterable[ArticleItem]:
         original = response.request.url if response.request is not None else response.url
@@ -219,9 +265,23 @@ class NewsSpider(scrapy.Spider):
         elif isinstance(exc, IgnoreRequest) and "robots.txt" in str(exc):
             self.emit(CrawlEvent(kind=EventKind.DISALLOWED, source=self.source.id, url=url, message=str(exc)))
             return
+        elif isinstance(exc, OffsiteRedirect):
+            self.emit(CrawlEvent(kind=EventKind.OFF_SITE, source=self.source.id, url=url, message=str(exc)))
+            return
         else:
             message = f"{type(exc).__name__}: {exc}".rstrip(": ")
         self.emit(CrawlEvent(kind=EventKind.ERROR, source=self.source.id, url=url, message=message))
+
+
+def _lastmod(value: str | None) -> datetime | None:
+    """A sitemap's W3C datetime (a date, or a date and time), in UTC when it names no zone; None if unreadable."""
+    try:
+        parsed = datetime.fromisoformat(value.strip()) if value else None
+    except ValueError:
+        return None
+    if parsed is None:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _header(response: Response, name: str) -> str | None:

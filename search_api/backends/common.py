@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import calendar
 import json
+import math
 from datetime import date
 from typing import Any
 
@@ -21,6 +22,7 @@ from search_api.contract import (
     Sort,
     Span,
 )
+from search_api.contract import InvalidCursor as InvalidCursor
 from search_api.contract import InvalidQuery as InvalidQuery
 from search_api.query import Plan
 
@@ -76,14 +78,34 @@ def encode_cursor(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode()
 
 
-def decode_cursor(cursor: str, length: int) -> list[Any]:
+# What one position of a cursor may hold: a number (finite, within 64 bits), an id, a date, or nothing.
+NUMBER: tuple[type, ...] = (int, float)
+INTEGER: tuple[type, ...] = (int,)
+TEXT: tuple[type, ...] = (str,)
+TEXT_OR_NONE: tuple[type, ...] = (str, type(None))
+_INT64 = 2**63
+
+
+def decode_cursor(cursor: str, kinds: tuple[tuple[type, ...], ...]) -> list[Any]:
+    """The values of a cursor this backend made, one of `kinds` at each position; InvalidQuery for anything else.
+
+    A cursor comes back from the client, so everything in it is checked before a backend sees it.
+    """
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, TypeError) as exc:
-        raise InvalidQuery(f"malformed cursor {cursor!r}") from exc
-    if not isinstance(values, list) or len(values) != length:
-        raise InvalidQuery(f"cursor {cursor!r} does not belong to this sort order")
+        raise InvalidCursor(f"malformed cursor {cursor!r}") from exc
+    if not isinstance(values, list) or len(values) != len(kinds) or not all(map(_fits, values, kinds)):
+        raise InvalidCursor(f"cursor {cursor!r} does not belong to this sort order")
     return values
+
+
+def _fits(value: Any, kind: tuple[type, ...]) -> bool:
+    if isinstance(value, bool) or not isinstance(value, kind):
+        return False
+    if isinstance(value, int):
+        return -_INT64 <= value < _INT64
+    return not isinstance(value, float) or math.isfinite(value)
 
 
 def hit_from_document(doc: IndexDocument, score: float, query: SearchQuery, plan: Plan) -> SearchHit:

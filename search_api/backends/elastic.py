@@ -112,6 +112,7 @@ class _Flavour:
     streaming_bulk: Callable[..., Iterable[tuple[bool, dict[str, Any]]]]
     unreachable: tuple[type[BaseException], ...]
     not_found: type[BaseException]
+    bad_request: type[BaseException]
 
 
 def _elasticsearch_flavour() -> _Flavour:
@@ -128,6 +129,7 @@ def _elasticsearch_flavour() -> _Flavour:
         streaming_bulk=helpers.streaming_bulk,
         unreachable=(elastic_transport.TransportError,),
         not_found=elasticsearch.NotFoundError,
+        bad_request=elasticsearch.BadRequestError,
     )
 
 
@@ -147,6 +149,7 @@ def _opensearch_flavour() -> _Flavour:
         streaming_bulk=helpers.streaming_bulk,
         unreachable=(opensearchpy.exceptions.ConnectionError,),
         not_found=opensearchpy.exceptions.NotFoundError,
+        bad_request=opensearchpy.exceptions.RequestError,
     )
 
 
@@ -244,6 +247,7 @@ class ElasticBackend:
         with self._reachable():
             self._ensure_alias()
             indices = self.client.indices
+            self._drop_orphans()
             old = list(indices.get_alias(name=self.alias))
             new = self._new_index_name()
             # No refreshes while loading; the index is invisible to readers until the alias moves.
@@ -261,6 +265,16 @@ class ElasticBackend:
             for index in old:
                 indices.delete(index=index, ignore_unavailable=True)
         return written
+
+    def _drop_orphans(self) -> None:
+        """Delete the indices of this alias's naming scheme that no alias points to: what a rebuild killed
+        before its own clean-up (or before its switch) leaves behind. A rebuild of the same alias running
+        at the same time loses its half-built index too; two at once would fight over the alias anyway."""
+        own = re.compile(re.escape(self.alias + INDEX_SEPARATOR) + r"\d+")
+        found = self.client.indices.get_alias(index=f"{self.alias}{INDEX_SEPARATOR}*")
+        for index, info in dict(found).items():
+            if own.fullmatch(index) and not info.get("aliases"):
+                self.client.indices.delete(index=index, ignore_unavailable=True)
 
     # -- reading -------------------------------------------------------------
 
@@ -282,10 +296,17 @@ class ElasticBackend:
             "_source": {"excludes": list(_INDEX_ONLY_FIELDS)},
         }
         if query.cursor:
-            body["search_after"] = common.decode_cursor(query.cursor, 2)
+            # Sort values as this backend made them: (score, id) or (published as epoch milliseconds, id).
+            first = common.NUMBER if sort == Sort.RELEVANCE else common.INTEGER
+            body["search_after"] = common.decode_cursor(query.cursor, (first, common.TEXT))
         if query.facets:
             body["aggs"] = {facet: {"terms": _terms(facet, query.facet_size)} for facet in query.facets}
-        response = self._search(body)
+        try:
+            response = self._search(body)
+        except self._flavour.bad_request as exc:
+            if not query.cursor:
+                raise
+            raise common.InvalidCursor(f"cursor {query.cursor!r} does not belong to this search") from exc
         raw_hits = response["hits"]["hits"]
         more = len(raw_hits) > query.size
         raw_hits = raw_hits[: query.size]

@@ -335,6 +335,8 @@ class EmbeddedBackend:
             memory = self._loaded()
             plan = query_language.plan(query.q, memory.vocabulary)
             sort = common.effective_sort(query, plan)
+            if query.cursor is not None:  # checked even when no page needs it (nothing matches, size 0)
+                common.decode_cursor(query.cursor, _RELEVANCE_CURSOR if sort == Sort.RELEVANCE else _DATE_CURSOR)
             generation = memory.state[0]
             selection = _Selection(generation, query, plan)
             narrowed = selection.filtered or any(query.filters.values()) or selection.tree is not None
@@ -780,9 +782,7 @@ class _DateOrder:
             return [], None
         keys = self._keys(self._days[rids], self._dated[rids], self._id_rank[rids], sort)
         if cursor is not None:
-            published, last_id = common.decode_cursor(cursor, 2)
-            if not isinstance(last_id, str) or not (published is None or isinstance(published, str)):
-                raise common.InvalidQuery(f"cursor {cursor!r} does not belong to this sort order")
+            published, last_id = common.decode_cursor(cursor, _DATE_CURSOR)
             rank = bisect.bisect_left(self._ids, last_id)
             present = rank < len(self._ids) and self._ids[rank] == last_id
             day = date.fromisoformat(published[:10]).toordinal() if published else 0
@@ -994,10 +994,13 @@ def _columns(doc: IndexDocument) -> tuple[list[str], list[str], list[str], list[
     )
 
 
+# (published or None, id) of the last hit of a page in date order; (score, rowid) of one by relevance.
+_DATE_CURSOR = (common.TEXT_OR_NONE, common.TEXT)
+_RELEVANCE_CURSOR = (common.NUMBER, common.INTEGER)
+
+
 def _relevance_cursor(cursor: str) -> tuple[float, int]:
-    score, last_rid = common.decode_cursor(cursor, 2)
-    if not isinstance(score, int | float) or not isinstance(last_rid, int):
-        raise common.InvalidQuery(f"cursor {cursor!r} does not belong to this sort order")
+    score, last_rid = common.decode_cursor(cursor, _RELEVANCE_CURSOR)
     return float(score), last_rid
 
 
@@ -1005,7 +1008,7 @@ def _after_date(sort: Sort, cursor: str | None) -> tuple[str, list[Any]]:
     """The WHERE clause that resumes after the cursor's (published, id)."""
     if cursor is None:
         return "1", []
-    value, last_id = common.decode_cursor(cursor, 2)
+    value, last_id = common.decode_cursor(cursor, _DATE_CURSOR)
     if value is None:
         return "(m.published IS NULL AND m.id > ?)", [last_id]
     beyond = "<" if sort == Sort.DATE_DESC else ">"

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from kume.config import Settings
 from kume.store import Store
+from search_api.contract import IndexDocument
 from tests.api.corpus import Article, load_corpus
 
 WRITE_KEY = "test-write-key"
@@ -33,6 +38,36 @@ def _settings(data_dir: Path, backend: str, search_url: str | None = None, **ext
         values["search_url"] = search_url
         values["index_name"] = f"kume-api-{uuid.uuid4().hex[:8]}"
     return Settings(**values)  # type: ignore[arg-type]
+
+
+@contextmanager
+def extra_documents(served: Served, documents: list[IndexDocument]) -> Iterator[None]:
+    """Documents in the served index for the length of a test (as crawled from a hostile site), then gone."""
+    backend = served.app.state.services.reader.backend
+    backend.bulk_upsert(documents)
+    try:
+        yield
+    finally:
+        backend.delete([doc.id for doc in documents])
+
+
+def serve_over_http(app: FastAPI) -> Iterator[str]:
+    """The app behind a real uvicorn server on 127.0.0.1 (in a thread of this process); yields its base URL."""
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
 
 
 def serve_corpus(settings: Settings) -> Iterator[Served]:

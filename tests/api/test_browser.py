@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import Served, _settings, serve_corpus
+from tests.api.conftest import Served, _settings, extra_documents, serve_corpus, serve_over_http
 from tests.api.corpus import CARPETS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -34,33 +30,9 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def serving(app: object) -> Iterator[str]:
-    import uvicorn
-
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))  # type: ignore[arg-type]
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-
-
 @pytest.fixture(scope="module")
 def base_url(embedded: Served) -> Iterator[str]:
-    with serving(embedded.app) as url:
-        yield url
+    yield from serve_over_http(embedded.app)
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +57,9 @@ def test_search_filter_dossier_and_language_switch(browser, base_url: str) -> No
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console", lambda message: errors.append(message.text) if "Content Security Policy" in message.text else None
+    )
     page.goto(base_url + "/")
 
     # Typing a query shows hits with the query's words highlighted.
@@ -199,7 +174,7 @@ def test_the_page_takes_a_read_key(browser, tmp_path_factory: pytest.TempPathFac
     served = serve_corpus(settings)
     corpus = next(served)
     try:
-        with serving(corpus.app) as url:
+        for url in serve_over_http(corpus.app):
             context = browser.new_context(locale="en-GB")
             page = context.new_page()
             page.goto(url + "/")
@@ -210,3 +185,46 @@ def test_the_page_takes_a_read_key(browser, tmp_path_factory: pytest.TempPathFac
             context.close()
     finally:
         served.close()
+
+
+def test_the_api_docs_render_under_their_content_security_policy(browser, base_url: str) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context()
+    page = context.new_page()
+    refused: list[str] = []
+    page.on(
+        "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
+    )
+    page.on("pageerror", lambda error: refused.append(str(error)))
+    page.goto(base_url + "/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("kume")
+    page.locator(".opblock-summary-path", has_text="/v1/search").first.click()
+    expect(page.locator(".opblock-body").first).to_be_visible()
+    assert not refused, refused
+    context.close()
+
+
+def test_only_web_links_are_rendered(browser, base_url: str, embedded: Served) -> None:
+    """A document whose URL is javascript: (stored before kume refused such URLs) shows as text, not as a link."""
+    from playwright.sync_api import expect
+
+    from search_api.contract import IndexDocument
+
+    hostile = IndexDocument(
+        id="javascript-link",
+        url="javascript:alert(document.domain)",
+        source="kotu",
+        title="Zararlı zqxbag",
+        body="zqxbag",
+    )
+    with extra_documents(embedded, [hostile]):
+        context = browser.new_context(locale="tr-TR")
+        page = context.new_page()
+        page.goto(base_url + "/")
+        page.fill("#q", "zqxbag")
+        page.click("#search-button")
+        expect(page.locator("#hits .hit")).to_have_count(1)
+        expect(page.locator("#hits .hit h3")).to_have_text("Zararlı zqxbag")
+        assert page.locator('a[href^="javascript"]').count() == 0
+        context.close()

@@ -75,7 +75,7 @@ def open_app(data_dir: Path, extractor: Extractor) -> TestClient:
         data_dir=data_dir,
         backend="embedded",
         api_key=WRITE_KEY,
-        allow_private_urls=True,
+        allow_private_addresses=True,
         webhook_retry_seconds=0.2,
         webhook_poll_seconds=0.1,
     )

@@ -8,8 +8,10 @@ import json
 
 import pytest
 
-from tests.api.conftest import Served
+from search_api.contract import IndexDocument
+from tests.api.conftest import Served, extra_documents
 from tests.api.corpus import ARTICLES, CARPETS, CHEMICALS, RAIL, facet_truth
+from tests.search_api.test_cursors import CRAFTED
 
 
 def ids_for(served: Served, predicate) -> set[str]:
@@ -151,6 +153,11 @@ def test_forged_cursor_is_a_client_error(served: Served) -> None:
     response = served.client.get("/v1/search", params={"cursor": "not-a-cursor"})
     assert response.status_code == 422
     assert "cursor" in response.json()["detail"]
+    for params in ({"q": "heyet"}, {"sort": "date_desc"}, {"sort": "date_asc", "program": "UR-GE"}):
+        for cursor in ["", *CRAFTED]:
+            forged = served.client.get("/v1/search", params={**params, "cursor": cursor})
+            assert forged.status_code == 422, (params, cursor, forged.text)
+            assert "cursor" in forged.json()["detail"] and "sqlite3" not in forged.text
 
 
 def test_document_facts_point_into_its_text(served: Served) -> None:
@@ -248,6 +255,27 @@ def test_export_streams_the_whole_result_set(served: Served) -> None:
         row = by_id[doc_id]
         assert set(filter(None, row["organization"].split("; "))) == set(article.organizations), doc_id
         assert set(filter(None, row["country"].split("; "))) == set(article.countries), doc_id
+
+
+def test_csv_export_neutralises_formulas(served: Served) -> None:
+    titles = [
+        '=HYPERLINK("http://kotu.example","tıkla")',
+        "+1+1",
+        "-2+3",
+        "@SUM(A1)",
+        "\tsekme",
+        "\rsatır",
+        "Düz başlık",
+    ]
+    hostile = [
+        IndexDocument(id=f"formula-{i}", url=f"https://kotu.example/{i}", source="kotu", title=title, body="zqxformul")
+        for i, title in enumerate(titles)
+    ]
+    with extra_documents(served, hostile):
+        exported = served.client.get("/v1/export", params={"format": "csv", "q": "zqxformul"})
+    # The export opens with a byte order mark (for Excel), which utf-8-sig reads past.
+    cells = {row["id"]: row["title"] for row in csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig")))}
+    assert [cells[f"formula-{i}"] for i in range(len(titles))] == [*("'" + title for title in titles[:-1]), titles[-1]]
 
 
 def test_health_and_readiness(served: Served) -> None:

@@ -42,7 +42,7 @@ def site() -> Iterator[Site]:
 def writer(site: Site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """One app with the write key, the real nlp pipeline and a registry naming the local site."""
     data_dir = tmp_path_factory.mktemp("api-write")
-    settings = Settings(data_dir=data_dir, backend="embedded", api_key=WRITE_KEY)  # type: ignore[arg-type]
+    settings = Settings(data_dir=data_dir, backend="embedded", api_key=WRITE_KEY, allow_private_addresses=True)  # type: ignore[arg-type]
     with open_app(settings, data_dir, site.base_url) as client:
         yield client
 
@@ -125,6 +125,24 @@ def test_ingest_by_url_fetches_only_registered_sources(writer: TestClient, site:
     assert "/haberler/yok" in missing.json()["detail"]
 
 
+def test_only_web_urls_are_ingested_and_private_addresses_not_fetched(
+    make_settings, site: Site, tmp_path: Path
+) -> None:
+    page = {"title": "Tıklayın", "body": "Ayrıntılar bağlantıda."}
+    with open_app(make_settings(), tmp_path, site.base_url) as client:  # the default: public addresses only
+        for url in (
+            "javascript:alert(document.domain)",
+            "data:text/html,<script>alert(1)</script>",
+            "ftp://a.example/x",
+        ):
+            refused = client.post("/v1/ingest", json={"url": url, **page}, headers=KEY)
+            assert refused.status_code == 422 and "http" in refused.json()["detail"], (url, refused.text)
+        before = len(site.requests)
+        private = client.post("/v1/ingest", json={"url": site.base_url + next(iter(ARTICLES))}, headers=KEY)
+        assert private.status_code == 422 and "not a public address" in private.json()["detail"], private.text
+        assert len(site.requests) == before, "a private address was fetched"
+
+
 def test_ingest_validation_names_the_field(writer: TestClient) -> None:
     response = writer.post("/v1/ingest", json={"title": "no url"}, headers=KEY)
     assert response.status_code == 422
@@ -152,6 +170,8 @@ def test_crawl_a_registered_source_in_the_background(writer: TestClient, site: S
         time.sleep(0.5)
     assert job["status"] == "done", job
     assert job["indexed"] >= len(ARTICLES)
+    # The page test_ingest_by_url_fetches_only_registered_sources stored sent no validators and is fresh: skipped.
+    assert (job["new"], job["skipped"], job["not_modified"], job["off_site"], job["disallowed"]) == (1, 1, 0, 0, 0)
     found = writer.get("/v1/search", params={"q": "Azerbaycan alım heyeti", "source": "ornek-oda"}).json()
     assert any(hit["url"].endswith("/haberler/gida-alim-heyeti") for hit in found["hits"])
     assert writer.get("/v1/crawl/no-such-job", headers=KEY).status_code == 404

@@ -26,7 +26,8 @@ def registry(site: LocalNewsSite, tmp_path: Path) -> Registry:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data")
+    """Settings for a site on 127.0.0.1: fetch_page may fetch loopback addresses."""
+    return Settings(data_dir=tmp_path / "data", allow_private_addresses=True)
 
 
 @pytest.fixture

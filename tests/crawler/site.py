@@ -28,6 +28,8 @@ def article_body(topic: str) -> str:
     return "\n".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
 
 
+UNDECLARED_TITLE = "Iğdır'da kümelenme toplantısı: İşbirliği ağı güçleniyor"
+MISDECLARED_TITLE = "Şanlıurfa'da çalıştay: Öğrenciler ve üreticiler buluştu"
 TOPICS = ["makine", "tekstil", "gıda", "otomotiv", "mobilya", "kimya", "ambalaj", "seramik", "elektronik"]
 
 
@@ -73,6 +75,11 @@ class LocalNewsSite:
         self.hits: Counter[tuple[str, int]] = Counter()
         self.arrivals: Counter[str] = Counter()  # requests received, counted before any slow answer
         self.flaky_failures = 2
+        # The /tazelik/ pages: their text changes with `revision`; the sitemap gives `lastmod` when set.
+        self.revision = 1
+        self.lastmod: str | None = None
+        # Where /haber/ic-servise-yonlendiren-haber redirects: an internal service a test runs beside the site.
+        self.internal_url = "http://127.0.0.1:9/"
         self._lock = threading.Lock()
         self.pdf = make_pdf()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -144,6 +151,10 @@ class LocalNewsSite:
         if path.startswith("/toplu/haber/"):
             time.sleep(self.bulk_delay)
             return self.cacheable(article_html(f"Toplu haber {path}", path).encode(), html, headers)
+        if path.startswith("/kodlama/"):
+            return self.route_charsets(path)
+        if path.startswith("/tazelik/"):
+            return self.route_freshness(path)
         if path == "/ayna/haberler":
             text = listing_html("Ayna haberler", ["/ayna/haber/yeniden-yayimlanan-basin-bulteni"])
             return 200, {"Content-Type": html}, text.replace("PAGINATION", "").encode()
@@ -174,6 +185,13 @@ class LocalNewsSite:
             return 301, {"Location": "/haber/yonlendirilen-son-haber"}, b""
         if path == "/haber/yonlendirilen-son-haber":
             return self.cacheable(article_html("Yönlendirilen haber", "lojistik").encode(), html, headers)
+        if path == "/haber/ic-servise-yonlendiren-haber":
+            return 302, {"Location": self.internal_url}, b""
+        if path == "/haber/dosyaya-yonlendiren-haber":
+            return 302, {"Location": "file:///etc/passwd"}, b""
+        if path == "/haber/baska-alana-yonlendiren-haber":
+            elsewhere = self.base_url.replace("127.0.0.1", "localhost")
+            return 302, {"Location": f"{elsewhere}/haber/ticaret-heyeti-haberi-1"}, b""
         if path == "/haber/dongu-a-haberi":
             return 302, {"Location": "/haber/dongu-b-haberi"}, b""
         if path == "/haber/dongu-b-haberi":
@@ -197,6 +215,41 @@ class LocalNewsSite:
         if path == "/haber/bozuk-ikili-veri-haberi":
             return 200, {"Content-Type": html}, os.urandom(64 * 1024)
         return 404, {"Content-Type": html}, b"<html><body>Sayfa bulunamadi</body></html>"
+
+    def route_charsets(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        """Turkish pages whose charset the server does not say, or says wrong."""
+        if path == "/kodlama/haberler":
+            links = ["/kodlama/haber/bildirimsiz-1254-haberi", "/kodlama/haber/yanlis-bildirilmis-utf8-haberi"]
+            return 200, {"Content-Type": "text/html"}, listing_html("Kodlama", links).replace("PAGINATION", "").encode()
+        if path == "/kodlama/haber/bildirimsiz-1254-haberi":
+            text = article_html(UNDECLARED_TITLE, "toplantı").replace('<meta charset="utf-8">', "")
+            return 200, {"Content-Type": "text/html"}, text.encode("cp1254")
+        if path == "/kodlama/haber/yanlis-bildirilmis-utf8-haberi":
+            text = article_html(MISDECLARED_TITLE, "çalıştay").replace('<meta charset="utf-8">', "")
+            return 200, {"Content-Type": "text/html; charset=iso-8859-1"}, text.encode("utf-8")
+        return 404, {"Content-Type": "text/html"}, b"<html><body>yok</body></html>"
+
+    def route_freshness(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        """Pages without validators (no ETag, no Last-Modified, as many chamber CMSs), and links that leave the site."""
+        html = "text/html; charset=utf-8"
+        elsewhere = self.base_url.replace("127.0.0.1", "localhost")
+        if path == "/tazelik/haberler":
+            links = ["/tazelik/haber/dogrulayicisiz-haber-metni", f"{elsewhere}/tazelik/haber/baska-sitedeki-haber"]
+            links.append("/tazelik/haber/baska-siteye-tasinan-haber")
+            return 200, {"Content-Type": html}, listing_html("Tazelik", links).replace("PAGINATION", "").encode()
+        if path == "/tazelik/sitemap.xml":
+            lastmod = f"<lastmod>{self.lastmod}</lastmod>" if self.lastmod else ""
+            body = (
+                '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                f"<url><loc>{self.base_url}/tazelik/haber/site-haritali-haber-metni</loc>{lastmod}</url></urlset>"
+            )
+            return 200, {"Content-Type": "application/xml"}, body.encode()
+        if path == "/tazelik/haber/baska-siteye-tasinan-haber":
+            return 301, {"Location": f"{elsewhere}/tazelik/haber/tasindigi-yer"}, b""
+        if path in ("/tazelik/haber/dogrulayicisiz-haber-metni", "/tazelik/haber/site-haritali-haber-metni"):
+            topic = f"{path} sürüm {self.revision}"
+            return 200, {"Content-Type": html}, article_html(f"Düzeltilen haber {path[-20:]}", topic).encode()
+        return 404, {"Content-Type": html}, b"<html><body>yok</body></html>"
 
     @staticmethod
     def cacheable(body: bytes, content_type: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
@@ -270,4 +323,27 @@ kind = "chamber"
 allowed_domains = ["{host}"]
 start_urls = ["{base_url}/toplu/haberler"]
 article_patterns = ['/toplu/haber/[^/]+$']
+"""
+
+FRESHNESS_REGISTRY_TOML = r"""
+[[source]]
+id = "tazelik"
+name = "Tazelik Odası"
+kind = "chamber"
+allowed_domains = ["{host}"]
+start_urls = ["{base_url}/tazelik/haberler"]
+discovery = ["listing", "sitemap"]
+sitemaps = ["{base_url}/tazelik/sitemap.xml"]
+article_patterns = ['/tazelik/haber/[^/]+$']
+"""
+
+CHARSETS_REGISTRY_TOML = r"""
+[[source]]
+id = "kodlama"
+name = "Kodlama Odası"
+kind = "chamber"
+languages = ["tr"]
+allowed_domains = ["{host}"]
+start_urls = ["{base_url}/kodlama/haberler"]
+article_patterns = ['/kodlama/haber/[^/]+$']
 """

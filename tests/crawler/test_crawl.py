@@ -16,7 +16,13 @@ from crawler.settings import CrawlOptions
 from kume.config import Settings
 from kume.schema import Document
 from kume.store import Store
-from tests.crawler.site import REGISTRY_TOML, LocalNewsSite
+from tests.crawler.site import (
+    CHARSETS_REGISTRY_TOML,
+    MISDECLARED_TITLE,
+    REGISTRY_TOML,
+    UNDECLARED_TITLE,
+    LocalNewsSite,
+)
 
 
 @dataclass
@@ -150,3 +156,19 @@ def test_max_pages_caps_article_requests(crawled: TwoCrawls, tmp_path: Path) -> 
     assert report.new == 1
     with Store(settings.store_path) as store:
         assert store.count() == 1
+
+
+def test_turkish_pages_without_or_with_a_wrong_charset_are_read_as_turkish(tmp_path: Path) -> None:
+    """A windows-1254 page that declares no charset, and UTF-8 declared as iso-8859-1 (with a warning)."""
+    (tmp_path / "sources.toml").write_text(CHARSETS_REGISTRY_TOML, encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data")
+    options = CrawlOptions(download_delay=0, autothrottle_start_delay=0)
+    with LocalNewsSite() as site:
+        report = crawl(settings, load_registry(tmp_path / "sources.toml", base_url=site.base_url), options=options)
+    assert report.new == 2 and report.errors == []
+    with Store(settings.store_path) as store:
+        titles = {doc.url.rsplit("/", 1)[-1]: doc.title for doc in store.documents()}
+    assert titles == {"bildirimsiz-1254-haberi": UNDECLARED_TITLE, "yanlis-bildirilmis-utf8-haberi": MISDECLARED_TITLE}
+    assert [warning.url.rsplit("/", 1)[-1] for warning in report.warnings] == ["yanlis-bildirilmis-utf8-haberi"]
+    # iso-8859-1 is read as its WHATWG superset windows-1252 (w3lib), which the warning names.
+    assert "charset is cp1252, but its bytes are UTF-8" in report.warnings[0].message

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from crawler.events import EventKind
 from crawler.registry import load_registry
-from crawler.run import child_command, crawl, parse_event, write_order
+from crawler.run import child_command, crawl, make_order, parse_event
 from crawler.settings import CrawlOptions
 from kume.config import Settings
+from kume.process import current_owner
 from kume.store import Store
 from tests.crawler.site import BULK_REGISTRY_TOML, LocalNewsSite
 
@@ -26,9 +27,17 @@ def test_sigkilled_crawl_resumes_and_stores_every_page_once(tmp_path: Path) -> N
         registry = load_registry(tmp_path / "sources.toml", base_url=site.base_url)
         settings = Settings(data_dir=tmp_path / "data")
 
-        argv, env = child_command(write_order(settings, registry, options=options))
-        child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
-        assert child.stdout is not None
+        # The child as crawl() starts it: this process takes the source's crawl lock and hands it over.
+        order = make_order(settings, registry, options=options, lock_owner=current_owner())
+        with Store(settings.store_path) as store:
+            assert not store.lock_crawls(order.source_ids, order.lock_owner)
+        argv, env = child_command()
+        child = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True
+        )
+        assert child.stdin is not None and child.stdout is not None
+        child.stdin.write(order.model_dump_json())
+        child.stdin.close()
         stored_before_kill = 0
         for line in child.stdout:
             event = parse_event(line)
@@ -45,6 +54,7 @@ def test_sigkilled_crawl_resumes_and_stores_every_page_once(tmp_path: Path) -> N
         survived = len(survived_urls)
         assert KILL_AFTER <= survived < ARTICLES, "the kill must land mid-crawl"
 
+        # The killed child's lock is stale: the next crawl takes it over.
         report = crawl(settings, registry, options=options)
 
     assert report.errors == []

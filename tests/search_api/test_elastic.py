@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -112,3 +116,54 @@ def test_opensearch_cluster_that_is_down_is_named_in_the_error() -> None:
     backend = open_backend(Settings(backend="opensearch", search_url=url, index_name="kume"))
     with pytest.raises(BackendUnavailable, match=r"OpenSearch at " + url.replace(".", r"\.")):
         backend.ping()
+
+
+KILLED_REBUILD = """
+import sys, time
+from search_api.backends.elastic import ElasticBackend
+from tests.search_api.conftest import corpus
+
+def slowly():
+    for doc in corpus():
+        time.sleep(0.05)
+        yield doc
+
+ElasticBackend.connect(sys.argv[1], sys.argv[2], flavour=sys.argv[3]).rebuild(slowly())
+"""
+
+
+@pytest.mark.parametrize(
+    "flavour",
+    [
+        pytest.param("elasticsearch", marks=pytest.mark.elasticsearch),
+        pytest.param("opensearch", marks=pytest.mark.opensearch),
+    ],
+)
+def test_a_rebuild_killed_midway_leaves_no_index_after_the_next_one(
+    flavour: str, request: pytest.FixtureRequest
+) -> None:
+    url = request.getfixturevalue(f"{flavour}_url")
+    alias = f"kume-orphan-{uuid.uuid4().hex[:8]}"
+    backend = ElasticBackend.connect(url, alias, flavour=flavour)
+    try:
+        backend.rebuild(corpus()[:5])
+        (live,) = backend.client.indices.get_alias(name=alias)
+        killed = subprocess.Popen([sys.executable, "-c", KILLED_REBUILD, url, alias, flavour])
+        try:
+            deadline = time.monotonic() + 60
+            while len(backend.client.indices.get(index=f"{alias}.v*")) < 2:  # its new index exists: kill it
+                assert time.monotonic() < deadline and killed.poll() is None, "the rebuild never started"
+                time.sleep(0.1)
+            killed.send_signal(signal.SIGKILL)
+        finally:
+            killed.wait()
+        left = set(backend.client.indices.get(index=f"{alias}.v*"))
+        assert len(left) == 2 and live in left, "the kill left no half-built index (nothing to test)"
+        backend.rebuild(corpus()[:7])
+        (current,) = backend.client.indices.get_alias(name=alias)
+        assert set(backend.client.indices.get(index=f"{alias}.v*")) == {current}
+        assert current not in left and backend.count() == 7
+    finally:
+        for index in backend.client.indices.get(index=f"{alias}.v*"):
+            backend.client.indices.delete(index=index)
+        backend.close()
