@@ -8,10 +8,10 @@ store failures become 503s.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -100,6 +100,8 @@ def create_app(
         dependencies=[Depends(known_parameters)],
     )
     app.state.services = services
+    if settings.read_api_key is None:
+        app.openapi = _without_security_scheme(app, "ReadKey")  # type: ignore[method-assign]
     if settings.cors_origins:
         # Dashboards on these origins call the API from the browser; keys travel in a header, never in cookies.
         app.add_middleware(
@@ -153,6 +155,28 @@ def create_app(
     }
     app.add_middleware(RequestGuard, keys=keys, write_paths=write_paths)
     return app
+
+
+def _without_security_scheme(app: FastAPI, scheme: str) -> Callable[[], dict[str, Any]]:
+    """The app's OpenAPI schema without a security scheme the server does not use: reads are open when no read key
+    is set, and the schema says what the server does (FastAPI's documented way to change the schema)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            schema.get("components", {}).get("securitySchemes", {}).pop(scheme, None)
+            for operations in schema["paths"].values():
+                for operation in operations.values():
+                    kept = [need for need in operation.get("security", []) if scheme not in need]
+                    if kept:
+                        operation["security"] = kept
+                    else:
+                        operation.pop("security", None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    return openapi
 
 
 def app_from_environment() -> FastAPI:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Header, HTTPException, Request, Security
+from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
 from starlette.concurrency import run_in_threadpool
 
@@ -80,16 +80,28 @@ def _raise(refusal: Refusal | None) -> None:
         raise HTTPException(refusal.status, refusal.detail, headers=refusal.headers or None)
 
 
+# The keys, declared as OpenAPI security schemes: one header, X-API-Key, whose value is the read key (or the write
+# key) for reads when the server has a read key, the write key for writes (RequestGuard checks it first), and
+# the owner's key for saved searches.
+READ_KEY = APIKeyHeader(
+    name="X-API-Key",
+    scheme_name="ReadKey",
+    description="The read key (Settings.read_api_key) or the write key; needed only when the server has a read key.",
+    auto_error=False,
+)
+WRITE_KEY = APIKeyHeader(name="X-API-Key", description="The write key (Settings.api_key).", auto_error=False)
+OWNER_KEY = APIKeyHeader(
+    name="X-API-Key",
+    scheme_name="OwnerKey",
+    description="The key saved searches belong to: one of the server's keys, or any key when it has none.",
+    auto_error=False,
+)
+
+
 async def read_access(
-    request: Request,
-    found: ServicesDep,
-    x_api_key: Annotated[str | None, Header(description="Needed when a read key is set.")] = None,
+    request: Request, found: ServicesDep, x_api_key: Annotated[str | None, Security(READ_KEY)] = None
 ) -> None:
     _raise(found.keys.refuse_read(x_api_key, client_of(request.scope)))
-
-
-# The write key, declared as the OpenAPI security scheme of the write routes (RequestGuard checks it first).
-WRITE_KEY = APIKeyHeader(name="X-API-Key", description="The write key (Settings.api_key).", auto_error=False)
 
 
 async def write_access(
@@ -101,7 +113,7 @@ async def write_access(
 async def owner(
     request: Request,
     found: ServicesDep,
-    x_api_key: Annotated[str | None, Header(description="The key saved searches belong to.")] = None,
+    x_api_key: Annotated[str | None, Security(OWNER_KEY)] = None,
 ) -> str:
     """The owner a request speaks for: its key, which must be one of the server's keys when it has any."""
     _raise(found.keys.refuse_owner(x_api_key, client_of(request.scope)))

@@ -3,6 +3,7 @@
 - API keys are checked here (for the routes' dependencies and, before a byte of a write request's
   body is read, by `RequestGuard`); a client that sends wrong keys again and again is refused for
   a while (429), so keys cannot be guessed at speed.
+- Each key (or client without one) may make the server's rate limit of requests a minute (429 beyond).
 - Request bodies are bounded (413), counted as they arrive, not trusted to their Content-Length.
 - An error no handler answered becomes a JSON 500 that names no server internals, sent without
   raising further, so the client's keep-alive connection survives it.
@@ -70,8 +71,9 @@ class Refusal:
     headers: dict[str, str]
 
 
-class KeyThrottle:
-    """Wrong keys per client in a sliding window (this process's memory; each worker counts its own)."""
+class SlidingWindow:
+    """Events per name (a client, a key) in a sliding window: wrong keys, or requests under a rate limit
+    (this process's memory; each worker counts its own)."""
 
     def __init__(
         self,
@@ -86,14 +88,14 @@ class KeyThrottle:
         self._wrong: dict[str, deque[float]] = {}
 
     def retry_after(self, client: str) -> int | None:
-        """Seconds until `client` may try a key again, or None when it may now."""
+        """Seconds until `client` may go on, or None when it may now."""
         with self._lock:
             recent = self._recent(client)
             if len(recent) < self.limit:
                 return None
             return max(1, int(recent[0] + self.window - self._clock()) + 1)
 
-    def wrong(self, client: str) -> None:
+    def count(self, client: str) -> None:
         with self._lock:
             self._recent(client).append(self._clock())
             if len(self._wrong) > 10_000:  # forget clients that have not erred within the window
@@ -112,9 +114,12 @@ class KeyThrottle:
 class Keys:
     """The API's key checks: the write key for writes, the read key (or the write key) for reads when one is set."""
 
-    def __init__(self, settings: Settings, throttle: KeyThrottle | None = None) -> None:
+    def __init__(self, settings: Settings, throttle: SlidingWindow | None = None) -> None:
         self.settings = settings
-        self.throttle = throttle or KeyThrottle()
+        self.throttle = throttle or SlidingWindow()
+        # Requests per key (or per client without one), when the server sets a rate limit.
+        per_minute = settings.rate_limit_per_minute
+        self.requests = SlidingWindow(limit=per_minute, window=60.0) if per_minute else None
 
     def refuse_write(self, given: str | None, client: str) -> Refusal | None:
         if self.settings.api_key is None:
@@ -138,6 +143,18 @@ class Keys:
             return None
         return self._check(given, client, accepted, "X-API-Key header wrong")
 
+    def refuse_rate(self, given: str | None, client: str) -> Refusal | None:
+        """A 429 once a key (or a client without one) has made the server's rate limit of requests this minute."""
+        if self.requests is None:
+            return None
+        name = "key:" + hashlib.sha256(given.encode()).hexdigest()[:16] if given else f"client:{client}"
+        wait = self.requests.retry_after(name)
+        if wait is not None:
+            detail = f"more than {self.settings.rate_limit_per_minute} requests a minute; try again in {wait} s"
+            return Refusal(429, detail, {"Retry-After": str(wait)})
+        self.requests.count(name)
+        return None
+
     def _check(
         self, given: str | None, client: str, accepted: Iterable[SecretStr | None], message: str
     ) -> Refusal | None:
@@ -149,7 +166,7 @@ class Keys:
         if given is not None and any(secrets.compare_digest(given.encode(), key) for key in keys):
             return None
         if given is not None:
-            self.throttle.wrong(client)
+            self.throttle.count(client)
         return Refusal(401, message, {})
 
 
@@ -194,6 +211,11 @@ class RequestGuard:
             await send(message)
 
         headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
+        if scope["path"].startswith("/v1/"):
+            refusal = self.keys.refuse_rate(headers.get("x-api-key"), client_of(scope))
+            if refusal is not None:
+                await _answer(send_with_headers, refusal)
+                return
         if scope["method"] in ("POST", "PUT", "PATCH"):
             if scope["path"] in self.write_paths:
                 refusal = self.keys.refuse_write(headers.get("x-api-key"), client_of(scope))

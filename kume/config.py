@@ -63,6 +63,9 @@ class Settings(BaseSettings):
         description="Let URLs the server requests itself (ingest by URL, webhooks) be private, loopback or "
         "link-local addresses (sites on 127.0.0.1, closed networks).",
     )
+    rate_limit_per_minute: int = Field(
+        default=0, ge=0, description="Requests a key (or a client without one) may make a minute; 0: no limit."
+    )
     revisit_after_days: float = Field(
         default=7.0, ge=0, description="Age at which a crawl fetches again a page whose server sent no validators."
     )

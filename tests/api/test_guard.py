@@ -79,6 +79,38 @@ def test_wrong_keys_are_throttled_per_client(make_settings) -> None:
         assert other.post("/v1/crawl", json={"source": "x"}).status_code == 401  # no key given: no guess counted
 
 
+def test_each_key_has_its_rate_limit(make_settings) -> None:
+    from api.app import create_app
+
+    app = create_app(make_settings(read_api_key="reader", rate_limit_per_minute=5))
+    with TestClient(app) as client, TestClient(app, client=("10.0.0.3", 50000)) as elsewhere:
+        for _ in range(5):
+            assert client.get("/v1/search", headers={"X-API-Key": "reader"}).status_code == 200
+        limited = client.get("/v1/search", headers={"X-API-Key": "reader"})
+        assert limited.status_code == 429, limited.text
+        assert 0 < int(limited.headers["Retry-After"]) <= 60 and "5 requests a minute" in limited.json()["detail"]
+        # The limit follows the key, not the address: the same key elsewhere is limited too, another key is not.
+        assert elsewhere.get("/v1/search", headers={"X-API-Key": "reader"}).status_code == 429
+        assert elsewhere.get("/v1/search", headers={"X-API-Key": WRITE_KEY}).status_code == 200
+        assert client.get("/healthz").status_code == 200  # health checks are not API calls
+    with TestClient(create_app(make_settings())) as unlimited:  # no limit unless one is set
+        assert all(unlimited.get("/v1/search").status_code == 200 for _ in range(20))
+
+
+def test_the_read_key_is_a_security_scheme_only_where_the_server_has_one(make_settings) -> None:
+    from api.app import create_app
+
+    with TestClient(create_app(make_settings(read_api_key="reader"))) as keyed:
+        schema = keyed.get("/openapi.json").json()
+        assert "ReadKey" in schema["components"]["securitySchemes"]
+        assert {"ReadKey": []} in schema["paths"]["/v1/search"]["get"]["security"]
+    with TestClient(create_app(make_settings())) as open_:
+        schema = open_.get("/openapi.json").json()
+        assert "ReadKey" not in schema["components"]["securitySchemes"]
+        assert "security" not in schema["paths"]["/v1/search"]["get"]
+        assert schema["paths"]["/v1/ingest"]["post"]["security"]
+
+
 def test_every_answer_carries_the_security_headers(embedded: Served) -> None:
     for path in ("/", "/app.js", "/v1/search", "/v1/documents/none", "/openapi.json"):
         headers = embedded.client.get(path).headers
