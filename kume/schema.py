@@ -223,6 +223,18 @@ class Document(BaseModel):
         return f"{self.title}\n\n{self.body}" if self.title else self.body
 
 
+class ProjectLink(BaseModel):
+    """Why one mention was linked to a project: the merge, explained."""
+
+    document_id: str
+    name: str = Field(description="The name the document mentioned the project by")
+    reason: str = Field(
+        description="new (it started the project), code (same official code), name (same name, normalised) or "
+        "translation (the same coordinator's project named in another language)",
+        examples=["code"],
+    )
+
+
 class ProjectRecord(BaseModel):
     """One project as the cross-document linker knows it; dossiers are built from it."""
 
@@ -232,5 +244,32 @@ class ProjectRecord(BaseModel):
     code: str | None = None
     program: str | None = None
     coordinator: str | None = None
+    province: str | None = Field(default=None, description="Turkish province of the coordinating organisation")
     sector: str | None = None
     document_ids: list[str] = Field(default_factory=list)
+    links: list[ProjectLink] = Field(default_factory=list, description="Each mention and why it joined, oldest first")
+
+
+class EventSource(BaseModel):
+    """One document telling an event."""
+
+    document_id: str
+    ordinal: int = Field(description="Position of the event among the document's extraction.events")
+    status: EventStatus
+    published: date | None = None
+
+
+class EventRecord(BaseModel):
+    """One event as the cross-document event linker knows it: the same trip told by several documents is one."""
+
+    id: str
+    activity: str
+    project_id: str | None = None
+    organization: str | None = Field(default=None, description="Who organised it, where no project is known")
+    status: EventStatus = Field(description="done once any source reports it done")
+    start: str | None = None
+    end: str | None = None
+    countries: list[str] = Field(default_factory=list)
+    cities: list[EventPlace] = Field(default_factory=list)
+    firms: int | None = Field(default=None, description="The largest firm count any source states")
+    sources: list[EventSource] = Field(default_factory=list)

@@ -19,7 +19,17 @@ from pathlib import Path
 from typing import Any
 
 from kume.process import is_local, owner_alive
-from kume.schema import Document, Extraction, Page, ProjectFact, ProjectRecord, document_id, sha256_hex, text_hash
+from kume.schema import (
+    Document,
+    EventRecord,
+    Extraction,
+    Page,
+    ProjectFact,
+    ProjectRecord,
+    document_id,
+    sha256_hex,
+    text_hash,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS raw_blobs (
@@ -155,6 +165,39 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
 );
 CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries(next_attempt_at)
     WHERE delivered_at IS NULL AND gave_up = 0;
+-- Events across documents (pipeline.events keeps them; nlp.event_identity decides what is one event):
+-- the project's programme, coordinator, province and sector are copied onto each of its events, so the
+-- scoreboard aggregates one table; they are refreshed whenever the project is summed up again.
+CREATE TABLE IF NOT EXISTS events (
+    id TEXT PRIMARY KEY,
+    activity TEXT NOT NULL,
+    status TEXT NOT NULL,
+    start TEXT,
+    finish TEXT,
+    year INTEGER,
+    firms INTEGER,
+    project_id TEXT,
+    program TEXT,
+    coordinator TEXT,
+    province TEXT,
+    sector TEXT,
+    sources INTEGER NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_project ON events(project_id);
+CREATE INDEX IF NOT EXISTS events_by_year ON events(year);
+CREATE TABLE IF NOT EXISTS event_countries (
+    event_id TEXT NOT NULL,
+    country TEXT NOT NULL,
+    PRIMARY KEY (event_id, country)
+);
+CREATE TABLE IF NOT EXISTS event_sources (
+    doc_id TEXT NOT NULL,
+    ordinal INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    PRIMARY KEY (doc_id, ordinal)
+);
+CREATE INDEX IF NOT EXISTS event_sources_by_event ON event_sources(event_id);
 """
 
 
@@ -212,6 +255,11 @@ class CrawlLock:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
+
+
+def _year(day: str | None) -> int | None:
+    """The year of an ISO day or YYYY-MM."""
+    return int(day[:4]) if day and day[:4].isdigit() else None
 
 
 class Store:
@@ -821,6 +869,71 @@ class Store:
                 (search_id,),
             ).fetchall()
         return [(row[0], row[1], row[2], row[3], bool(row[4]), row[5]) for row in rows]
+
+    # -- events ----------------------------------------------------------------
+
+    def save_event(self, event: EventRecord, project: ProjectRecord | None) -> None:
+        """Keep an event (replacing its earlier record and sources) with its project's attributes beside it."""
+        year = _year(event.start) or next((s.published.year for s in event.sources if s.published), None)
+        with self._lock, self._transaction():
+            self._execute(
+                "INSERT OR REPLACE INTO events (id, activity, status, start, finish, year, firms, project_id, program, "
+                "coordinator, province, sector, sources, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    event.id,
+                    event.activity,
+                    event.status.value,
+                    event.start,
+                    event.end,
+                    year,
+                    event.firms,
+                    event.project_id,
+                    project.program if project else None,
+                    (project.coordinator if project else None) or event.organization,
+                    project.province if project else None,
+                    project.sector if project else None,
+                    len({source.document_id for source in event.sources}),
+                    event.model_dump_json(),
+                ),
+            )
+            self._execute("DELETE FROM event_countries WHERE event_id = ?", (event.id,))
+            self._db.executemany(
+                "INSERT INTO event_countries (event_id, country) VALUES (?, ?)",
+                [(event.id, country) for country in dict.fromkeys(event.countries)],
+            )
+            self._execute("DELETE FROM event_sources WHERE event_id = ?", (event.id,))
+            self._db.executemany(
+                "INSERT OR REPLACE INTO event_sources (doc_id, ordinal, event_id) VALUES (?, ?, ?)",
+                [(source.document_id, source.ordinal, event.id) for source in event.sources],
+            )
+
+    def delete_event(self, event_id: str) -> None:
+        with self._lock, self._transaction():
+            for table, column in (("events", "id"), ("event_countries", "event_id"), ("event_sources", "event_id")):
+                self._execute(f"DELETE FROM {table} WHERE {column} = ?", (event_id,))
+
+    def event(self, event_id: str) -> EventRecord | None:
+        with self._lock:
+            row = self._execute("SELECT record FROM events WHERE id = ?", (event_id,)).fetchone()
+        return EventRecord.model_validate_json(row["record"]) if row else None
+
+    def document_event_ids(self, doc_id: str) -> set[str]:
+        """The events a document tells (as last linked)."""
+        with self._lock:
+            rows = self._execute("SELECT event_id FROM event_sources WHERE doc_id = ?", (doc_id,)).fetchall()
+        return {row["event_id"] for row in rows}
+
+    def project_events(self, project_id: str) -> list[EventRecord]:
+        """A project's events, oldest first (undated last)."""
+        with self._lock:
+            rows = self._execute(
+                "SELECT record FROM events WHERE project_id = ? ORDER BY start IS NULL, start, id", (project_id,)
+            ).fetchall()
+        return [EventRecord.model_validate_json(row["record"]) for row in rows]
+
+    def events_count(self) -> int:
+        with self._lock:
+            return int(self._execute("SELECT COUNT(*) FROM events").fetchone()[0])
 
     # -- internals -----------------------------------------------------------
 
