@@ -119,6 +119,7 @@ _BRANCH = ("Şubesi", "Branch")
 _COMPLEMENT = frozenset({"of", "in", "for"})
 # Title-cased headlines capitalise these too ("... Yelpazesi İle Önemli Bir Sanayi Merkezi").
 _CAPITALISED_JOINERS = frozenset({"ve", "ile", "bir", "için", "and", "of", "for", "with", "a", "an"})
+_POSSESSIVE_S_RE = re.compile(r"['’]s?$")  # "Exporters'", "Turkey's"
 _POSSESSIVE_RE = re.compile(r"(?:[ıiuü]?m[ıiuü]z|[ıiuü]m)$")
 
 
@@ -490,7 +491,8 @@ def _generic_plural(organization: Organization, rules: OrganizationRules, langua
     words = organization.name.split()
     if not any(casefold_tr(w.strip("’'")) in rules.plural_heads for w in words):
         return False
-    return all(casefold_tr(w.strip("’'s")) in rules.generic_words or w in rules.connectors[language] for w in words)
+    connectors = rules.connectors[language]
+    return all(casefold_tr(_POSSESSIVE_S_RE.sub("", w)) in rules.generic_words or w in connectors for w in words)
 
 
 def _title_only(text: str, organization: Organization, rules: OrganizationRules) -> bool:

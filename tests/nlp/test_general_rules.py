@@ -105,3 +105,14 @@ def test_projects_listed_as_examples_in_either_order(extractor: Extractor) -> No
     turkish = extractor.extract("Odamız Ticari Safari ve Türk Ticaret Merkezleri gibi projeler yürütüyor.")
     assert [p.name for p in turkish.projects] == ["Ticari Safari", "Türk Ticaret Merkezleri"]
     assert extractor.extract("The chamber runs projects such as trade missions.", language="en").projects == []
+
+
+def test_generic_plural_bodies_with_a_possessive_are_no_organisation(extractor: Extractor) -> None:
+    result = extractor.extract(
+        "Exporters' Associations and Chambers of Commerce welcomed the plan. The Samsun Chamber of Commerce "
+        "and Industry led the trade mission to Georgia.",
+        language="en",
+    )
+    names = {o.names[0] for o in result.organizations}
+    assert "Samsun Chamber of Commerce and Industry" in names
+    assert not {"Exporters' Associations", "Chambers of Commerce"} & names
