@@ -112,7 +112,7 @@ class Writer:
             report = extract_documents(
                 self.store, self.extractor, documents, n_process=n_process, on_document=on_document
             )
-            report.projects = len(link_documents(self.store, self.store.unlinked_ids()))
+            report.projects = len(link_documents(self.store, self.store.unlinked_ids()).projects)
         return report
 
     def index(self, *, rebuild: bool = True, on_document: Callable[[str], None] | None = None) -> int:
