@@ -995,6 +995,20 @@ class Store:
             rows = self._execute("SELECT event_id FROM event_sources WHERE doc_id = ?", (doc_id,)).fetchall()
         return {row["event_id"] for row in rows}
 
+    def events_of(self, activity: str, project_id: str | None, organization: str | None) -> list[EventRecord]:
+        """Events of one activity of a project, or (without a project) of an organisation, oldest first."""
+        if project_id is not None:
+            where, params = "project_id = ?", (activity, project_id)
+        elif organization is not None:
+            where, params = "project_id IS NULL AND coordinator = ?", (activity, organization)
+        else:
+            return []
+        with self._lock:
+            rows = self._execute(
+                f"SELECT record FROM events WHERE activity = ? AND {where} ORDER BY start IS NULL, start, id", params
+            ).fetchall()
+        return [EventRecord.model_validate_json(row["record"]) for row in rows]
+
     def project_events(self, project_id: str) -> list[EventRecord]:
         """A project's events, oldest first (undated last)."""
         with self._lock:
