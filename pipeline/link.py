@@ -5,8 +5,9 @@ module keeps the projects: a document's mentions replace its earlier ones, each 
 first) among those the store finds under its lookup keys that has its code, else the first it belongs to by
 name or translation, or starts a new one; only the projects it touched are summed up again, so linking one
 new document costs the same in a store of any size. A mention with a new code that would have joined a
-project but for its code shows that project to have been two: its mentions are parted again (and the
-documents whose mentions moved are reported, so their events follow).
+project but for its code shows that project to have been two: its mentions are parted again; a mention
+that joins a project by its code and is named like another project without one shows them to be one: they
+are joined (the documents whose mentions moved are reported, so their events follow).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from kume.schema import Document
 from kume.store import Store
 from nlp.linking import (
     CODE,
+    NAME,
     NEW,
+    TRANSLATION,
     Profile,
     ProjectMention,
     abbreviates,
@@ -123,6 +126,15 @@ def _link_mentions(store: Store, doc_id: str, linked: Linked) -> set[str]:
         if found is not None:
             mention.reason = dict(reasons)[found] or NEW
             target = found
+            if mention.reason == CODE:
+                # The code's project named like another, uncoded one: that one was this project all along.
+                for candidate, reason in reasons:
+                    if (
+                        candidate != found
+                        and reason in (NAME, TRANSLATION)
+                        and dict(candidates)[candidate].code is None
+                    ):
+                        _absorb(store, found, candidate, reason, linked)
         else:
             target = project_id(mention.fact)
             known = store.project(target) is not None  # a new mention may name a project whose id exists
@@ -143,6 +155,9 @@ def _link_mentions(store: Store, doc_id: str, linked: Linked) -> set[str]:
         document.extraction.projects[mention.ordinal].project_id = target
         _resum(store, target)
         joined.add(target)
+    # A parting or an absorption may have moved one of this document's earlier mentions since.
+    for ordinal, project in store.document_projects(doc_id).items():
+        document.extraction.projects[ordinal].project_id = project
     store.save_extraction(document.id, document.version, document.extraction, linked=True)
     return joined
 
@@ -180,6 +195,17 @@ def _part(
     _resum(store, project)
     linked.projects.add(project)
     return target
+
+
+def _absorb(store: Store, into: str, project: str, reason: str, linked: Linked) -> None:
+    """Give every mention of `project` to `into` (the first by `reason`, as the newcomer joined it) and drop it."""
+    for index, moved in enumerate(project_mentions(store, project)):
+        moved.reason = reason if index == 0 else moved.reason
+        store.move_project_mention(moved.document_id, moved.ordinal, into, moved.model_dump_json(), lookup_keys(moved))
+        _relabel(store, moved, into)
+        linked.documents.add(moved.document_id)
+    store.delete_project(project)
+    linked.projects |= {into, project}
 
 
 def _relabel(store: Store, mention: ProjectMention, project: str) -> None:
