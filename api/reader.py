@@ -21,6 +21,7 @@ from api.schemas import (
     Timeseries,
     TopValues,
 )
+from kume.event_columns import ScoreboardCounts
 from kume.labels import (
     Label,
     activity_codes,
@@ -31,7 +32,8 @@ from kume.labels import (
     province_label,
     sector_label,
 )
-from kume.store import ScoreboardCounts, Store, StoreError
+from kume.schema import ProjectRecord
+from kume.store import Store, StoreError
 from kume.text import SUPPORTED_LANGUAGES
 from search_api.analysis import fold_key
 from search_api.contract import (
@@ -159,11 +161,16 @@ class Reader:
             date_to=params.date_to.isoformat() if params.date_to else None,
             filters=self._scoreboard_filters(params),
         )
-        rows = [self._scoreboard_row(params.by, row, labelled=params.sort == "label") for row in counts]
+        # Rows are labelled after the cut, but all of them when sorted by label.
+        by_label = params.sort == "label"
+        projects = {p.id: p for p in self.store.projects()} if by_label and params.by is ScoreboardBy.PROJECT else {}
+        rows = [self._scoreboard_row(params.by, row) for row in counts]
+        if by_label:
+            rows = [self._labelled(params.by, row, projects) for row in rows]
         rows.sort(key=_sort_key(params))
-        if params.sort == "label" and params.order == "desc":
+        if by_label and params.order == "desc":
             rows.reverse()
-        shown = [row if params.sort == "label" else self._labelled(params.by, row) for row in rows[: params.size]]
+        shown = rows[: params.size] if by_label else [self._labelled(params.by, row) for row in rows[: params.size]]
         done = {code for row in counts for code in row.by_activity}
         activities = [code for code in activity_codes() if code in done] + sorted(done - set(activity_codes()))
         return Scoreboard(
@@ -202,7 +209,7 @@ class Reader:
                 raise UnknownFilterValue(name, given, exc.known, len(held)) from exc
         return filters
 
-    def _scoreboard_row(self, by: ScoreboardBy, counts: ScoreboardCounts, *, labelled: bool) -> ScoreboardRow:
+    def _scoreboard_row(self, by: ScoreboardBy, counts: ScoreboardCounts) -> ScoreboardRow:
         countries = sorted(counts.countries, key=lambda code: (-counts.countries[code], code))
         row = ScoreboardRow(
             key=counts.key,
@@ -219,13 +226,16 @@ class Reader:
             documents=counts.documents,
             projects=counts.projects,
         )
-        return self._labelled(by, row) if labelled else row
+        return row
 
-    def _labelled(self, by: ScoreboardBy, row: ScoreboardRow) -> ScoreboardRow:
-        """The row with its key's label: a project's name (and code), a programme's, province's or division's name."""
+    def _labelled(
+        self, by: ScoreboardBy, row: ScoreboardRow, projects: dict[str, ProjectRecord] | None = None
+    ) -> ScoreboardRow:
+        """The row with its key's label: a project's name (and code), a programme's, province's or division's name
+        (`projects`: the project records, when read beforehand)."""
         label: Label | None = None
         if by is ScoreboardBy.PROJECT:
-            record = self.store.project(row.key)
+            record = projects.get(row.key) if projects else self.store.project(row.key)
             if record is not None:
                 name = f"{record.name} ({record.code})" if record.code else record.name
                 label = Label(tr=name, en=name)

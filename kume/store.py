@@ -12,12 +12,13 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
 
+from kume.event_columns import CODED_COLUMNS, EventColumns, ScoreboardCounts
 from kume.process import is_local, owner_alive
 from kume.schema import (
     Document,
@@ -278,6 +279,7 @@ class Store:
             self._db.execute("PRAGMA foreign_keys=ON")
             older = self._tables()
             self._db.executescript(SCHEMA)
+            self._db.executescript(self.SCOREBOARD_SCHEMA)
             self._migrate(older)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open document store {self.path}: {exc}") from exc
@@ -947,6 +949,21 @@ class Store:
     }
     # Columns of `events` a scoreboard filters by (the country filter goes through event_countries).
     SCOREBOARD_FILTERS = ("program", "sector", "province", "activity")
+    # A counter that every change to the events tables moves on (in this process or another), so the
+    # scoreboard's columns are loaded again exactly when what they hold has changed.
+    SCOREBOARD_SCHEMA = "".join(
+        [
+            "CREATE TABLE IF NOT EXISTS events_version (version INTEGER NOT NULL);"
+            "INSERT INTO events_version SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM events_version);",
+            *(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_{change.lower()}_moves_events_version AFTER {change} ON "
+                f"{table} BEGIN UPDATE events_version SET version = version + 1; END;"
+                for table in ("events", "event_countries", "event_sources")
+                for change in ("INSERT", "UPDATE", "DELETE")
+            ),
+        ]
+    )
+    _scoreboard_columns: tuple[int, EventColumns] | None = None
 
     def scoreboard_rows(
         self,
@@ -957,64 +974,41 @@ class Store:
         date_to: str | None = None,
         filters: dict[str, str] | None = None,
     ) -> list[ScoreboardCounts]:
-        """Per value of `by`, its events' counts: done and planned per activity, countries and firms of done
-        events, first and last done dates, distinct source documents and projects.
+        """Per value of `by` (project, program, coordinator, province, sector), its events' counts: done and
+        planned per activity, countries and firms of done events, first and last done dates, distinct source
+        documents and projects; rows in no particular order.
 
-        `filters` maps program, sector, province, activity or country to one stored value. A date range keeps
-        dated events overlapping it (a YYYY-MM event spans its month). Rows in no particular order.
+        `filters` maps program, sector, province, activity or country to one stored value. `year` is the events'
+        year column; a date range keeps dated events overlapping it (a YYYY-MM event spans its month).
+        The counting runs over the events tables as columns (kume.event_columns), loaded from SQL again
+        whenever the tables changed.
         """
-        key = self.SCOREBOARD_KEYS[by]
-        where, params = [f"e.{key} IS NOT NULL"], []
-        if year is not None:
-            where.append("e.year = ?")
-            params.append(year)
-        if date_from is not None:
-            where.append(
-                "(CASE WHEN length(COALESCE(e.finish, e.start)) = 7 THEN COALESCE(e.finish, e.start) || '-31'"
-                " ELSE COALESCE(e.finish, e.start) END) >= ?"
-            )
-            params.append(date_from)
-        if date_to is not None:
-            where.append("e.start IS NOT NULL AND substr(e.start, 1, 10) <= ?")
-            params.append(date_to)
-        for column, value in (filters or {}).items():
-            if column == "country":
-                where.append("EXISTS (SELECT 1 FROM event_countries c WHERE c.event_id = e.id AND c.country = ?)")
-            elif column in self.SCOREBOARD_FILTERS:
-                where.append(f"e.{column} = ?")
-            else:
-                raise ValueError(f"no scoreboard filter {column!r}")
-            params.append(value)
-        condition = " AND ".join(where)
-        rows: dict[str, ScoreboardCounts] = {}
+        for name in filters or {}:
+            if name != "country":
+                self._scoreboard_column(name)
+        columns = self._event_columns()
+        mask = columns.selected(year=year, date_from=date_from, date_to=date_to, filters=filters or {})
+        return columns.rows(self.SCOREBOARD_KEYS[by], mask)
+
+    def _event_columns(self) -> EventColumns:
         with self._lock:
-            for row in self._execute(
-                f"SELECT e.{key}, e.activity, e.status, COUNT(*), SUM(e.firms), MIN(e.start), "
-                f"MAX(COALESCE(e.finish, e.start)) FROM events e WHERE {condition} GROUP BY 1, 2, 3",
-                tuple(params),
-            ):
-                counts = rows.setdefault(row[0], ScoreboardCounts(key=row[0]))
-                if row[2] != "done":
-                    counts.planned += row[3]
-                    continue
-                counts.events += row[3]
-                counts.by_activity[row[1]] = row[3]
-                counts.firms += row[4] or 0
-                counts.first = min(filter(None, (counts.first, row[5])), default=None)
-                counts.last = max(filter(None, (counts.last, row[6])), default=None)
-            for row in self._execute(
-                f"SELECT e.{key}, c.country, COUNT(*) FROM events e JOIN event_countries c ON c.event_id = e.id "
-                f"WHERE {condition} AND e.status = 'done' GROUP BY 1, 2",
-                tuple(params),
-            ):
-                rows[row[0]].countries[row[1]] = row[2]
-            for row in self._execute(
-                f"SELECT e.{key}, COUNT(DISTINCT s.doc_id), COUNT(DISTINCT e.project_id) FROM events e "
-                f"LEFT JOIN event_sources s ON s.event_id = e.id WHERE {condition} GROUP BY 1",
-                tuple(params),
-            ):
-                rows[row[0]].documents, rows[row[0]].projects = row[1], row[2]
-        return list(rows.values())
+            # One read transaction: the counter and the three tables as of one moment.
+            opened = not self._db.in_transaction
+            if opened:
+                self._execute("BEGIN")
+            try:
+                version = int(self._execute("SELECT version FROM events_version").fetchone()[0])
+                if self._scoreboard_columns is None or self._scoreboard_columns[0] != version:
+                    events = self._execute(
+                        "SELECT id, status, year, firms, start, finish, " + ", ".join(CODED_COLUMNS) + " FROM events"
+                    ).fetchall()
+                    countries = self._execute("SELECT event_id, country FROM event_countries").fetchall()
+                    sources = self._execute("SELECT event_id, doc_id FROM event_sources").fetchall()
+                    self._scoreboard_columns = (version, EventColumns([tuple(r) for r in events], countries, sources))
+            finally:
+                if opened:
+                    self._execute("COMMIT")
+            return self._scoreboard_columns[1]
 
     def event_values(self, column: str) -> dict[str, int]:
         """Every value events hold in a scoreboard filter's column (or country), with its number of events."""
@@ -1096,19 +1090,3 @@ class _Transaction:
     def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         if self._outermost:
             self._store._execute("ROLLBACK" if exc_type else "COMMIT")
-
-
-@dataclass
-class ScoreboardCounts:
-    """One scoreboard row as the store counts it (Store.scoreboard_rows)."""
-
-    key: str
-    events: int = 0
-    planned: int = 0
-    by_activity: dict[str, int] = field(default_factory=dict)
-    countries: dict[str, int] = field(default_factory=dict)  # country -> done events reaching it
-    firms: int = 0
-    first: str | None = None
-    last: str | None = None
-    documents: int = 0
-    projects: int = 0
