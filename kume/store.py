@@ -1010,6 +1010,103 @@ class Store:
                     self._execute("COMMIT")
             return self._scoreboard_columns[1]
 
+    # The search facets events have, and the events column (or event_countries) holding each.
+    EVENT_FACETS: ClassVar[dict[str, str]] = {
+        "country": "country",
+        "sector": "sector",
+        "program": "program",
+        "project": "project_id",
+        "organization": "coordinator",
+        "activity": "activity",
+    }
+    # The day an event is counted on: its start, else its first source's publication.
+    _EVENT_DAY = "COALESCE(e.start, json_extract(e.record, '$.sources[0].published'))"
+    _PERIODS: ClassVar[dict[str, str]] = {
+        "month": "substr({day}, 1, 7)",
+        "quarter": "substr({day}, 1, 4) || '-Q' || ((CAST(substr({day}, 6, 2) AS INTEGER) + 2) / 3)",
+        "year": "substr({day}, 1, 4)",
+    }
+
+    def _events_matching(
+        self, filters: dict[str, list[str]], day_from: str | None, day_to: str | None
+    ) -> tuple[str, list[Any]]:
+        """The WHERE clause (over `events e`) of events with these facet values and dates in this range."""
+        where, params = ["1"], []
+        for facet, values in filters.items():
+            if not values:
+                continue
+            marks = ", ".join("?" * len(values))
+            if facet == "country":
+                where.append(
+                    f"EXISTS (SELECT 1 FROM event_countries c WHERE c.event_id = e.id AND c.country IN ({marks}))"
+                )
+            else:
+                where.append(f"e.{self.EVENT_FACETS[facet]} IN ({marks})")
+            params.extend(values)
+        # A YYYY-MM event spans its month: it is compared with the range's ends cut to a month.
+        last = f"COALESCE(e.finish, {self._EVENT_DAY})"
+        if day_from is not None:
+            where.append(f"{last} >= substr(?, 1, length({last}))")
+            params.append(day_from)
+        if day_to is not None:
+            where.append(f"{self._EVENT_DAY} <= ?")
+            params.append(day_to)
+        return " AND ".join(where), params
+
+    def event_histogram(
+        self,
+        interval: str,
+        *,
+        split_by: str | None = None,
+        filters: dict[str, list[str]] | None = None,
+        day_from: str | None = None,
+        day_to: str | None = None,
+    ) -> list[tuple[str, str | None, int]]:
+        """Events per period (month, quarter or year) of their day, optionally per value of a facet events have:
+        (period, split value, events), undated events left out."""
+        condition, params = self._events_matching(filters or {}, day_from, day_to)
+        period = self._PERIODS[interval].format(day=self._EVENT_DAY)
+        dated = f"{condition} AND {self._EVENT_DAY} IS NOT NULL"
+        if split_by is None:
+            sql = f"SELECT {period}, NULL, COUNT(*) FROM events e WHERE {dated} GROUP BY 1"
+        elif split_by == "country":
+            sql = (
+                f"SELECT {period}, c.country, COUNT(*) FROM events e JOIN event_countries c ON c.event_id = e.id "
+                f"WHERE {dated} GROUP BY 1, 2"
+            )
+        else:
+            column = self.EVENT_FACETS[split_by]
+            sql = (
+                f"SELECT {period}, e.{column}, COUNT(*) FROM events e "
+                f"WHERE {dated} AND e.{column} IS NOT NULL GROUP BY 1, 2"
+            )
+        with self._lock:
+            return [(row[0], row[1], row[2]) for row in self._execute(sql, tuple(params))]
+
+    def event_top(
+        self,
+        facet: str,
+        size: int,
+        *,
+        filters: dict[str, list[str]] | None = None,
+        day_from: str | None = None,
+        day_to: str | None = None,
+    ) -> tuple[int, list[tuple[str, int]]]:
+        """The events matching, and the `size` values of `facet` most of them have (most first, ties by value)."""
+        condition, params = self._events_matching(filters or {}, day_from, day_to)
+        if facet == "country":
+            source, value = "events e JOIN event_countries c ON c.event_id = e.id", "c.country"
+        else:
+            source, value = "events e", f"e.{self.EVENT_FACETS[facet]}"
+        with self._lock:
+            total = int(self._execute(f"SELECT COUNT(*) FROM events e WHERE {condition}", tuple(params)).fetchone()[0])
+            rows = self._execute(
+                f"SELECT {value}, COUNT(*) AS n FROM {source} WHERE {condition} AND {value} IS NOT NULL "
+                "GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?",
+                (*params, size),
+            ).fetchall()
+        return total, [(row[0], row[1]) for row in rows]
+
     def event_values(self, column: str) -> dict[str, int]:
         """Every value events hold in a scoreboard filter's column (or country), with its number of events."""
         sql = (
