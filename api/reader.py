@@ -35,7 +35,6 @@ from kume.labels import (
     province_label,
     sector_label,
 )
-from kume.schema import ProjectRecord
 from kume.store import Store, StoreError
 from kume.text import SUPPORTED_LANGUAGES
 from search_api.analysis import fold_key
@@ -247,16 +246,13 @@ class Reader:
             date_to=params.date_to.isoformat() if params.date_to else None,
             filters=self._scoreboard_filters(params),
         )
-        # Rows are labelled after the cut, but all of them when sorted by label.
-        by_label = params.sort == "label"
-        projects = {p.id: p for p in self.store.projects()} if by_label and params.by is ScoreboardBy.PROJECT else {}
-        rows = [self._scoreboard_row(params.by, row) for row in counts]
-        if by_label:
-            rows = [self._labelled(params.by, row, projects) for row in rows]
+        # Every row is labelled before sorting: ties go by label.
+        names = self.store.project_names() if params.by is ScoreboardBy.PROJECT else {}
+        rows = [self._scoreboard_row(params.by, row, names) for row in counts]
         rows.sort(key=_sort_key(params))
-        if by_label and params.order == "desc":
+        if params.sort == "label" and params.order == "desc":
             rows.reverse()
-        shown = rows[: params.size] if by_label else [self._labelled(params.by, row) for row in rows[: params.size]]
+        shown = rows[: params.size]
         done = {code for row in counts for code in row.by_activity}
         activities = [code for code in activity_codes() if code in done] + sorted(done - set(activity_codes()))
         return Scoreboard(
@@ -295,11 +291,21 @@ class Reader:
                 raise UnknownFilterValue(name, given, exc.known, len(held)) from exc
         return filters
 
-    def _scoreboard_row(self, by: ScoreboardBy, counts: ScoreboardCounts) -> ScoreboardRow:
+    def _scoreboard_row(
+        self, by: ScoreboardBy, counts: ScoreboardCounts, names: dict[str, tuple[str, str | None]]
+    ) -> ScoreboardRow:
+        """A row with its key's label: a project's name (and code), a programme's, province's or division's name,
+        a coordinator's own name (`names`: the projects' names and codes by id)."""
+        label: Label | None = None
+        if by is ScoreboardBy.PROJECT and counts.key in names:
+            name, code = names[counts.key]
+            label = Label(tr=f"{name} ({code})", en=f"{name} ({code})") if code else Label(tr=name, en=name)
+        elif by is not ScoreboardBy.PROJECT and by is not ScoreboardBy.COORDINATOR:
+            label = _VALUE_LABELS[by.value](counts.key)
         countries = sorted(counts.countries, key=lambda code: (-counts.countries[code], code))
-        row = ScoreboardRow(
+        return ScoreboardRow(
             key=counts.key,
-            label=Label(tr=counts.key, en=counts.key),
+            label=label or Label(tr=counts.key, en=counts.key),
             project_id=counts.key if by is ScoreboardBy.PROJECT else None,
             events=counts.events,
             planned=counts.planned,
@@ -312,22 +318,6 @@ class Reader:
             documents=counts.documents,
             projects=counts.projects,
         )
-        return row
-
-    def _labelled(
-        self, by: ScoreboardBy, row: ScoreboardRow, projects: dict[str, ProjectRecord] | None = None
-    ) -> ScoreboardRow:
-        """The row with its key's label: a project's name (and code), a programme's, province's or division's name
-        (`projects`: the project records, when read beforehand)."""
-        label: Label | None = None
-        if by is ScoreboardBy.PROJECT:
-            record = projects.get(row.key) if projects else self.store.project(row.key)
-            if record is not None:
-                name = f"{record.name} ({record.code})" if record.code else record.name
-                label = Label(tr=name, en=name)
-        elif by is not ScoreboardBy.COORDINATOR:
-            label = _VALUE_LABELS[by.value](row.key)
-        return row.model_copy(update={"label": label}) if label else row
 
     def timeseries(
         self,

@@ -1107,6 +1107,14 @@ class Store:
             ).fetchall()
         return total, [(row[0], row[1]) for row in rows]
 
+    def project_names(self) -> dict[str, tuple[str, str | None]]:
+        """Every project's name and code by id, without reading whole records (a scoreboard labels its rows)."""
+        with self._lock:
+            rows = self._execute(
+                "SELECT id, json_extract(record, '$.name'), json_extract(record, '$.code') FROM projects"
+            ).fetchall()
+        return {row[0]: (row[1], row[2]) for row in rows}
+
     def event_values(self, column: str) -> dict[str, int]:
         """Every value events hold in a scoreboard filter's column (or country), with its number of events."""
         sql = (
