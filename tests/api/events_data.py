@@ -100,8 +100,20 @@ def _event(
         countries=countries,
         cities=[EventPlace(name="Berlin", country="DE")] if "DE" in countries else [],
         firms=firms,
-        sources=[EventSource(document_id=doc, ordinal=0, status=status, published=PUBLISHED[doc]) for doc in docs],
+        sources=[
+            EventSource(document_id=doc, ordinal=_next_ordinal(doc), status=status, published=PUBLISHED[doc])
+            for doc in docs
+        ],
     )
+
+
+_told: dict[str, int] = {}
+
+
+def _next_ordinal(doc: str) -> int:
+    """The event's position among its document's events (d1 tells e1 and e2: ordinals 0 and 1)."""
+    _told[doc] = _told.get(doc, -1) + 1
+    return _told[doc]
 
 
 EVENTS: list[tuple[EventRecord, ProjectRecord | None]] = [

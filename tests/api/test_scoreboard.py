@@ -55,7 +55,7 @@ def test_projects_compared_by_deduplicated_events(events: EventsServed) -> None:
     assert (mobilya["documents"], mobilya["projects"]) == (3, 1)
     assert (makine["events"], makine["planned"], makine["firms"], makine["country_codes"]) == (2, 1, 27, ["UZ"])
     assert (makine["first"], makine["last"], makine["documents"]) == ("2024-02", "2024-04-12", 1)
-    assert (gida["events"], gida["country_codes"], gida["firms"]) == (1, ["AZ", "GE"], 7)
+    assert (gida["events"], gida["country_codes"], gida["firms"], gida["documents"]) == (1, ["AZ", "GE"], 7, 1)
     # Columns: the activities with done events, in the vocabulary's order, each with its label.
     assert answer["activities"] == [
         "trade_delegation",
@@ -82,7 +82,10 @@ def test_rows_by_programme_coordinator_province_and_sector(events: EventsServed)
     # An event without a project still has its organiser as coordinator.
     by_coordinator = rows(events, by="coordinator")
     assert by_coordinator["Bursa Ticaret Odası"]["by_activity"] == {"fair": 1}
-    assert by_coordinator["Bursa Ticaret Odası"]["projects"] == 0
+    assert (by_coordinator["Bursa Ticaret Odası"]["projects"], by_coordinator["Bursa Ticaret Odası"]["documents"]) == (
+        0,
+        1,
+    )
     assert set(rows(events, by="province")) == {"Kayseri", "Konya", "Gaziantep"}
     sectors = rows(events, by="sector")
     assert sectors["C31"]["label"] == {"tr": "Mobilya imalatı", "en": "Manufacture of furniture"}
