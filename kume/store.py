@@ -25,7 +25,6 @@ from kume.schema import (
     EventRecord,
     Extraction,
     Page,
-    ProjectFact,
     ProjectRecord,
     document_id,
     sha256_hex,
@@ -84,11 +83,13 @@ CREATE TABLE IF NOT EXISTS projects (
 );
 -- Every project mention, by the project it was linked to, in the order they were linked: a project's
 -- record is summed up from its mentions, so a document's re-extraction replaces its mentions only.
+-- `mention` is the mention as nlp.linking reads it (JSON); `ordinal` its place among the document's projects.
 CREATE TABLE IF NOT EXISTS project_mentions (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     project_id TEXT NOT NULL,
     doc_id TEXT NOT NULL,
-    fact TEXT NOT NULL
+    ordinal INTEGER NOT NULL,
+    mention TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS project_mentions_by_project ON project_mentions(project_id, seq);
 CREATE INDEX IF NOT EXISTS project_mentions_by_document ON project_mentions(doc_id);
@@ -99,6 +100,13 @@ CREATE TABLE IF NOT EXISTS project_keys (
     project_id TEXT NOT NULL,
     PRIMARY KEY (key, project_id)
 );
+-- Names of organisations (lookup keys), each with the organisation it names (one of its names' keys): names
+-- a document gives together (a full name and its abbreviation) name one organisation, in any language.
+CREATE TABLE IF NOT EXISTS organization_names (
+    name TEXT PRIMARY KEY,
+    organization TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS organization_names_by_organization ON organization_names(organization);
 -- When each source's last crawl finished, for crawling sources when their schedule says they are due.
 CREATE TABLE IF NOT EXISTS source_crawls (
     source TEXT PRIMARY KEY,
@@ -297,6 +305,16 @@ class Store:
                     "SELECT id, current_version, '1970-01-01T00:00:00+00:00', 1 FROM documents"
                 )
         columns = {row["name"] for row in self._db.execute("PRAGMA table_info(extractions)")}
+        mention_columns = {row["name"] for row in self._db.execute("PRAGMA table_info(project_mentions)")}
+        if "linked" in columns and "mention" not in mention_columns:
+            # Mentions were kept as bare facts; the linker now reads each in its document (coordinator,
+            # short names, languages), so every extraction is linked again, in first-seen order.
+            with self._transaction():
+                self._db.execute("DROP TABLE project_mentions")
+                self._db.execute("DELETE FROM projects")
+                self._db.execute("DELETE FROM project_keys")
+                self._db.execute("UPDATE extractions SET linked = 0")
+            self._db.executescript(SCHEMA)  # the mentions' table as it is now
         if "linked" not in columns:
             # Projects were linked as a whole after every run; from now on they are summed up from their
             # mentions, so every extraction is linked again (in first-seen order, giving the same projects).
@@ -464,17 +482,63 @@ class Store:
             self._execute("DELETE FROM projects WHERE id = ?", (project_id,))
             self._execute("DELETE FROM project_keys WHERE project_id = ?", (project_id,))
 
-    def add_project_mention(self, project_id: str, doc_id: str, fact: ProjectFact, keys: list[str]) -> None:
-        """Record that a mention in `doc_id` belongs to `project_id`, which is findable under `keys` from now on."""
+    def add_project_mention(self, project_id: str, doc_id: str, ordinal: int, mention: str, keys: list[str]) -> None:
+        """Record that a document's `ordinal`-th project mention (`mention`, as nlp.linking reads it, JSON)
+        belongs to `project_id`, which is findable under `keys` from now on."""
         with self._lock, self._transaction():
             self._execute(
-                "INSERT INTO project_mentions (project_id, doc_id, fact) VALUES (?, ?, ?)",
-                (project_id, doc_id, fact.model_dump_json(exclude={"mentions"})),
+                "INSERT INTO project_mentions (project_id, doc_id, ordinal, mention) VALUES (?, ?, ?, ?)",
+                (project_id, doc_id, ordinal, mention),
             )
+            self._add_project_keys(project_id, keys)
+
+    def move_project_mention(self, doc_id: str, ordinal: int, project_id: str, mention: str, keys: list[str]) -> None:
+        """Give a mention (keeping its place in the linking order) to another project, findable under `keys`."""
+        with self._lock, self._transaction():
+            self._execute(
+                "UPDATE project_mentions SET project_id = ?, mention = ? WHERE doc_id = ? AND ordinal = ?",
+                (project_id, mention, doc_id, ordinal),
+            )
+            self._add_project_keys(project_id, keys)
+
+    def _add_project_keys(self, project_id: str, keys: list[str]) -> None:
+        self._db.executemany(
+            "INSERT OR IGNORE INTO project_keys (key, project_id) VALUES (?, ?)",
+            [(key, project_id) for key in keys],
+        )
+
+    def add_organization_names(self, names: list[str]) -> None:
+        """Record that `names` name one organisation: organisations known under one of them become one."""
+        if not names:
+            return
+        marks = ", ".join("?" * len(names))
+        with self._lock, self._transaction():
+            rows = self._execute(
+                f"SELECT DISTINCT organization FROM organization_names WHERE name IN ({marks}) ORDER BY organization",
+                tuple(names),
+            ).fetchall()
+            known = [row["organization"] for row in rows]
+            organization = known[0] if known else names[0]
+            for other in known[1:]:
+                self._execute(
+                    "UPDATE organization_names SET organization = ? WHERE organization = ?", (organization, other)
+                )
             self._db.executemany(
-                "INSERT OR IGNORE INTO project_keys (key, project_id) VALUES (?, ?)",
-                [(key, project_id) for key in keys],
+                "INSERT OR IGNORE INTO organization_names (name, organization) VALUES (?, ?)",
+                [(name, organization) for name in names],
             )
+
+    def organizations_named(self, names: list[str]) -> dict[str, str]:
+        """The organisation each of `names` (those known) names."""
+        wanted = tuple(dict.fromkeys(names))
+        if not wanted:
+            return {}
+        with self._lock:
+            rows = self._execute(
+                f"SELECT name, organization FROM organization_names WHERE name IN ({', '.join('?' * len(wanted))})",
+                wanted,
+            ).fetchall()
+        return {row["name"]: row["organization"] for row in rows}
 
     def remove_project_mentions(self, doc_id: str) -> set[str]:
         """Forget the project mentions of a document (before it is linked again); the projects they were of."""
@@ -484,13 +548,21 @@ class Store:
             self._execute("DELETE FROM project_mentions WHERE doc_id = ?", (doc_id,))
         return projects
 
-    def project_mentions(self, project_id: str) -> list[tuple[str, ProjectFact]]:
-        """(document id, mention) of a project, in the order they were linked."""
+    def project_mentions(self, project_id: str) -> list[str]:
+        """The mentions (JSON, as nlp.linking reads them) of a project, in the order they were linked."""
         with self._lock:
             rows = self._execute(
-                "SELECT doc_id, fact FROM project_mentions WHERE project_id = ? ORDER BY seq", (project_id,)
+                "SELECT mention FROM project_mentions WHERE project_id = ? ORDER BY seq", (project_id,)
             ).fetchall()
-        return [(row["doc_id"], ProjectFact.model_validate_json(row["fact"])) for row in rows]
+        return [row["mention"] for row in rows]
+
+    def document_projects(self, doc_id: str) -> dict[int, str]:
+        """The project each of a document's project mentions was linked to, by the mention's ordinal."""
+        with self._lock:
+            rows = self._execute(
+                "SELECT ordinal, project_id FROM project_mentions WHERE doc_id = ?", (doc_id,)
+            ).fetchall()
+        return {row["ordinal"]: row["project_id"] for row in rows}
 
     def projects_with_keys(self, keys: list[str]) -> list[ProjectRecord]:
         """Projects findable under one of `keys`, oldest project first."""
@@ -924,6 +996,20 @@ class Store:
         with self._lock:
             rows = self._execute("SELECT event_id FROM event_sources WHERE doc_id = ?", (doc_id,)).fetchall()
         return {row["event_id"] for row in rows}
+
+    def events_of(self, activity: str, project_id: str | None, organization: str | None) -> list[EventRecord]:
+        """Events of one activity of a project, or (without a project) of an organisation, oldest first."""
+        if project_id is not None:
+            where, params = "project_id = ?", (activity, project_id)
+        elif organization is not None:
+            where, params = "project_id IS NULL AND coordinator = ?", (activity, organization)
+        else:
+            return []
+        with self._lock:
+            rows = self._execute(
+                f"SELECT record FROM events WHERE activity = ? AND {where} ORDER BY start IS NULL, start, id", params
+            ).fetchall()
+        return [EventRecord.model_validate_json(row["record"]) for row in rows]
 
     def project_events(self, project_id: str) -> list[EventRecord]:
         """A project's events, oldest first (undated last)."""
