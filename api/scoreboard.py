@@ -16,6 +16,7 @@ from kume.labels import (
     activity_label,
     country_label,
     program_label,
+    project_label,
     province_label,
     sector_label,
 )
@@ -119,13 +120,14 @@ def _stored_filters(store: Store, params: ScoreboardParams) -> dict[str, str]:
     return filters
 
 
-def _row(by: ScoreboardBy, counts: ScoreboardCounts, names: dict[str, tuple[str, str | None]]) -> ScoreboardRow:
+def _row(
+    by: ScoreboardBy, counts: ScoreboardCounts, names: dict[str, tuple[str, str | None, dict[str, list[str]]]]
+) -> ScoreboardRow:
     """A row with its key's label: a project's name (and code), a programme's, province's or division's name,
     a coordinator's own name (`names`: the projects' names and codes by id)."""
     label: Label | None = None
     if by is ScoreboardBy.PROJECT and counts.key in names:
-        name, code = names[counts.key]
-        label = Label(tr=f"{name} ({code})", en=f"{name} ({code})") if code else Label(tr=name, en=name)
+        label = project_label(*names[counts.key])
     elif by is not ScoreboardBy.PROJECT and by is not ScoreboardBy.COORDINATOR:
         label = _VALUE_LABELS[by.value](counts.key)
     countries = sorted(counts.countries, key=lambda code: (-counts.countries[code], code))

@@ -115,6 +115,18 @@ def province_label(name: str) -> Label:
     return city_label(name, "TR")
 
 
+def project_label(name: str, code: str | None, names_by_language: dict[str, list[str]]) -> Label:
+    """A project's label: in each language the name documents in that language call it most (the longest of
+    equals), else its name; its official code beside."""
+
+    def named(language: str) -> str:
+        names = names_by_language.get(language)
+        chosen = max(names, key=lambda n: (names.count(n), len(n))) if names else name
+        return f"{chosen} ({code})" if code else chosen
+
+    return Label(tr=named("tr"), en=named("en"))
+
+
 # The labels of each facet's values that a table of codes can give; projects and organisations are named
 # by the store (their names are their labels), sources by the crawler's registry.
 _FACET_LABELS = {

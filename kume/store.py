@@ -1193,13 +1193,22 @@ class Store:
             ).fetchall()
         return total, [(row[0], row[1]) for row in rows]
 
-    def project_names(self) -> dict[str, tuple[str, str | None]]:
-        """Every project's name and code by id, without reading whole records (a scoreboard labels its rows)."""
+    def project_names(self) -> dict[str, tuple[str, str | None, dict[str, list[str]]]]:
+        """Every project's name, code, and the names its mentions gave it per language of the mentioning
+        document, by id, without reading whole records (a scoreboard labels its rows with them)."""
         with self._lock:
             rows = self._execute(
                 "SELECT id, json_extract(record, '$.name'), json_extract(record, '$.code') FROM projects"
             ).fetchall()
-        return {row[0]: (row[1], row[2]) for row in rows}
+            named = self._execute(
+                "SELECT p.id, json_extract(l.value, '$.name'), v.language FROM projects p, "
+                "json_each(p.record, '$.links') l JOIN documents d ON d.id = json_extract(l.value, '$.document_id') "
+                "JOIN versions v ON v.doc_id = d.id AND v.version = d.current_version WHERE v.language IS NOT NULL"
+            ).fetchall()
+        found: dict[str, tuple[str, str | None, dict[str, list[str]]]] = {row[0]: (row[1], row[2], {}) for row in rows}
+        for project_id, name, language in named:
+            found[project_id][2].setdefault(language, []).append(name)
+        return found
 
     def event_values(self, column: str) -> dict[str, int]:
         """Every value events hold in a scoreboard filter's column (or country), with its number of events."""
