@@ -213,7 +213,7 @@ class Reader:
             )
             buckets = [HistogramBucket(period=period, split=split, count=n) for period, split, n in counted]
             buckets.sort(key=lambda bucket: (bucket.period, -bucket.count, bucket.split or ""))
-            bounds = (query.event_from, query.event_to)
+            bounds, field = (query.event_from, query.event_to), "event"  # events are dated by their own dates
         else:
             buckets = self.backend.histogram(query, interval, split_by=split_by, field=field)
             bounds = (

@@ -212,7 +212,7 @@ def test_openapi_documents_every_parameter_and_error(events: EventsServed) -> No
 def test_timeseries_counts_events_with_empty_periods_as_zero(events: EventsServed) -> None:
     response = events.client.get("/v1/stats/timeseries", params={"interval": "year", "count": "events"})
     assert response.status_code == 200, response.text
-    assert response.json()["count"] == "events"
+    assert (response.json()["count"], response.json()["field"]) == ("events", "event")
     # Each event once, dated by its start (e6, undated, by its document's publication in 2025).
     assert [(b["period"], b["count"]) for b in response.json()["buckets"]] == [("2023", 3), ("2024", 5), ("2025", 1)]
     monthly = events.client.get("/v1/stats/timeseries", params={"count": "events"}).json()["buckets"]
