@@ -1068,11 +1068,11 @@ class Store:
             "CREATE INDEX IF NOT EXISTS events_scoreboard_columns ON events (id, status, year, firms, start, finish, "
             + ", ".join(CODED_COLUMNS)
             + ");"
-            "CREATE TABLE IF NOT EXISTS events_version (version INTEGER NOT NULL);"
-            "INSERT INTO events_version SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM events_version);",
+            "CREATE TABLE IF NOT EXISTS events_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER);",
             *(
                 f"CREATE TRIGGER IF NOT EXISTS {table}_{change.lower()}_moves_events_version AFTER {change} ON "
-                f"{table} BEGIN UPDATE events_version SET version = version + 1; END;"
+                f"{table} BEGIN INSERT INTO events_version (id, version) VALUES (1, 1) "
+                "ON CONFLICT (id) DO UPDATE SET version = version + 1; END;"
                 for table in ("events", "event_countries", "event_sources")
                 for change in ("INSERT", "UPDATE", "DELETE")
             ),
@@ -1112,7 +1112,8 @@ class Store:
             if opened:
                 self._execute("BEGIN")
             try:
-                version = int(self._execute("SELECT version FROM events_version").fetchone()[0])
+                row = self._execute("SELECT version FROM events_version").fetchone()
+                version = int(row[0]) if row else 0
                 if self._scoreboard_columns is None or self._scoreboard_columns[0] != version:
                     events = self._execute(
                         "SELECT id, status, year, firms, start, finish, " + ", ".join(CODED_COLUMNS) + " FROM events"
