@@ -5,8 +5,9 @@ module keeps the projects: a document's mentions replace its earlier ones, each 
 first) among those the store finds under its lookup keys that has its code, else the first it belongs to by
 name or translation, or starts a new one; only the projects it touched are summed up again, so linking one
 new document costs the same in a store of any size. A mention with a new code that would have joined a
-project but for its code shows that project to have been two: its mentions are parted again (and the
-documents whose mentions moved are reported, so their events follow).
+project but for its code shows that project to have been two: its mentions are parted again; a mention
+that joins a project by its code and is named like another project without one shows them to be one: they
+are joined (the documents whose mentions moved are reported, so their events follow).
 """
 
 from __future__ import annotations
@@ -14,12 +15,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from kume.schema import Document
 from kume.store import Store
 from nlp.linking import (
     CODE,
+    NAME,
     NEW,
+    TRANSLATION,
     Profile,
     ProjectMention,
+    abbreviates,
+    coordinator_names,
     join_reason,
     lookup_keys,
     mentions_of,
@@ -48,11 +54,10 @@ def link_documents(store: Store, doc_ids: Iterable[str]) -> Linked:
     document is known as the one named in Turkish by another before either is linked."""
     linked = Linked()
     doc_ids = list(doc_ids)
-    for doc_id in doc_ids:
-        document = store.get(doc_id)
-        if document is not None:
-            for names in organization_names(document):
-                store.add_organization_names(names)
+    documents = [d for doc_id in doc_ids if (d := store.get(doc_id)) is not None and d.extraction is not None]
+    # Turkish documents first: an English one borrows a Turkish body's abbreviation.
+    for document in sorted(documents, key=lambda d: d.extraction is None or d.extraction.language != "tr"):
+        _learn_organizations(store, document)
     for doc_id in doc_ids:
         with store.transaction():
             left = store.remove_project_mentions(doc_id)
@@ -71,9 +76,35 @@ def project_mentions(store: Store, project: str) -> list[ProjectMention]:
 def _resum(store: Store, project: str) -> None:
     mentions = project_mentions(store, project)
     if mentions:
-        store.save_project(summarise(project, mentions), profile(mentions).model_dump_json())
+        store.save_project(
+            summarise(project, mentions, coordinator_name(store, coordinator_names(mentions))),
+            profile(mentions).model_dump_json(),
+        )
     else:
         store.delete_project(project)
+
+
+def _learn_organizations(store: Store, document: Document) -> None:
+    """Record the organisations a document names: names given together, and a borrowed abbreviation where
+    it abbreviates the name of the organisation it names already."""
+    turkish = document.extraction is not None and document.extraction.language == "tr"
+    for organization in organization_names(document):
+        known = store.organizations_named(organization.borrowed)
+        borrowed = [
+            short
+            for short in organization.borrowed
+            if short in known and abbreviates(short, store.organization_name(known[short]) or "")
+        ]
+        store.add_organization([*organization.names, *borrowed], organization.written, turkish=turkish)
+
+
+def coordinator_name(store: Store, names: list[str]) -> str | None:
+    """The name for people of the organisation `names` name (as documents named it together)."""
+    keys = [match_key(name) for name in names]
+    organizations = store.organizations_named(keys)
+    return next(
+        (found for key in keys if key in organizations and (found := store.organization_name(organizations[key]))), None
+    )
 
 
 def _profile(store: Store, project: str, kept: str | None) -> Profile:
@@ -95,6 +126,15 @@ def _link_mentions(store: Store, doc_id: str, linked: Linked) -> set[str]:
         if found is not None:
             mention.reason = dict(reasons)[found] or NEW
             target = found
+            if mention.reason == CODE:
+                # The code's project named like another, uncoded one: that one was this project all along.
+                for candidate, reason in reasons:
+                    if (
+                        candidate != found
+                        and reason in (NAME, TRANSLATION)
+                        and dict(candidates)[candidate].code is None
+                    ):
+                        _absorb(store, found, candidate, reason, linked)
         else:
             target = project_id(mention.fact)
             known = store.project(target) is not None  # a new mention may name a project whose id exists
@@ -115,6 +155,9 @@ def _link_mentions(store: Store, doc_id: str, linked: Linked) -> set[str]:
         document.extraction.projects[mention.ordinal].project_id = target
         _resum(store, target)
         joined.add(target)
+    # A parting or an absorption may have moved one of this document's earlier mentions since.
+    for ordinal, project in store.document_projects(doc_id).items():
+        document.extraction.projects[ordinal].project_id = project
     store.save_extraction(document.id, document.version, document.extraction, linked=True)
     return joined
 
@@ -152,6 +195,17 @@ def _part(
     _resum(store, project)
     linked.projects.add(project)
     return target
+
+
+def _absorb(store: Store, into: str, project: str, reason: str, linked: Linked) -> None:
+    """Give every mention of `project` to `into` (the first by `reason`, as the newcomer joined it) and drop it."""
+    for index, moved in enumerate(project_mentions(store, project)):
+        moved.reason = reason if index == 0 else moved.reason
+        store.move_project_mention(moved.document_id, moved.ordinal, into, moved.model_dump_json(), lookup_keys(moved))
+        _relabel(store, moved, into)
+        linked.documents.add(moved.document_id)
+    store.delete_project(project)
+    linked.projects |= {into, project}
 
 
 def _relabel(store: Store, mention: ProjectMention, project: str) -> None:

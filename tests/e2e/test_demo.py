@@ -76,6 +76,23 @@ def test_demo_stores_every_kind_of_page(demo_data_dir):
         assert any(d.aliases for d in docs)
 
 
+def test_demo_projects_are_one_row_each_with_their_events(demo_data_dir):
+    with Store(load_settings(data_dir=demo_data_dir).store_path) as store:
+        projects = store.projects()
+        codes = sorted(p.code for p in projects if p.code)
+        assert codes == ["22.UR-GE.041", "23.UR-GE.058", "24.UR-GE.019"]
+        names = {name for p in projects for name in p.names}
+        assert len(projects) == 5, [p.names for p in projects]
+        furniture = next(p for p in projects if "Furniture UR-GE Project" in p.names)
+        assert "Mobilya UR-GE Projesi" in furniture.names  # "Odamızın Mobilya UR-GE Projesi", who speaks left out
+        assert sum("INTERCLUST" in name for name in names) >= 3
+        assert all(p.coordinator is None or "Proje" not in p.coordinator for p in projects)
+        rail = next(p for p in projects if p.code == "24.UR-GE.019")
+        trips = [e for e in store.project_events(rail.id) if e.activity == "trade_delegation"]
+        # announced for March 2025, then reported done: one done trip, told twice
+        assert [(e.status.value, len(e.sources)) for e in trips] == [("done", 2)]
+
+
 def test_inflected_turkish_query_finds_the_demo_article(demo_data_dir):
     result = kume(demo_data_dir, "search", "Kazakistan", "--json")
     assert result.returncode == 0, result.stderr

@@ -10,7 +10,7 @@ import pytest
 from kume.schema import Extraction, OrganizationFact, Page, ProjectFact
 from kume.store import Store
 from nlp.linking import project_id
-from pipeline.link import link_documents
+from pipeline.link import coordinator_name, link_documents
 
 
 @pytest.fixture
@@ -147,3 +147,51 @@ def test_names_normalised_short_names_and_translations(store: Store) -> None:
     greenloop = by_document[coined]
     assert by_document[open_parenthesis].id == greenloop.id
     assert greenloop.names == ["EU-Funded GREENLOOP Project", "Yeşil Dönüşüm"]
+
+
+def test_an_organisation_is_known_across_languages_by_its_abbreviation(store: Store) -> None:
+    def named(url: str, language: str, *organizations: list[str]) -> str:
+        doc_id = add(store, url)
+        facts = [OrganizationFact(names=names) for names in organizations]
+        store.save_extraction(doc_id, 1, Extraction(pipeline_version="t", language=language, organizations=facts))
+        return doc_id
+
+    named("https://en.example/1", "en", ["Central Anatolia Chamber of Industry", "OASO"])
+    named("https://tr.example/1", "tr", ["Orta Anadolu Sanayi Odası", "OASO"])
+    # An abbreviation the extraction put beside another body's name is not that body's.
+    named("https://tr.example/2", "tr", ["Ostrava Bölgesel Ticaret Odası", "OASO"])
+    link_documents(store, store.unlinked_ids())
+    assert coordinator_name(store, ["Central Anatolia Chamber of Industry"]) == "Orta Anadolu Sanayi Odası"
+    assert coordinator_name(store, ["OASO"]) == "Orta Anadolu Sanayi Odası"
+    assert coordinator_name(store, ["Ostrava Bölgesel Ticaret Odası"]) == "Ostrava Bölgesel Ticaret Odası"
+
+
+def test_a_coded_mention_named_like_a_project_without_a_code_joins_the_two(store: Store) -> None:
+    def add_in(url: str, source: str, language: str, project: ProjectFact, chamber: list[str] | None = None) -> str:
+        doc_id = add(store, url, project, source=source)
+        organizations = [OrganizationFact(names=chamber, role="coordinator")] if chamber else []
+        extraction = Extraction(
+            pipeline_version="t", language=language, projects=[project], organizations=organizations
+        )
+        store.save_extraction(doc_id, 1, extraction)
+        return doc_id
+
+    chamber = ["Pamukkale Ticaret ve Sanayi Odası", "PTSO"]
+    newspaper = add_in("https://news.example/1", "news", "en", ProjectFact(name="Home Textiles UR-GE Project"))
+    turkish = ProjectFact(name="Ev Tekstili UR-GE Projesi", code="23.UR-GE.077", coordinator=chamber[0])
+    chambers_news = add_in("https://ptso.example/1", "ptso", "tr", turkish, chamber)
+    link_documents(store, store.unlinked_ids())
+    assert len(store.projects()) == 2  # nothing yet tells that the newspaper's project is the chamber's
+    english = ProjectFact(name="Home Textiles UR-GE Project", code="23.UR-GE.077")
+    release = add_in("https://ptso.example/en/1", "ptso", "en", english)
+    linked = link_documents(store, [release])
+    (project,) = store.projects()
+    assert project.id == project_id(turkish) and linked.documents == {release, newspaper}
+    assert [(link.document_id, link.reason) for link in project.links] == [
+        (newspaper, "name"),
+        (chambers_news, "new"),
+        (release, "code"),
+    ]
+    moved = store.get(newspaper)
+    assert moved is not None and moved.extraction is not None
+    assert [p.project_id for p in moved.extraction.projects] == [project.id]
