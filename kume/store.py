@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
+from kume.event_columns import CODED_COLUMNS, EventColumns, ScoreboardCounts
 from kume.process import is_local, owner_alive
 from kume.schema import (
     Document,
@@ -294,6 +295,7 @@ class Store:
             self._db.execute("PRAGMA foreign_keys=ON")
             older = self._tables()
             self._db.executescript(SCHEMA)
+            self._db.executescript(self.SCOREBOARD_SCHEMA)
             self._migrate(older)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open document store {self.path}: {exc}") from exc
@@ -1071,6 +1073,223 @@ class Store:
     def events_count(self) -> int:
         with self._lock:
             return int(self._execute("SELECT COUNT(*) FROM events").fetchone()[0])
+
+    # -- scoreboard: events aggregated by project, programme, coordinator, province or sector ------------
+
+    # The events column each kind of scoreboard row groups by.
+    SCOREBOARD_KEYS: ClassVar[dict[str, str]] = {
+        "project": "project_id",
+        "program": "program",
+        "coordinator": "coordinator",
+        "province": "province",
+        "sector": "sector",
+    }
+    # Columns of `events` a scoreboard filters by (the country filter goes through event_countries).
+    SCOREBOARD_FILTERS = ("program", "sector", "province", "activity")
+    # The columns a scoreboard loads, as one narrow index (loading them reads no event's record), and a
+    # counter every change to the events tables moves on (in this process or another), so they are loaded
+    # again exactly when what they hold has changed.
+    SCOREBOARD_SCHEMA = "".join(
+        [
+            "CREATE INDEX IF NOT EXISTS events_scoreboard_columns ON events (id, status, year, firms, start, finish, "
+            + ", ".join(CODED_COLUMNS)
+            + ");"
+            "CREATE TABLE IF NOT EXISTS events_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER);",
+            *(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_{change.lower()}_moves_events_version AFTER {change} ON "
+                f"{table} BEGIN INSERT INTO events_version (id, version) VALUES (1, 1) "
+                "ON CONFLICT (id) DO UPDATE SET version = version + 1; END;"
+                for table in ("events", "event_countries", "event_sources")
+                for change in ("INSERT", "UPDATE", "DELETE")
+            ),
+        ]
+    )
+    _scoreboard_columns: tuple[int, EventColumns] | None = None
+
+    def scoreboard_rows(
+        self,
+        by: str,
+        *,
+        year: int | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        filters: dict[str, str] | None = None,
+    ) -> list[ScoreboardCounts]:
+        """Per value of `by` (project, program, coordinator, province, sector), its events' counts: done and
+        planned per activity, countries and firms of done events, first and last done dates, distinct source
+        documents and projects; rows in no particular order.
+
+        `filters` maps program, sector, province, activity or country to one stored value. `year` is the events'
+        year column; a date range keeps dated events overlapping it (a YYYY-MM event spans its month).
+        The counting runs over the events tables as columns (kume.event_columns), loaded from SQL again
+        whenever the tables changed.
+        """
+        for name in filters or {}:
+            if name != "country":
+                self._scoreboard_column(name)
+        columns = self._event_columns()
+        mask = columns.selected(year=year, date_from=date_from, date_to=date_to, filters=filters or {})
+        return columns.rows(self.SCOREBOARD_KEYS[by], mask)
+
+    def _event_columns(self) -> EventColumns:
+        with self._lock:
+            # One read transaction: the counter and the three tables as of one moment.
+            opened = not self._db.in_transaction
+            if opened:
+                self._execute("BEGIN")
+            try:
+                row = self._execute("SELECT version FROM events_version").fetchone()
+                version = int(row[0]) if row else 0
+                if self._scoreboard_columns is None or self._scoreboard_columns[0] != version:
+                    events = self._execute(
+                        "SELECT id, status, year, firms, start, finish, " + ", ".join(CODED_COLUMNS) + " FROM events"
+                    ).fetchall()
+                    countries = self._execute("SELECT event_id, country FROM event_countries").fetchall()
+                    sources = self._execute("SELECT event_id, doc_id FROM event_sources").fetchall()
+                    self._scoreboard_columns = (version, EventColumns([tuple(r) for r in events], countries, sources))
+            finally:
+                if opened:
+                    self._execute("COMMIT")
+            return self._scoreboard_columns[1]
+
+    # The search facets events have, and the events column (or event_countries) holding each.
+    EVENT_FACETS: ClassVar[dict[str, str]] = {
+        "country": "country",
+        "sector": "sector",
+        "program": "program",
+        "project": "project_id",
+        "organization": "coordinator",
+        "activity": "activity",
+    }
+    # The day an event is counted on: its start, else its first source's publication.
+    _EVENT_DAY = "COALESCE(e.start, json_extract(e.record, '$.sources[0].published'))"
+    _PERIODS: ClassVar[dict[str, str]] = {
+        "month": "substr({day}, 1, 7)",
+        "quarter": "substr({day}, 1, 4) || '-Q' || ((CAST(substr({day}, 6, 2) AS INTEGER) + 2) / 3)",
+        "year": "substr({day}, 1, 4)",
+    }
+
+    def _events_matching(
+        self, filters: dict[str, list[str]], day_from: str | None, day_to: str | None
+    ) -> tuple[str, list[Any]]:
+        """The WHERE clause (over `events e`) of events with these facet values and dates in this range."""
+        where, params = ["1"], []
+        for facet, values in filters.items():
+            if not values:
+                continue
+            marks = ", ".join("?" * len(values))
+            if facet == "country":
+                where.append(
+                    f"EXISTS (SELECT 1 FROM event_countries c WHERE c.event_id = e.id AND c.country IN ({marks}))"
+                )
+            else:
+                where.append(f"e.{self.EVENT_FACETS[facet]} IN ({marks})")
+            params.extend(values)
+        # A YYYY-MM event spans its month: it is compared with the range's ends cut to a month.
+        last = f"COALESCE(e.finish, {self._EVENT_DAY})"
+        if day_from is not None:
+            where.append(f"{last} >= substr(?, 1, length({last}))")
+            params.append(day_from)
+        if day_to is not None:
+            where.append(f"{self._EVENT_DAY} <= ?")
+            params.append(day_to)
+        return " AND ".join(where), params
+
+    def event_histogram(
+        self,
+        interval: str,
+        *,
+        split_by: str | None = None,
+        filters: dict[str, list[str]] | None = None,
+        day_from: str | None = None,
+        day_to: str | None = None,
+    ) -> list[tuple[str, str | None, int]]:
+        """Events per period (month, quarter or year) of their day, optionally per value of a facet events have:
+        (period, split value, events), undated events left out."""
+        condition, params = self._events_matching(filters or {}, day_from, day_to)
+        period = self._PERIODS[interval].format(day=self._EVENT_DAY)
+        dated = f"{condition} AND {self._EVENT_DAY} IS NOT NULL"
+        if split_by is None:
+            sql = f"SELECT {period}, NULL, COUNT(*) FROM events e WHERE {dated} GROUP BY 1"
+        elif split_by == "country":
+            sql = (
+                f"SELECT {period}, c.country, COUNT(*) FROM events e JOIN event_countries c ON c.event_id = e.id "
+                f"WHERE {dated} GROUP BY 1, 2"
+            )
+        else:
+            column = self.EVENT_FACETS[split_by]
+            sql = (
+                f"SELECT {period}, e.{column}, COUNT(*) FROM events e "
+                f"WHERE {dated} AND e.{column} IS NOT NULL GROUP BY 1, 2"
+            )
+        with self._lock:
+            return [(row[0], row[1], row[2]) for row in self._execute(sql, tuple(params))]
+
+    def event_top(
+        self,
+        facet: str,
+        size: int,
+        *,
+        filters: dict[str, list[str]] | None = None,
+        day_from: str | None = None,
+        day_to: str | None = None,
+    ) -> tuple[int, list[tuple[str, int]]]:
+        """The events matching, and the `size` values of `facet` most of them have (most first, ties by value)."""
+        condition, params = self._events_matching(filters or {}, day_from, day_to)
+        if facet == "country":
+            source, value = "events e JOIN event_countries c ON c.event_id = e.id", "c.country"
+        else:
+            source, value = "events e", f"e.{self.EVENT_FACETS[facet]}"
+        with self._lock:
+            total = int(self._execute(f"SELECT COUNT(*) FROM events e WHERE {condition}", tuple(params)).fetchone()[0])
+            rows = self._execute(
+                f"SELECT {value}, COUNT(*) AS n FROM {source} WHERE {condition} AND {value} IS NOT NULL "
+                "GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?",
+                (*params, size),
+            ).fetchall()
+        return total, [(row[0], row[1]) for row in rows]
+
+    def project_names(self) -> dict[str, tuple[str, str | None, dict[str, list[str]]]]:
+        """Every project's name, code, and the names its mentions gave it per language of the mentioning
+        document, by id, without reading whole records (a scoreboard labels its rows with them)."""
+        with self._lock:
+            rows = self._execute(
+                "SELECT id, json_extract(record, '$.name'), json_extract(record, '$.code') FROM projects"
+            ).fetchall()
+            named = self._execute(
+                "SELECT p.id, json_extract(l.value, '$.name'), v.language FROM projects p, "
+                "json_each(p.record, '$.links') l JOIN documents d ON d.id = json_extract(l.value, '$.document_id') "
+                "JOIN versions v ON v.doc_id = d.id AND v.version = d.current_version WHERE v.language IS NOT NULL"
+            ).fetchall()
+        found: dict[str, tuple[str, str | None, dict[str, list[str]]]] = {row[0]: (row[1], row[2], {}) for row in rows}
+        for project_id, name, language in named:
+            found[project_id][2].setdefault(language, []).append(name)
+        return found
+
+    def event_values(self, column: str) -> dict[str, int]:
+        """Every value events hold in a scoreboard filter's column (or country), with its number of events."""
+        sql = (
+            "SELECT country, COUNT(*) FROM event_countries GROUP BY 1"
+            if column == "country"
+            else f"SELECT {self._scoreboard_column(column)}, COUNT(*) FROM events WHERE {column} IS NOT NULL GROUP BY 1"
+        )
+        with self._lock:
+            return {row[0]: row[1] for row in self._execute(sql)}
+
+    def events_have(self, column: str, value: str) -> bool:
+        """Whether some event holds `value` in a scoreboard filter's column (or country)."""
+        sql = (
+            "SELECT 1 FROM event_countries WHERE country = ? LIMIT 1"
+            if column == "country"
+            else f"SELECT 1 FROM events WHERE {self._scoreboard_column(column)} = ? LIMIT 1"
+        )
+        with self._lock:
+            return self._execute(sql, (value,)).fetchone() is not None
+
+    def _scoreboard_column(self, column: str) -> str:
+        if column not in self.SCOREBOARD_FILTERS:
+            raise ValueError(f"no scoreboard filter {column!r}")
+        return column
 
     # -- internals -----------------------------------------------------------
 

@@ -96,7 +96,9 @@ def test_ingest_a_document_by_its_text(writer: TestClient) -> None:
     assert mine, "no project dossier links the ingested document"
     for dossier in mine:
         assert dossier["program"] == "UR-GE"
-        assert [(e["start"], e["end"]) for e in dossier["timeline"]] == [("2024-06-03", "2024-06-07")]
+        trips = [event for event in dossier["events"] if event["activity"] == "trade_delegation"]
+        assert [(e["start"], e["end"], e["firms"]) for e in trips] == [("2024-06-03", "2024-06-07", 10)]
+        assert [source["document_id"] for source in trips[0]["sources"]] == [result["id"]]
         by_project = writer.get("/v1/search", params={"project": dossier["id"]}).json()
         assert [hit["id"] for hit in by_project["hits"]] == [result["id"]]
 
