@@ -24,7 +24,7 @@ from fastapi.staticfiles import StaticFiles
 from api.deps import Services, known_parameters
 from api.guard import Keys, RequestGuard, docs_policy
 from api.reader import BACKEND_DOWN, STORE_DOWN, Reader
-from api.routers import documents, health, projects, search, searches, sources, stats, write
+from api.routers import documents, health, projects, scoreboard, search, searches, sources, stats, write
 from kume.config import Settings
 from kume.store import Store, StoreError
 from pipeline.follow import SavedSearches
@@ -145,7 +145,7 @@ def create_app(
         log.error("document store unavailable serving %s: %s", request.url.path, exc)
         return JSONResponse({"detail": STORE_DOWN}, status_code=503)
 
-    for module in (health, search, documents, projects, stats, sources, searches, write):
+    for module in (health, search, documents, projects, scoreboard, stats, sources, searches, write):
         app.include_router(module.router)
     app.include_router(searches.feeds)
     app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")

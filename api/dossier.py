@@ -1,103 +1,114 @@
-"""A project's dossier: what its documents say it did, where and when, with the sources."""
+"""A project's dossier from its events: what it did and plans, where, with how many firms, and who tells it.
+
+Only the project's own events count (each event carries its project, so a sentence of a multi-project report
+about another project gives this one nothing); countries reached and firms come from done events only.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
-from api.schemas import ProjectDossier, SourceLink, TimelineEntry
-from kume.schema import Extraction, ProjectRecord
+from api.schemas import (
+    ActivityCount,
+    CodeLabel,
+    CountryReached,
+    DossierEvent,
+    PlaceLabel,
+    ProjectDossier,
+    SourceLink,
+)
+from kume.labels import (
+    activity_codes,
+    activity_label,
+    city_label,
+    country_label,
+    program_label,
+    province_label,
+    sector_label,
+)
+from kume.schema import EventRecord, EventStatus, ProjectRecord
 from kume.store import Store
-from kume.text import SentenceIndex
-from search_api.contract import FacetCount
+
+
+class _Sources:
+    """Source links of documents, each document read from the store once."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.links: dict[str, SourceLink | None] = {}
+
+    def link(self, doc_id: str) -> SourceLink | None:
+        if doc_id not in self.links:
+            doc = self.store.get(doc_id)
+            self.links[doc_id] = (
+                SourceLink(document_id=doc.id, url=doc.url, title=doc.title, source=doc.source, published=doc.published)
+                if doc
+                else None
+            )
+        return self.links[doc_id]
+
+    def of(self, doc_ids: list[str]) -> list[SourceLink]:
+        """The documents' links, oldest first."""
+        found = [link for doc_id in dict.fromkeys(doc_ids) if (link := self.link(doc_id))]
+        return sorted(found, key=lambda link: (link.published or date.min, link.document_id))
+
+
+def dossier_event(event: EventRecord, sources: _Sources) -> DossierEvent:
+    return DossierEvent(
+        id=event.id,
+        activity=event.activity,
+        activity_label=activity_label(event.activity),
+        status=event.status,
+        start=event.start,
+        end=event.end,
+        countries=[CodeLabel(code=code, label=country_label(code)) for code in event.countries],
+        cities=[
+            PlaceLabel(name=place.name, country=place.country, label=city_label(place.name, place.country))
+            for place in event.cities
+        ],
+        firms=event.firms,
+        sources=sources.of([source.document_id for source in event.sources]),
+    )
 
 
 def build_dossier(store: Store, record: ProjectRecord) -> ProjectDossier:
-    """A project's dossier from its documents: their countries, sectors and activities, and a dated timeline."""
-    timeline: list[TimelineEntry] = []
-    links: list[SourceLink] = []
-    countries: set[str] = set()
-    sectors: set[str] = {record.sector} if record.sector else set()
-    activity_counts: dict[str, int] = {}
-    for doc_id in record.document_ids:
-        doc = store.get(doc_id)
-        if doc is None:
-            continue
-        link = SourceLink(document_id=doc.id, url=doc.url, title=doc.title, source=doc.source, published=doc.published)
-        links.append(link)
-        extraction = doc.extraction or Extraction(pipeline_version="none")
-        doc_countries = sorted({c.code for c in extraction.countries})
-        activities = sorted({a.code for a in extraction.activities})
-        dated_activities = activities_by_date(doc.text, extraction)
-        countries.update(doc_countries)
-        sectors.update(s.code for s in extraction.sectors)
-        for code in activities:
-            activity_counts[code] = activity_counts.get(code, 0) + 1
-        if extraction.event_dates:
-            timeline.extend(
-                TimelineEntry(
-                    start=d.start,
-                    end=d.end,
-                    dated_by="event",
-                    activities=date_activities,
-                    countries=doc_countries,
-                    source=link,
-                )
-                for d, date_activities in zip(extraction.event_dates, dated_activities, strict=True)
-            )
-        elif doc.published:
-            day = doc.published.isoformat()
-            timeline.append(
-                TimelineEntry(
-                    start=day,
-                    end=day,
-                    dated_by="published",
-                    activities=activities,
-                    countries=doc_countries,
-                    source=link,
-                )
-            )
-    timeline.sort(key=lambda entry: (entry.start, entry.end, entry.source.document_id))
-    links.sort(key=lambda link: (link.published or date.min, link.document_id))
+    """A project's dossier: its events oldest first (undated last) with their sources, the countries its done
+    events reached, its firms, its activity counts, and why each mention joined it."""
+    sources = _Sources(store)
+    events = store.project_events(record.id)
+    done = [event for event in events if event.status is EventStatus.DONE]
+    reached = Counter(country for event in done for country in dict.fromkeys(event.countries))
+    statuses = Counter((event.activity, event.status) for event in events)
+    order = {code: n for n, code in enumerate(activity_codes())}
+    activities = sorted({event.activity for event in events}, key=lambda code: (order.get(code, len(order)), code))
     return ProjectDossier(
         id=record.id,
         name=record.name,
         names=record.names,
         code=record.code,
         program=record.program,
+        program_label=program_label(record.program) if record.program else None,
         coordinator=record.coordinator,
+        province=record.province,
+        province_label=province_label(record.province) if record.province else None,
         sector=record.sector,
-        sectors=sorted(sectors),
-        countries=sorted(countries),
-        activities=[
-            FacetCount(value=code, count=n)
-            for code, n in sorted(activity_counts.items(), key=lambda item: (-item[1], item[0]))
+        sector_label=sector_label(record.sector) if record.sector else None,
+        events=[dossier_event(event, sources) for event in events],
+        countries_reached=[
+            CountryReached(code=code, label=country_label(code), events=n)
+            for code, n in sorted(reached.items(), key=lambda item: (-item[1], item[0]))
         ],
-        timeline=timeline,
-        documents=links,
+        firms_total=sum(event.firms or 0 for event in done),
+        activity_counts=[
+            ActivityCount(
+                value=code,
+                label=activity_label(code),
+                done=statuses[code, EventStatus.DONE],
+                planned=statuses[code, EventStatus.PLANNED],
+            )
+            for code in activities
+        ],
+        links=record.links,
+        documents=sources.of(record.document_ids),
     )
-
-
-def activities_by_date(text: str, extraction: Extraction) -> list[list[str]]:
-    """For each event date of a document, the activities it dates, in code order.
-
-    Each activity mention goes to the nearest date mention, preferring one in its own sentence, so a
-    report of a needs analysis in March and a trade delegation in July dates each by its own
-    sentence; with one date, every activity goes to it. An activity without offsets goes with every date.
-    """
-    sentence = SentenceIndex(text).number
-    dated = [
-        (number, span.start, sentence(span.start))
-        for number, fact in enumerate(extraction.event_dates)
-        for span in fact.mentions
-    ]
-    per_date: list[set[str]] = [set() for _ in extraction.event_dates]
-    for activity in extraction.activities:
-        if not activity.mentions or not dated:
-            for codes in per_date:
-                codes.add(activity.code)
-            continue
-        for span in activity.mentions:
-            own = sentence(span.start)
-            number = min(dated, key=lambda mention: (mention[2] != own, abs(mention[1] - span.start)))[0]
-            per_date[number].add(activity.code)
-    return [sorted(codes) for codes in per_date]

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
-from kume.schema import Document, Extraction, IsoDate
+from kume.labels import Label, activity_codes
+from kume.schema import Document, EventStatus, Extraction, IsoDate, ProjectLink
 from search_api.contract import FACET_VALUES, FACETS, Facet, FacetCount, HistogramBucket, Interval, SearchQuery, Sort
 
 MAX_PAGE_SIZE = 100
@@ -96,15 +97,43 @@ class SourceLink(BaseModel):
     published: date | None = None
 
 
-class TimelineEntry(BaseModel):
-    """One dated step of a project: an event date stated in a document, else the document's publication date."""
+class CountryReached(BaseModel):
+    code: str = Field(examples=["KZ"])
+    label: Label | None = None
+    events: int = Field(description="Done events that reached it.")
 
-    start: str = Field(description="ISO date or YYYY-MM", examples=["2023-07-09"])
-    end: str = Field(examples=["2023-07-15"])
-    dated_by: str = Field(description="event (a date stated in the text) or published", examples=["event"])
-    activities: list[str] = Field(default_factory=list, examples=[["trade_delegation", "b2b_meetings"]])
-    countries: list[str] = Field(default_factory=list, examples=[["KZ"]])
-    source: SourceLink
+
+class PlaceLabel(BaseModel):
+    name: str = Field(description="Base form, as stored", examples=["Almatı"])
+    country: str = Field(examples=["KZ"])
+    label: Label
+
+
+class CodeLabel(BaseModel):
+    code: str = Field(examples=["KZ"])
+    label: Label | None = None
+
+
+class DossierEvent(BaseModel):
+    """One event of a project, however many documents tell it."""
+
+    id: str
+    activity: str = Field(examples=["trade_delegation"])
+    activity_label: Label | None = None
+    status: EventStatus
+    start: str | None = Field(default=None, description="ISO date or YYYY-MM", examples=["2023-10-09"])
+    end: str | None = None
+    countries: list[CodeLabel] = Field(default_factory=list)
+    cities: list[PlaceLabel] = Field(default_factory=list)
+    firms: int | None = Field(default=None, description="Companies taking part (the largest count a source states).")
+    sources: list[SourceLink] = Field(default_factory=list, description="Every document telling it, oldest first.")
+
+
+class ActivityCount(BaseModel):
+    value: str = Field(examples=["trade_delegation"])
+    label: Label | None = None
+    done: int
+    planned: int
 
 
 class ProjectDossier(BaseModel):
@@ -113,25 +142,79 @@ class ProjectDossier(BaseModel):
     names: list[str] = Field(default_factory=list)
     code: str | None = Field(default=None, examples=["21.UR-GE.016"])
     program: str | None = Field(default=None, examples=["UR-GE"])
+    program_label: Label | None = None
     coordinator: str | None = None
+    province: str | None = Field(default=None, description="Turkish province of the coordinator.")
+    province_label: Label | None = None
     sector: str | None = None
-    sectors: list[str] = Field(default_factory=list, description="Every sector the project's documents are about.")
-    countries: list[str] = Field(default_factory=list)
-    activities: list[FacetCount] = Field(default_factory=list)
-    timeline: list[TimelineEntry] = Field(default_factory=list, description="Oldest first.")
-    documents: list[SourceLink] = Field(default_factory=list)
+    sector_label: Label | None = None
+    events: list[DossierEvent] = Field(default_factory=list, description="Done and planned events, oldest first.")
+    countries_reached: list[CountryReached] = Field(
+        default_factory=list, description="Countries of done events, most events first."
+    )
+    firms_total: int = Field(default=0, description="Firms summed over done events that state a count.")
+    activity_counts: list[ActivityCount] = Field(default_factory=list)
+    links: list[ProjectLink] = Field(default_factory=list, description="Each mention and why it joined the project.")
+    documents: list[SourceLink] = Field(default_factory=list, description="Every document naming the project.")
+
+
+class ScoreboardBy(StrEnum):
+    PROJECT = "project"
+    PROGRAM = "program"
+    COORDINATOR = "coordinator"
+    PROVINCE = "province"
+    SECTOR = "sector"
+
+
+# Columns a scoreboard sorts by besides an activity code.
+SCOREBOARD_COLUMNS = ("events", "planned", "countries", "firms", "first", "last", "documents", "projects", "label")
+MAX_SCOREBOARD_SIZE = 1000
+
+
+class ScoreboardRow(BaseModel):
+    """What one project, programme, coordinator, province or sector did: events counted once however many
+    documents tell them."""
+
+    key: str = Field(description="Project id, programme code, coordinator, province or NACE division.")
+    label: Label
+    project_id: str | None = Field(default=None, description="When the row is a project.")
+    events: int = Field(description="Done events (deduplicated across documents).")
+    planned: int = Field(description="Events announced and not (yet) reported done.")
+    by_activity: dict[str, int] = Field(description="Done events per activity code.")
+    countries: int = Field(description="Distinct countries of done events.")
+    country_codes: list[str] = Field(description="Those countries, most events first.")
+    firms: int = Field(description="Firms summed over done events that state a count.")
+    first: str | None = Field(default=None, description="Start of the earliest done event (ISO day or YYYY-MM).")
+    last: str | None = Field(default=None, description="End of the latest done event.")
+    documents: int = Field(description="Distinct documents telling the row's events (done or planned).")
+    projects: int = Field(description="Distinct projects among the row's events.")
+
+
+class Scoreboard(BaseModel):
+    by: ScoreboardBy
+    total: int = Field(description="Rows before `size` cut the list.")
+    activities: list[str] = Field(description="Activity codes with done events in the rows, one column each.")
+    activity_labels: dict[str, Label] = Field(default_factory=dict)
+    rows: list[ScoreboardRow]
+
+
+class CountMode(StrEnum):
+    DOCUMENTS = "documents"
+    EVENTS = "events"
 
 
 class Timeseries(BaseModel):
     interval: Interval
     field: str
     split_by: str | None = None
-    buckets: list[HistogramBucket]
+    count: CountMode = CountMode.DOCUMENTS
+    buckets: list[HistogramBucket] = Field(description="Every period from the first to the last, empty ones as 0.")
 
 
 class TopValues(BaseModel):
     facet: str
-    total: int = Field(description="Documents matching the query.")
+    count: CountMode = CountMode.DOCUMENTS
+    total: int = Field(description="Documents (or events) matching the query.")
     values: list[FacetCount]
 
 
@@ -224,17 +307,69 @@ class SearchParams(FilterParams):
     highlight: bool = True
 
 
+COUNT_DESCRIPTION = (
+    "documents: matching documents; events: events (deduplicated across documents) matching the facet filters "
+    "events have (country, sector, program, project, organization, activity), dated by their start, else by "
+    "their first source's publication; a text query `q` counts documents only."
+)
+
+
 class TimeseriesParams(FilterParams):
     interval: Interval = Interval.MONTH
     split_by: Facet | None = Field(default=None, description="Split each period's count by this facet's values.")
     date_field: Literal["published", "event"] = Field(
         default="published", description="Count by publication date or by the event dates stated in the text."
     )
+    count: CountMode = Field(default=CountMode.DOCUMENTS, description=COUNT_DESCRIPTION)
 
 
 class TopParams(FilterParams):
     facet: Facet = Field(description="The facet whose most frequent values to list.", examples=["country"])
     size: int = Field(default=10, ge=1, le=200)
+    count: CountMode = Field(default=CountMode.DOCUMENTS, description=COUNT_DESCRIPTION)
+
+
+ScoreboardFilter = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class ScoreboardParams(BaseModel):
+    """Which rows a scoreboard compares, over which events, in which order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    by: ScoreboardBy = Field(default=ScoreboardBy.PROJECT, description="What a row is.")
+    year: int | None = Field(
+        default=None, ge=1900, le=2100, description="Events of this year (by start, else first publication)."
+    )
+    date_from: IsoDate | None = Field(default=None, description="Events ending on or after (YYYY-MM-DD).")
+    date_to: IsoDate | None = Field(default=None, description="Events starting on or before (YYYY-MM-DD).")
+    program: ScoreboardFilter | None = Field(default=None, description="Programme code or name", examples=["UR-GE"])
+    country: ScoreboardFilter | None = Field(
+        default=None, description="Events reaching this country: ISO code or name (tr/en)", examples=["Almanya"]
+    )
+    sector: ScoreboardFilter | None = Field(default=None, description="NACE Rev. 2 division", examples=["C13"])
+    province: ScoreboardFilter | None = Field(
+        default=None, description="Turkish province of the coordinator", examples=["Kayseri"]
+    )
+    activity: ScoreboardFilter | None = Field(default=None, description="Activity code", examples=["trade_delegation"])
+    sort: str = Field(
+        default="events",
+        description="A column (" + ", ".join(SCOREBOARD_COLUMNS) + ") or an activity code.",
+        json_schema_extra={"enum": [*SCOREBOARD_COLUMNS, *activity_codes()]},
+    )
+    order: Literal["desc", "asc"] = "desc"
+    size: int = Field(default=50, ge=1, le=MAX_SCOREBOARD_SIZE, description="Rows to answer (after sorting).")
+    format: Literal["json", "csv"] = Field(default="json", description="csv: UTF-8 with BOM, a column per activity.")
+
+    @model_validator(mode="after")
+    def _valid(self) -> ScoreboardParams:
+        if self.sort not in SCOREBOARD_COLUMNS and self.sort not in activity_codes():
+            raise ValueError(
+                f"sort: {self.sort!r} is no column; columns: {', '.join([*SCOREBOARD_COLUMNS, *activity_codes()])}"
+            )
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError(f"date_from ({self.date_from}) is after date_to ({self.date_to})")
+        return self
 
 
 class ExportParams(FilterParams):

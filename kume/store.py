@@ -12,11 +12,11 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from kume.process import is_local, owner_alive
 from kume.schema import (
@@ -935,6 +935,112 @@ class Store:
         with self._lock:
             return int(self._execute("SELECT COUNT(*) FROM events").fetchone()[0])
 
+    # -- scoreboard: events aggregated by project, programme, coordinator, province or sector ------------
+
+    # The events column each kind of scoreboard row groups by.
+    SCOREBOARD_KEYS: ClassVar[dict[str, str]] = {
+        "project": "project_id",
+        "program": "program",
+        "coordinator": "coordinator",
+        "province": "province",
+        "sector": "sector",
+    }
+    # Columns of `events` a scoreboard filters by (the country filter goes through event_countries).
+    SCOREBOARD_FILTERS = ("program", "sector", "province", "activity")
+
+    def scoreboard_rows(
+        self,
+        by: str,
+        *,
+        year: int | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        filters: dict[str, str] | None = None,
+    ) -> list[ScoreboardCounts]:
+        """Per value of `by`, its events' counts: done and planned per activity, countries and firms of done
+        events, first and last done dates, distinct source documents and projects.
+
+        `filters` maps program, sector, province, activity or country to one stored value. A date range keeps
+        dated events overlapping it (a YYYY-MM event spans its month). Rows in no particular order.
+        """
+        key = self.SCOREBOARD_KEYS[by]
+        where, params = [f"e.{key} IS NOT NULL"], []
+        if year is not None:
+            where.append("e.year = ?")
+            params.append(year)
+        if date_from is not None:
+            where.append(
+                "(CASE WHEN length(COALESCE(e.finish, e.start)) = 7 THEN COALESCE(e.finish, e.start) || '-31'"
+                " ELSE COALESCE(e.finish, e.start) END) >= ?"
+            )
+            params.append(date_from)
+        if date_to is not None:
+            where.append("e.start IS NOT NULL AND substr(e.start, 1, 10) <= ?")
+            params.append(date_to)
+        for column, value in (filters or {}).items():
+            if column == "country":
+                where.append("EXISTS (SELECT 1 FROM event_countries c WHERE c.event_id = e.id AND c.country = ?)")
+            elif column in self.SCOREBOARD_FILTERS:
+                where.append(f"e.{column} = ?")
+            else:
+                raise ValueError(f"no scoreboard filter {column!r}")
+            params.append(value)
+        condition = " AND ".join(where)
+        rows: dict[str, ScoreboardCounts] = {}
+        with self._lock:
+            for row in self._execute(
+                f"SELECT e.{key}, e.activity, e.status, COUNT(*), SUM(e.firms), MIN(e.start), "
+                f"MAX(COALESCE(e.finish, e.start)) FROM events e WHERE {condition} GROUP BY 1, 2, 3",
+                tuple(params),
+            ):
+                counts = rows.setdefault(row[0], ScoreboardCounts(key=row[0]))
+                if row[2] != "done":
+                    counts.planned += row[3]
+                    continue
+                counts.events += row[3]
+                counts.by_activity[row[1]] = row[3]
+                counts.firms += row[4] or 0
+                counts.first = min(filter(None, (counts.first, row[5])), default=None)
+                counts.last = max(filter(None, (counts.last, row[6])), default=None)
+            for row in self._execute(
+                f"SELECT e.{key}, c.country, COUNT(*) FROM events e JOIN event_countries c ON c.event_id = e.id "
+                f"WHERE {condition} AND e.status = 'done' GROUP BY 1, 2",
+                tuple(params),
+            ):
+                rows[row[0]].countries[row[1]] = row[2]
+            for row in self._execute(
+                f"SELECT e.{key}, COUNT(DISTINCT s.doc_id), COUNT(DISTINCT e.project_id) FROM events e "
+                f"LEFT JOIN event_sources s ON s.event_id = e.id WHERE {condition} GROUP BY 1",
+                tuple(params),
+            ):
+                rows[row[0]].documents, rows[row[0]].projects = row[1], row[2]
+        return list(rows.values())
+
+    def event_values(self, column: str) -> dict[str, int]:
+        """Every value events hold in a scoreboard filter's column (or country), with its number of events."""
+        sql = (
+            "SELECT country, COUNT(*) FROM event_countries GROUP BY 1"
+            if column == "country"
+            else f"SELECT {self._scoreboard_column(column)}, COUNT(*) FROM events WHERE {column} IS NOT NULL GROUP BY 1"
+        )
+        with self._lock:
+            return {row[0]: row[1] for row in self._execute(sql)}
+
+    def events_have(self, column: str, value: str) -> bool:
+        """Whether some event holds `value` in a scoreboard filter's column (or country)."""
+        sql = (
+            "SELECT 1 FROM event_countries WHERE country = ? LIMIT 1"
+            if column == "country"
+            else f"SELECT 1 FROM events WHERE {self._scoreboard_column(column)} = ? LIMIT 1"
+        )
+        with self._lock:
+            return self._execute(sql, (value,)).fetchone() is not None
+
+    def _scoreboard_column(self, column: str) -> str:
+        if column not in self.SCOREBOARD_FILTERS:
+            raise ValueError(f"no scoreboard filter {column!r}")
+        return column
+
     # -- internals -----------------------------------------------------------
 
     def _transaction(self) -> _Transaction:
@@ -990,3 +1096,19 @@ class _Transaction:
     def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         if self._outermost:
             self._store._execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+@dataclass
+class ScoreboardCounts:
+    """One scoreboard row as the store counts it (Store.scoreboard_rows)."""
+
+    key: str
+    events: int = 0
+    planned: int = 0
+    by_activity: dict[str, int] = field(default_factory=dict)
+    countries: dict[str, int] = field(default_factory=dict)  # country -> done events reaching it
+    firms: int = 0
+    first: str | None = None
+    last: str | None = None
+    documents: int = 0
+    projects: int = 0

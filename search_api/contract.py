@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, Field
 
+from kume.labels import Label
+
 if TYPE_CHECKING:
     from search_api.vocabulary import Vocabulary
 
@@ -160,6 +162,9 @@ class SearchHit(BaseModel):
 class FacetCount(BaseModel):
     value: str
     count: int
+    label: Label | None = Field(
+        default=None, description="The value's name in Turkish and English, where one exists (filled by the API)."
+    )
 
 
 class SearchResult(BaseModel):
@@ -173,6 +178,9 @@ class HistogramBucket(BaseModel):
     period: str = Field(description="2023-07, 2023-Q3 or 2023")
     split: str | None = Field(default=None, description="Value of the split facet, if split.")
     count: int
+    label: Label | None = Field(
+        default=None, description="The split value's name in Turkish and English, where one exists (filled by the API)."
+    )
 
 
 class IndexedValue(BaseModel):
