@@ -519,16 +519,27 @@ async function renderDossier(projectId) {
   await drawMap(dossier.countries_reached, generation);
 }
 
-// An event's place on the time axis: the month it starts in, or its year where the events span more than two years.
+// When an event happened: its start, else the first publication telling it (the rule the scoreboard's year
+// follows), else nothing.
+function eventDate(event) {
+  if (event.start) return { date: event.start, datedBy: "event" };
+  const published = event.sources.map((source) => source.published).filter(Boolean).sort()[0];
+  return published ? { date: published, datedBy: "published" } : { date: null, datedBy: null };
+}
+
+// An event's place on the time axis: the month of its date, or the year where the events span more than two years.
 function eventPeriods(events) {
-  const months = [...new Set(events.filter((e) => e.start).map((e) => e.start.slice(0, 7)))].sort();
+  const dates = events.map((e) => eventDate(e).date).filter(Boolean);
+  const months = [...new Set(dates.map((d) => d.slice(0, 7)))].sort();
   if (!months.length) return { periods: [], periodOf: () => null };
   const first = Number(months[0].slice(0, 4));
   const last = Number(months[months.length - 1].slice(0, 4));
-  if (last - first <= 2) return { periods: continuousMonths(months), periodOf: (e) => e.start?.slice(0, 7) || null };
+  const width = last - first <= 2 ? 7 : 4;
+  const periodOf = (e) => eventDate(e).date?.slice(0, width) || null;
+  if (width === 7) return { periods: continuousMonths(months), periodOf };
   const years = [];
   for (let year = first; year <= last; year++) years.push(String(year));
-  return { periods: years, periodOf: (e) => e.start?.slice(0, 4) || null };
+  return { periods: years, periodOf };
 }
 
 // Done and planned events per period, stacked; the table beside the chart gives the same counts as text.
@@ -596,7 +607,9 @@ function renderEvents(events) {
     ? events
         .map((event) => {
           const status = event.status === "done" ? "done" : "planned";
-          const when = !event.start ? t("undated") : event.end && event.end !== event.start ? `${event.start} – ${event.end}` : event.start;
+          const { date, datedBy } = eventDate(event);
+          const span = event.end && event.end !== event.start ? `${event.start} – ${event.end}` : event.start;
+          const when = datedBy === "event" ? span : date ? `${date} (${t("dated_by_published")})` : t("undated");
           const where = [...event.countries.map((c) => apiLabel(c.label, countryName(c.code))), ...event.cities.map(placeName)];
           const firms = event.firms ? t("firms_n")(event.firms) : "";
           return `<li data-event="${escapeHtml(event.id)}" data-status="${status}"><time>${escapeHtml(when)}</time>
@@ -612,14 +625,15 @@ function renderEvents(events) {
 // Why each mention joined the project: the name it was mentioned by, the rule that merged it, and in which document.
 function renderLinks(dossier) {
   const documents = new Map(dossier.documents.map((d) => [d.document_id, d]));
-  $("dossier-links").innerHTML = dossier.links
-    .map((link) => {
-      const doc = documents.get(link.document_id);
-      const where = doc ? sourceLink(doc.url, doc.title) : escapeHtml(link.document_id);
-      return `<li data-reason="${escapeHtml(link.reason)}"><q>${escapeHtml(link.name)}</q>
-        — ${escapeHtml(t("link_reason")[link.reason] || link.reason)} — ${where}</li>`;
-    })
-    .join("");
+  $("dossier-links").innerHTML =
+    dossier.links
+      .map((link) => {
+        const doc = documents.get(link.document_id);
+        const where = doc ? sourceLink(doc.url, doc.title) : escapeHtml(link.document_id);
+        return `<li data-reason="${escapeHtml(link.reason)}"><q>${escapeHtml(link.name)}</q>
+          — ${escapeHtml(t("link_reason")[link.reason] || link.reason)} — ${where}</li>`;
+      })
+      .join("") || `<li class="empty">${escapeHtml(t("no_links"))}</li>`;
 }
 
 // -- the world map -------------------------------------------------------------------
@@ -794,7 +808,9 @@ function drawScoreboard(board) {
   $("scoreboard-total").textContent = t("scoreboard_total")(board.total);
   $("scoreboard-head").replaceChildren(
     sortableHeader("label", t(`by_${board.by}`)),
-    ...columns.map((column) => sortableHeader(column, t("activity")[column] || t("scoreboard_column")[column])),
+    ...columns.map((column) =>
+      sortableHeader(column, apiLabel(board.activity_labels[column], t("activity")[column] || t("scoreboard_column")[column])),
+    ),
   );
   const rows = board.rows.map((row) => {
     const line = document.createElement("tr");

@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from kume.labels import activity_codes
+from nlp.pipeline import Extractor
 from tests.api.conftest import Served, _settings, extra_documents, serve_corpus, serve_over_http
 from tests.api.corpus import CARPETS
+from tests.outputs.corpus import corpus_writer, ingest
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -50,7 +54,7 @@ def shot(page, name: str) -> None:
         page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
 
 
-def test_search_filter_dossier_and_language_switch(browser, base_url: str) -> None:
+def test_search_filter_dossier_and_language_switch(browser, base_url: str, embedded: Served) -> None:
     from playwright.sync_api import expect
 
     context = browser.new_context(locale="tr-TR", viewport={"width": 1280, "height": 900})
@@ -90,20 +94,21 @@ def test_search_filter_dossier_and_language_switch(browser, base_url: str) -> No
     expect(page.locator("#active-filters .chip")).to_have_count(1)
     shot(page, "2-filtered")
 
-    # A project dossier lists the programme, code and a dated timeline with links to the sources.
+    # A project dossier lists the code, and the programme and sector by their labels, not their codes.
+    dossier = embedded.client.get(f"/v1/projects/{CARPETS.id}").json()
     page.click('a[href="#/projects"]')
-    page.click(f'a[href="#/project/{CARPETS.id}"]')
+    page.click(f'a[href="#/projects/{CARPETS.id}"]')
     expect(page.locator("#dossier-name")).to_have_text(CARPETS.name)
-    expect(page.locator("#dossier-facts")).to_contain_text("21.UR-GE.016")
-    expect(page.locator("#dossier-timeline li")).to_have_count(2)
-    expect(page.locator("#dossier-timeline li").nth(1)).to_contain_text("2023-07-09 – 2023-07-15")
-    expect(page.locator("#dossier-timeline li").nth(1)).to_contain_text("Ticaret heyeti")
+    expect(page.locator('#dossier-facts dd[data-fact="code"]')).to_have_text("21.UR-GE.016")
+    expect(page.locator('#dossier-facts dd[data-fact="program"]')).to_have_text(dossier["program_label"]["tr"])
+    expect(page.locator('#dossier-facts dd[data-fact="sector"]')).to_have_text(dossier["sector_label"]["tr"])
+    expect(page.locator("#dossier-sources li")).to_have_count(len(dossier["documents"]))
     shot(page, "3-dossier")
 
     # Switching to English translates the interface, facet values included.
     page.click("#lang-en")
-    expect(page.locator("#dossier-timeline li").nth(1)).to_contain_text("Trade delegation")
-    expect(page.locator("#dossier-facts")).to_contain_text("Kazakhstan")
+    expect(page.locator('#dossier-facts dd[data-fact="sector"]')).to_have_text(dossier["sector_label"]["en"])
+    expect(page.locator("#dossier-facts dt").first).to_have_text("Code")
     page.click('a[href="#/"]')
     expect(page.locator("#total")).to_have_text(re.compile(r"^2 results$"))
     expect(page.locator("#search-button")).to_have_text("Search")
@@ -228,3 +233,168 @@ def test_only_web_links_are_rendered(browser, base_url: str, embedded: Served) -
         expect(page.locator("#hits .hit h3")).to_have_text("Zararlı zqxbag")
         assert page.locator('a[href^="javascript"]').count() == 0
         context.close()
+
+
+# -- project outputs: the scoreboard and a dossier from events -------------------------------------------------
+
+# Counted by hand in tests/outputs/corpus.py (its docstring has the tally): done events per activity, planned
+# events, countries of done events, firms over done events, source documents, for each project.
+HAND_COUNTED = {
+    "Ev Tekstili UR-GE Projesi": {
+        "trade_delegation": 1, "b2b_meetings": 1, "training": 1,
+        "events": 3, "planned": 0, "countries": 2, "firms": 50, "documents": 5,
+    },
+    "Mobilya UR-GE Projesi": {
+        "trade_delegation": 1, "b2b_meetings": 1, "purchasing_delegation": 1,
+        "events": 3, "planned": 0, "countries": 3, "firms": 30, "documents": 3,
+    },
+    "Tarım Makineleri UR-GE Projesi": {
+        "trade_delegation": 1, "b2b_meetings": 1, "needs_analysis": 1,
+        "events": 3, "planned": 1, "countries": 1, "firms": 38, "documents": 1,
+    },
+    "Zeytinyağı UR-GE Projesi": {"fair": 1, "events": 1, "planned": 0, "countries": 1, "firms": 7, "documents": 1},
+}
+# The furniture project (its Turkish and English names one project): a trade delegation to Poland with its B2B
+# meetings there, both in May 2024 (announced in April, reported done in May), and buyers from Azerbaijan and
+# Georgia in September 2024.
+FURNITURE_REACHED = {"PL": "2", "AZ": "1", "GE": "1"}
+FURNITURE_PERIODS = {"2024-05": {"done": "2", "planned": "0"}, "2024-09": {"done": "1", "planned": "0"}}
+
+
+@dataclass
+class OutputsSite:
+    url: str
+    project_ids: dict[str, str]  # project id by each name it is known by
+
+
+@pytest.fixture(scope="module")
+def outputs_site(extractor: Extractor, tmp_path_factory: pytest.TempPathFactory) -> Iterator[OutputsSite]:
+    """The outputs corpus through the real write side (extract, link, events, index), served by the real app."""
+    from api.app import create_app
+
+    with corpus_writer(tmp_path_factory.mktemp("page-outputs"), extractor) as writer:
+        ingest(writer)
+        project_ids = {name: project.id for project in writer.store.projects() for name in project.names}
+        app = create_app(writer.settings, backend=writer.backend, store=writer.store)
+        for url in serve_over_http(app):
+            yield OutputsSite(url, project_ids)
+
+
+def scoreboard_table(page) -> list[dict[str, str]]:
+    """The scoreboard's rows as the page shows them: the row's key and each column's cell."""
+    return page.eval_on_selector_all(
+        "#scoreboard-rows tr[data-key]",
+        "rows => rows.map(row => Object.fromEntries([['key', row.dataset.key],"
+        " ...[...row.querySelectorAll('td')].map(cell => [cell.dataset.column, cell.textContent])]))",
+    )
+
+
+def map_counts(page) -> dict[str, str]:
+    return dict(
+        page.eval_on_selector_all("#dossier-map path[data-code]", "els => els.map(e => [e.dataset.code, e.dataset.events])")
+    )
+
+
+def period_counts(page) -> dict[str, dict[str, str]]:
+    return page.eval_on_selector_all(
+        "#dossier-event-counts tbody tr[data-period]",
+        "rows => Object.fromEntries(rows.map(row => [row.dataset.period, Object.fromEntries("
+        "[...row.querySelectorAll('td')].map(cell => [cell.dataset.status, cell.textContent]))]))",
+    )
+
+
+def chart_counts(page) -> dict[str, int]:
+    """Done and planned events summed over the dossier chart's periods, as Chart.js holds them."""
+    return page.evaluate(
+        "() => Object.fromEntries(Chart.getChart('dossier-chart').data.datasets.map((set, i) =>"
+        " [['done', 'planned'][i], set.data.reduce((a, b) => a + b, 0)]))"
+    )
+
+
+def test_the_scoreboard_and_a_dossier_from_events_and_their_shared_urls(browser, outputs_site: OutputsSite) -> None:
+    from playwright.sync_api import expect
+
+    ids = outputs_site.project_ids
+    context = browser.new_context(locale="tr-TR", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(outputs_site.url + "/")
+    page.click('a[href="#/scoreboard"]')
+
+    # One row per project, with the events, countries, firms and documents a person counts.
+    expect(page.locator("#scoreboard-rows tr[data-key]")).to_have_count(len(HAND_COUNTED))
+    assert "by=project" in page.url and "sort=events" in page.url
+    columns = page.eval_on_selector_all("#scoreboard-head th[data-sort]", "els => els.map(e => e.dataset.sort)")
+    rows = {row.pop("key"): row for row in scoreboard_table(page)}
+    for name, counted in HAND_COUNTED.items():
+        expected = {column: 0 for column in columns if column in activity_codes()} | counted
+        assert {column: int(rows[ids[name]][column]) for column in expected} == expected, name
+    assert rows[ids["Mobilya UR-GE Projesi"]]["first"] == "2024-05-13"
+    assert rows[ids["Mobilya UR-GE Projesi"]]["last"] == "2024-09-11"
+    shot(page, "5-scoreboard")
+
+    # A click on a header sorts by it (most first, then turned round), and the sort goes to the URL.
+    by_firms = [ids[name] for name in sorted(HAND_COUNTED, key=lambda n: -HAND_COUNTED[n]["firms"])]
+    page.click('#scoreboard-head th[data-sort="firms"] button')
+    expect(page.locator('#scoreboard-head th[data-sort="firms"]')).to_have_attribute("aria-sort", "descending")
+    assert [row["key"] for row in scoreboard_table(page)] == by_firms
+    page.click('#scoreboard-head th[data-sort="firms"] button')
+    expect(page.locator('#scoreboard-head th[data-sort="firms"]')).to_have_attribute("aria-sort", "ascending")
+    assert [row["key"] for row in scoreboard_table(page)] == by_firms[::-1]
+    assert "sort=firms" in page.url and "order=asc" in page.url
+
+    # A filter narrows the events counted: those reaching Poland are the furniture project's trip and meetings.
+    page.select_option("#scoreboard-country", "PL")
+    expect(page.locator("#scoreboard-rows tr[data-key]")).to_have_count(1)
+    poland = scoreboard_table(page)[0]
+    assert poland["key"] == ids["Mobilya UR-GE Projesi"] and poland["events"] == "2" and poland["countries"] == "1"
+    assert "country=PL" in page.url
+    csv_href = page.get_attribute("#scoreboard-csv", "href")
+    assert csv_href == "/v1/scoreboard?" + page.url.split("#/scoreboard?", 1)[1] + "&format=csv"
+    csv = page.request.get(outputs_site.url + csv_href)
+    assert csv.ok and csv.body().startswith("\ufeff".encode()) and "Mobilya" in csv.text()
+
+    # The shared URL opens the same view: same filter, same order, same rows.
+    shared = page.url
+    fresh = context.new_page()
+    fresh.goto(shared)
+    expect(fresh.locator("#scoreboard-rows tr[data-key]")).to_have_count(1)
+    expect(fresh.locator("#scoreboard-country")).to_have_value("PL")
+    expect(fresh.locator('#scoreboard-head th[data-sort="firms"]')).to_have_attribute("aria-sort", "ascending")
+    assert scoreboard_table(fresh) == [poland]
+    fresh.close()
+
+    # The row's link opens the project's dossier built from its events.
+    page.click(f'#scoreboard-rows a[href="#/projects/{ids["Mobilya UR-GE Projesi"]}"]')
+    expect(page.locator("#view-project")).to_be_visible()
+    expect(page.locator("#dossier-map path.reached")).to_have_count(len(FURNITURE_REACHED))
+    assert map_counts(page) == FURNITURE_REACHED
+    assert page.locator('#dossier-map path[data-code="PL"] title').text_content() == "Polonya: 2 etkinlik"
+    assert period_counts(page) == FURNITURE_PERIODS
+    assert chart_counts(page) == {"done": 3, "planned": 0}
+    expect(page.locator("#dossier-events li[data-status]")).to_have_count(3)
+    expect(page.locator("#dossier-events")).to_contain_text("Alım heyeti")
+    expect(page.locator("#dossier-events")).to_contain_text("12 firma")
+    expect(page.locator("#dossier-links")).to_contain_text("Furniture UR-GE Project")
+    assert page.locator("#dossier-links li[data-reason]").count() >= 2
+    reached = page.eval_on_selector_all("#dossier-countries li", "els => els.map(e => e.dataset.code)")
+    assert sorted(reached) == sorted(FURNITURE_REACHED)
+    shot(page, "6-dossier-events")
+
+    # Reloaded, the dossier's URL shows the same map and timeline; in English its labels follow.
+    page.reload()
+    expect(page.locator("#dossier-map path.reached")).to_have_count(len(FURNITURE_REACHED))
+    assert map_counts(page) == FURNITURE_REACHED
+    assert period_counts(page) == FURNITURE_PERIODS
+    page.click("#lang-en")
+    expect(page.locator("#dossier-events")).to_contain_text("Purchasing delegation")
+    expect(page.locator('#dossier-map path[data-code="AZ"] title')).to_have_text("Azerbaijan: 1 event")
+
+    # Back walks to the scoreboard as it was left.
+    page.go_back()
+    expect(page.locator("#scoreboard-rows tr[data-key]")).to_have_count(1)
+    assert page.url == shared
+    assert not errors, errors
+    context.close()
