@@ -237,22 +237,17 @@ def test_only_web_links_are_rendered(browser, base_url: str, embedded: Served) -
 
 # -- project outputs: the scoreboard and a dossier from events -------------------------------------------------
 
-# Counted by hand in tests/outputs/corpus.py (its docstring has the tally): done events per activity, planned
-# events, countries of done events, firms over done events, source documents, for each project.
+# Counted by hand in tests/outputs/corpus.py (its docstring has the tally), per project: done events per activity,
+# then done events, planned events, countries of done events, firms over done events and source documents.
+TOTALS = ("events", "planned", "countries", "firms", "documents")
 HAND_COUNTED = {
-    "Ev Tekstili UR-GE Projesi": {
-        "trade_delegation": 1, "b2b_meetings": 1, "training": 1,
-        "events": 3, "planned": 0, "countries": 2, "firms": 50, "documents": 5,
-    },
-    "Mobilya UR-GE Projesi": {
-        "trade_delegation": 1, "b2b_meetings": 1, "purchasing_delegation": 1,
-        "events": 3, "planned": 0, "countries": 3, "firms": 30, "documents": 3,
-    },
-    "Tarım Makineleri UR-GE Projesi": {
-        "trade_delegation": 1, "b2b_meetings": 1, "needs_analysis": 1,
-        "events": 3, "planned": 1, "countries": 1, "firms": 38, "documents": 1,
-    },
-    "Zeytinyağı UR-GE Projesi": {"fair": 1, "events": 1, "planned": 0, "countries": 1, "firms": 7, "documents": 1},
+    "Ev Tekstili UR-GE Projesi": ({"trade_delegation": 1, "b2b_meetings": 1, "training": 1}, (3, 0, 2, 50, 5)),
+    "Mobilya UR-GE Projesi": ({"trade_delegation": 1, "b2b_meetings": 1, "purchasing_delegation": 1}, (3, 0, 3, 30, 3)),
+    "Tarım Makineleri UR-GE Projesi": (
+        {"trade_delegation": 1, "b2b_meetings": 1, "needs_analysis": 1},
+        (3, 1, 1, 38, 1),
+    ),
+    "Zeytinyağı UR-GE Projesi": ({"fair": 1}, (1, 0, 1, 7, 1)),
 }
 # The furniture project (its Turkish and English names one project): a trade delegation to Poland with its B2B
 # meetings there, both in May 2024 (announced in April, reported done in May), and buyers from Azerbaijan and
@@ -290,9 +285,11 @@ def scoreboard_table(page) -> list[dict[str, str]]:
 
 
 def map_counts(page) -> dict[str, str]:
-    return dict(
-        page.eval_on_selector_all("#dossier-map path[data-code]", "els => els.map(e => [e.dataset.code, e.dataset.events])")
+    """The map's filled countries, each with its count of done events."""
+    shapes = page.eval_on_selector_all(
+        "#dossier-map path[data-code]", "els => els.map(e => [e.dataset.code, e.dataset.events])"
     )
+    return dict(shapes)
 
 
 def period_counts(page) -> dict[str, dict[str, str]]:
@@ -328,15 +325,16 @@ def test_the_scoreboard_and_a_dossier_from_events_and_their_shared_urls(browser,
     assert "by=project" in page.url and "sort=events" in page.url
     columns = page.eval_on_selector_all("#scoreboard-head th[data-sort]", "els => els.map(e => e.dataset.sort)")
     rows = {row.pop("key"): row for row in scoreboard_table(page)}
-    for name, counted in HAND_COUNTED.items():
-        expected = {column: 0 for column in columns if column in activity_codes()} | counted
+    for name, (activities, totals) in HAND_COUNTED.items():
+        expected = {column: 0 for column in columns if column in activity_codes()} | activities
+        expected |= dict(zip(TOTALS, totals, strict=True))
         assert {column: int(rows[ids[name]][column]) for column in expected} == expected, name
     assert rows[ids["Mobilya UR-GE Projesi"]]["first"] == "2024-05-13"
     assert rows[ids["Mobilya UR-GE Projesi"]]["last"] == "2024-09-11"
     shot(page, "5-scoreboard")
 
     # A click on a header sorts by it (most first, then turned round), and the sort goes to the URL.
-    by_firms = [ids[name] for name in sorted(HAND_COUNTED, key=lambda n: -HAND_COUNTED[n]["firms"])]
+    by_firms = [ids[name] for name in sorted(HAND_COUNTED, key=lambda n: -HAND_COUNTED[n][1][TOTALS.index("firms")])]
     page.click('#scoreboard-head th[data-sort="firms"] button')
     expect(page.locator('#scoreboard-head th[data-sort="firms"]')).to_have_attribute("aria-sort", "descending")
     assert [row["key"] for row in scoreboard_table(page)] == by_firms
