@@ -5,7 +5,9 @@
 const FACETS_SHOWN = ["country", "sector", "program", "activity", "organization", "language", "source"];
 const PAGE_SIZE = 20;
 const MAX_PAGE_SIZE = 100;
-const SCOREBOARD_DEFAULTS = { by: "project", year: "", program: "", country: "", activity: "", sort: "events", order: "desc" };
+const SCOREBOARD_DEFAULTS = {
+  by: "project", year: "", program: "", country: "", activity: "", sort: "events", order: "desc",
+};
 const SCOREBOARD_FILTERS = ["by", "year", "program", "country", "activity"];
 // The scoreboard's columns after one per activity, in the API's names; "projects" only where a row groups several.
 const SCOREBOARD_COLUMNS = ["events", "planned", "countries", "firms", "first", "last", "documents", "projects"];
@@ -76,6 +78,11 @@ function countryName(code) {
 // A label the API gives beside a code ({tr, en}) in the page's language; the fallback where it gives none.
 function apiLabel(label, fallback) {
   return (label && (label[state.lang] || label.tr || label.en)) || fallback || "";
+}
+
+// An activity by the API's label, else the page's own, else its code.
+function activityName(code, label) {
+  return apiLabel(label, t("activity")[code] || code);
 }
 
 function formatNumber(value) {
@@ -572,7 +579,8 @@ function drawEventChart(events) {
       ${statuses.map((status) => `<th>${escapeHtml(t("status")[status])}</th>`).join("")}</tr></thead><tbody>
     ${rows
       .map(
-        ([period, counts]) => `<tr data-period="${escapeHtml(period || "")}"><th scope="row">${escapeHtml(period || t("undated"))}</th>
+        ([period, counts]) => `<tr data-period="${escapeHtml(period || "")}">
+          <th scope="row">${escapeHtml(period || t("undated"))}</th>
           ${counts.map((n, i) => `<td data-status="${statuses[i]}">${n}</td>`).join("")}</tr>`,
       )
       .join("") || `<tr><td colspan="3">${escapeHtml(t("no_events"))}</td></tr>`}</tbody>`;
@@ -592,7 +600,8 @@ function renderActivityCounts(counts) {
       <th>${escapeHtml(t("status").done)}</th><th>${escapeHtml(t("status").planned)}</th></tr></thead><tbody>
     ${counts
       .map(
-        (a) => `<tr data-activity="${escapeHtml(a.value)}"><th scope="row">${escapeHtml(apiLabel(a.label, t("activity")[a.value] || a.value))}</th>
+        (a) => `<tr data-activity="${escapeHtml(a.value)}">
+          <th scope="row">${escapeHtml(activityName(a.value, a.label))}</th>
           <td data-status="done">${a.done}</td><td data-status="planned">${a.planned}</td></tr>`,
       )
       .join("") || `<tr><td colspan="3">${escapeHtml(t("no_events"))}</td></tr>`}</tbody>`;
@@ -610,13 +619,15 @@ function renderEvents(events) {
           const { date, datedBy } = eventDate(event);
           const span = event.end && event.end !== event.start ? `${event.start} – ${event.end}` : event.start;
           const when = datedBy === "event" ? span : date ? `${date} (${t("dated_by_published")})` : t("undated");
-          const where = [...event.countries.map((c) => apiLabel(c.label, countryName(c.code))), ...event.cities.map(placeName)];
+          const countries = event.countries.map((c) => apiLabel(c.label, countryName(c.code)));
+          const where = [...countries, ...event.cities.map(placeName)];
+          const sources = event.sources.map((source) => sourceLink(source.url, source.title));
           const firms = event.firms ? t("firms_n")(event.firms) : "";
           return `<li data-event="${escapeHtml(event.id)}" data-status="${status}"><time>${escapeHtml(when)}</time>
-            <strong>${escapeHtml(apiLabel(event.activity_label, t("activity")[event.activity] || event.activity))}</strong>
+            <strong>${escapeHtml(activityName(event.activity, event.activity_label))}</strong>
             <span class="status status-${status}">${escapeHtml(t("status")[status])}</span>
             ${escapeHtml(where.join(", "))} ${escapeHtml(firms)}
-            <span class="event-sources">${event.sources.map((source) => sourceLink(source.url, source.title)).join(" · ")}</span></li>`;
+            <span class="event-sources">${sources.join(" · ")}</span></li>`;
         })
         .join("")
     : `<li class="empty">${escapeHtml(t("no_events"))}</li>`;
@@ -809,7 +820,12 @@ function drawScoreboard(board) {
   $("scoreboard-head").replaceChildren(
     sortableHeader("label", t(`by_${board.by}`)),
     ...columns.map((column) =>
-      sortableHeader(column, apiLabel(board.activity_labels[column], t("activity")[column] || t("scoreboard_column")[column])),
+      sortableHeader(
+        column,
+        board.activities.includes(column)
+          ? activityName(column, board.activity_labels[column])
+          : t("scoreboard_column")[column],
+      ),
     ),
   );
   const rows = board.rows.map((row) => {
