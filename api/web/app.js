@@ -498,6 +498,7 @@ async function renderDossier(projectId) {
     for (const id of ["dossier-facts", "dossier-event-counts", "dossier-map", "dossier-countries", "dossier-activities",
       "dossier-events", "dossier-links", "dossier-sources"]) $(id).replaceChildren();
     charts.dossier?.destroy();
+    charts.dossier = null;
     return;
   }
   if (generation !== viewGeneration) return;
