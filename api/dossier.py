@@ -24,6 +24,7 @@ from kume.labels import (
     city_label,
     country_label,
     program_label,
+    project_label,
     province_label,
     sector_label,
 )
@@ -37,10 +38,13 @@ class _Sources:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.links: dict[str, SourceLink | None] = {}
+        self.languages: dict[str, str] = {}
 
     def link(self, doc_id: str) -> SourceLink | None:
         if doc_id not in self.links:
             doc = self.store.get(doc_id)
+            if doc and doc.language:
+                self.languages[doc_id] = doc.language
             self.links[doc_id] = (
                 SourceLink(document_id=doc.id, url=doc.url, title=doc.title, source=doc.source, published=doc.published)
                 if doc
@@ -82,9 +86,15 @@ def build_dossier(store: Store, record: ProjectRecord) -> ProjectDossier:
     statuses = Counter((event.activity, event.status) for event in events)
     order = {code: n for n, code in enumerate(activity_codes())}
     activities = sorted({event.activity for event in events}, key=lambda code: (order.get(code, len(order)), code))
+    documents = sources.of(record.document_ids)
+    names_by_language: dict[str, list[str]] = {}
+    for link in record.links:
+        if language := sources.languages.get(link.document_id):
+            names_by_language.setdefault(language, []).append(link.name)
     return ProjectDossier(
         id=record.id,
         name=record.name,
+        label=project_label(record.name, record.code, names_by_language),
         names=record.names,
         code=record.code,
         program=record.program,
@@ -110,5 +120,5 @@ def build_dossier(store: Store, record: ProjectRecord) -> ProjectDossier:
             for code in activities
         ],
         links=record.links,
-        documents=sources.of(record.document_ids),
+        documents=documents,
     )

@@ -1,50 +1,47 @@
-"""The read side the HTTP API answers from: searches and counts by the backend, documents and projects by the store."""
+"""The read side the HTTP API answers from: searches and document counts by the backend; documents, projects, dossiers,
+the scoreboard and event counts by the store."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator
+from datetime import date
 
 from api.dossier import build_dossier
 from api.schemas import (
     EXPORT_PAGE_SIZE,
+    CountMode,
     DocumentDetail,
     ProjectDossier,
     ProjectSummary,
     Readiness,
     Scoreboard,
-    ScoreboardBy,
     ScoreboardParams,
-    ScoreboardRow,
     Suggestion,
     SuggestKind,
     Timeseries,
     TopValues,
 )
+from api.scoreboard import build_scoreboard
 from kume.labels import (
     Label,
-    activity_codes,
-    activity_label,
-    country_label,
     country_names,
-    program_label,
-    province_label,
-    sector_label,
+    facet_label,
 )
-from kume.store import ScoreboardCounts, Store, StoreError
+from kume.store import Store, StoreError
 from kume.text import SUPPORTED_LANGUAGES
 from search_api.analysis import fold_key
 from search_api.contract import (
     BackendUnavailable,
-    IndexedValue,
+    FacetCount,
+    HistogramBucket,
     Interval,
+    InvalidQuery,
     SearchBackend,
     SearchHit,
     SearchQuery,
     SearchResult,
-    UnknownFilterValue,
 )
-from search_api.vocabulary import Vocabulary
 
 # What a client is told when a part is down; the reason, which names files and addresses, goes to the log.
 BACKEND_DOWN = "search backend unavailable; the server log says why"
@@ -68,42 +65,68 @@ def _starts_with(prefix: str, forms: list[str]) -> bool:
     return not wanted or any(key.startswith(wanted) or f" {wanted}" in f" {key.replace('-', ' ')}" for key in keys)
 
 
-# A scoreboard filter's values resolve as the search facet's do (search_api.vocabulary); a province is a city.
-_FILTER_FACETS = {
-    "program": "program",
-    "country": "country",
-    "sector": "sector",
-    "province": "city",
-    "activity": "activity",
-}
-_VALUE_LABELS: dict[str, Callable[[str], Label | None]] = {
-    "program": program_label,
-    "country": country_label,
-    "sector": sector_label,
-    "province": province_label,
-    "activity": activity_label,
-}
+def _in(language: str, label: Label | None) -> str | None:
+    return (label.en if language == "en" else label.tr) if label else None
 
 
-def _sort_key(params: ScoreboardParams) -> Callable[[ScoreboardRow], tuple[object, ...]]:
-    """The order of a scoreboard's rows: by the sort column (rows without a date last either way), ties by label."""
-    column, descending = params.sort, params.order == "desc"
-
-    def key(row: ScoreboardRow) -> tuple[object, ...]:
-        tie = fold_key(row.label.tr)
-        if column == "label":
-            return (tie, row.key)
-        if column in ("first", "last"):
-            value = getattr(row, column) or ""
-            return (value == "", _inverted(value) if descending else value, tie, row.key)
-        number = row.by_activity.get(column, 0) if column in activity_codes() else getattr(row, column)
-        return (-number if descending else number, tie, row.key)
-
-    return key
+def _check_events_query(query: SearchQuery, facet: str | None) -> None:
+    """Refuse what events cannot be counted by: words (they match documents), publication dates, and facets
+    events do not have."""
+    if query.q.strip():
+        raise InvalidQuery("q: a text query matches documents; count=events takes facet filters and event dates only")
+    if query.published_from or query.published_to:
+        raise InvalidQuery(
+            "date_from/date_to: publication dates bound documents; with count=events use event_from/event_to"
+        )
+    for name in [*(f for f, values in query.filters.items() if values), *([facet] if facet else [])]:
+        if name not in Store.EVENT_FACETS:
+            raise InvalidQuery(f"{name}: events have no {name}; with count=events use {', '.join(Store.EVENT_FACETS)}")
 
 
-def _inverted(text: str) -> tuple[int, ...]:
-    return tuple(-ord(c) for c in text)
+def period_of(day: date, interval: Interval) -> str:
+    if interval is Interval.MONTH:
+        return f"{day.year:04d}-{day.month:02d}"
+    if interval is Interval.QUARTER:
+        return f"{day.year:04d}-Q{(day.month + 2) // 3}"
+    return f"{day.year:04d}"
+
+
+def _period_number(period: str, interval: Interval) -> int:
+    """A period as a count of periods since year 0, so consecutive periods are consecutive numbers."""
+    year = int(period[:4])
+    if interval is Interval.MONTH:
+        return year * 12 + int(period[5:7]) - 1
+    if interval is Interval.QUARTER:
+        return year * 4 + int(period[6]) - 1
+    return year
+
+
+def _period_name(number: int, interval: Interval) -> str:
+    if interval is Interval.MONTH:
+        return f"{number // 12:04d}-{number % 12 + 1:02d}"
+    if interval is Interval.QUARTER:
+        return f"{number // 4:04d}-Q{number % 4 + 1}"
+    return f"{number:04d}"
+
+
+def with_empty_periods(
+    buckets: list[HistogramBucket], interval: Interval, first: date | None = None, last: date | None = None
+) -> list[HistogramBucket]:
+    """`buckets` (in period order) with a 0 for every period between the first and the last that has none;
+    the range runs from `first` and to `last` where given (a query's date range), else over the buckets'."""
+    numbers = [_period_number(bucket.period, interval) for bucket in buckets]
+    low = _period_number(period_of(first, interval), interval) if first else min(numbers, default=None)
+    high = _period_number(period_of(last, interval), interval) if last else max(numbers, default=None)
+    if low is None or high is None:
+        return buckets
+    by_period: dict[int, list[HistogramBucket]] = {}
+    for number, bucket in zip(numbers, buckets, strict=True):
+        by_period.setdefault(number, []).append(bucket)
+    return [
+        bucket
+        for number in range(low, high + 1)
+        for bucket in by_period.get(number, [HistogramBucket(period=_period_name(number, interval), count=0)])
+    ]
 
 
 class Reader:
@@ -121,7 +144,23 @@ class Reader:
         return self.backend.vocabulary().resolve_filters(query) if query.filters else query
 
     def search(self, query: SearchQuery) -> SearchResult:
-        return self.backend.search(self.resolved(query))
+        result = self.backend.search(self.resolved(query))
+        if not result.facets:
+            return result
+        return result.model_copy(
+            update={"facets": {facet: self._labelled_counts(facet, counts) for facet, counts in result.facets.items()}}
+        )
+
+    def _value_labels(self, facet: str, values: Iterable[str]) -> dict[str, Label]:
+        """Labels of a facet's values: from kume.labels' tables, and projects by their names."""
+        if facet == "project":
+            found = {value: record for value in values if (record := self.store.project(value))}
+            return {value: Label(tr=record.name, en=record.name) for value, record in found.items()}
+        return {value: label for value in values if (label := facet_label(facet, value))}
+
+    def _labelled_counts(self, facet: str, counts: list[FacetCount]) -> list[FacetCount]:
+        labels = self._value_labels(facet, [counted.value for counted in counts])
+        return [counted.model_copy(update={"label": labels.get(counted.value)}) for counted in counts]
 
     def document(self, doc_id: str) -> DocumentDetail:
         doc = self.store.get(doc_id)
@@ -150,101 +189,61 @@ class Reader:
         return build_dossier(self.store, record)
 
     def scoreboard(self, params: ScoreboardParams) -> Scoreboard:
-        """Rows of `params.by` compared by their deduplicated events, from the store's events table (the same
-        whichever search backend serves the documents)."""
-        counts = self.store.scoreboard_rows(
-            params.by.value,
-            year=params.year,
-            date_from=params.date_from.isoformat() if params.date_from else None,
-            date_to=params.date_to.isoformat() if params.date_to else None,
-            filters=self._scoreboard_filters(params),
-        )
-        rows = [self._scoreboard_row(params.by, row, labelled=params.sort == "label") for row in counts]
-        rows.sort(key=_sort_key(params))
-        if params.sort == "label" and params.order == "desc":
-            rows.reverse()
-        shown = [row if params.sort == "label" else self._labelled(params.by, row) for row in rows[: params.size]]
-        done = {code for row in counts for code in row.by_activity}
-        activities = [code for code in activity_codes() if code in done] + sorted(done - set(activity_codes()))
-        return Scoreboard(
-            by=params.by,
-            total=len(rows),
-            activities=activities,
-            activity_labels={code: label for code in activities if (label := activity_label(code))},
-            rows=shown,
-        )
-
-    def _scoreboard_filters(self, params: ScoreboardParams) -> dict[str, str]:
-        """The filters as the events hold them: "Almanya" or "germany" is DE, "ur-ge" is UR-GE; a value that
-        names nothing raises UnknownFilterValue listing values events hold."""
-        filters: dict[str, str] = {}
-        for name, facet in _FILTER_FACETS.items():
-            given = getattr(params, name)
-            if given is None:
-                continue
-            if self.store.events_have(name, given):
-                filters[name] = given
-                continue
-            held = self.store.event_values(name)
-            label = _VALUE_LABELS[name]
-            vocabulary = Vocabulary(
-                IndexedValue(
-                    facet=facet,
-                    value=value,
-                    count=count,
-                    names=[name for found in [label(value)] if found for name in (found.tr, found.en)],
-                )
-                for value, count in held.items()
-            )
-            try:
-                filters[name] = vocabulary.resolve(facet, given)[0]
-            except UnknownFilterValue as exc:
-                raise UnknownFilterValue(name, given, exc.known, len(held)) from exc
-        return filters
-
-    def _scoreboard_row(self, by: ScoreboardBy, counts: ScoreboardCounts, *, labelled: bool) -> ScoreboardRow:
-        countries = sorted(counts.countries, key=lambda code: (-counts.countries[code], code))
-        row = ScoreboardRow(
-            key=counts.key,
-            label=Label(tr=counts.key, en=counts.key),
-            project_id=counts.key if by is ScoreboardBy.PROJECT else None,
-            events=counts.events,
-            planned=counts.planned,
-            by_activity=counts.by_activity,
-            countries=len(countries),
-            country_codes=countries,
-            firms=counts.firms,
-            first=counts.first,
-            last=counts.last,
-            documents=counts.documents,
-            projects=counts.projects,
-        )
-        return self._labelled(by, row) if labelled else row
-
-    def _labelled(self, by: ScoreboardBy, row: ScoreboardRow) -> ScoreboardRow:
-        """The row with its key's label: a project's name (and code), a programme's, province's or division's name."""
-        label: Label | None = None
-        if by is ScoreboardBy.PROJECT:
-            record = self.store.project(row.key)
-            if record is not None:
-                name = f"{record.name} ({record.code})" if record.code else record.name
-                label = Label(tr=name, en=name)
-        elif by is not ScoreboardBy.COORDINATOR:
-            label = _VALUE_LABELS[by.value](row.key)
-        return row.model_copy(update={"label": label}) if label else row
+        return build_scoreboard(self.store, params)
 
     def timeseries(
-        self, query: SearchQuery, interval: Interval, split_by: str | None = None, field: str = "published"
+        self,
+        query: SearchQuery,
+        interval: Interval,
+        split_by: str | None = None,
+        field: str = "published",
+        count: CountMode = CountMode.DOCUMENTS,
     ) -> Timeseries:
-        buckets = self.backend.histogram(self.resolved(query), interval, split_by=split_by, field=field)
-        return Timeseries(interval=interval, field=field, split_by=split_by, buckets=buckets)
+        """Documents (or events) per period from the first to the last, empty periods as 0; with `split_by`, per
+        value of that facet too (an empty period is one bucket without a split value)."""
+        query = self.resolved(query)
+        if count is CountMode.EVENTS:
+            _check_events_query(query, split_by)
+            counted = self.store.event_histogram(
+                interval.value,
+                split_by=split_by,
+                filters=query.filters,
+                day_from=query.event_from.isoformat() if query.event_from else None,
+                day_to=query.event_to.isoformat() if query.event_to else None,
+            )
+            buckets = [HistogramBucket(period=period, split=split, count=n) for period, split, n in counted]
+            buckets.sort(key=lambda bucket: (bucket.period, -bucket.count, bucket.split or ""))
+            bounds = (query.event_from, query.event_to)
+        else:
+            buckets = self.backend.histogram(query, interval, split_by=split_by, field=field)
+            bounds = (
+                (query.published_from, query.published_to)
+                if field == "published"
+                else (query.event_from, query.event_to)
+            )
+        buckets = with_empty_periods(buckets, interval, *bounds)
+        if split_by:
+            labels = self._value_labels(split_by, {bucket.split for bucket in buckets if bucket.split})
+            buckets = [bucket.model_copy(update={"label": labels.get(bucket.split or "")}) for bucket in buckets]
+        return Timeseries(interval=interval, field=field, split_by=split_by, count=count, buckets=buckets)
 
-    def top(self, query: SearchQuery, facet: str, size: int = 10) -> TopValues:
-        counted = self.resolved(query).model_copy(
-            update={"size": 0, "facets": [facet], "facet_size": size, "cursor": None}
-        )
-        result = self.backend.search(counted)
-        return TopValues(facet=facet, total=result.total, values=result.facets.get(facet, [])[:size])
+    def top(self, query: SearchQuery, facet: str, size: int = 10, count: CountMode = CountMode.DOCUMENTS) -> TopValues:
+        query = self.resolved(query)
+        if count is CountMode.EVENTS:
+            _check_events_query(query, facet)
+            total, values = self.store.event_top(
+                facet,
+                size,
+                filters=query.filters,
+                day_from=query.event_from.isoformat() if query.event_from else None,
+                day_to=query.event_to.isoformat() if query.event_to else None,
+            )
+            counts = [FacetCount(value=value, count=n) for value, n in values]
+        else:
+            counted = query.model_copy(update={"size": 0, "facets": [facet], "facet_size": size, "cursor": None})
+            result = self.backend.search(counted)
+            total, counts = result.total, result.facets.get(facet, [])[:size]
+        return TopValues(facet=facet, count=count, total=total, values=self._labelled_counts(facet, counts))
 
     def suggest(self, kind: SuggestKind, prefix: str, size: int = 10, language: str = "tr") -> list[Suggestion]:
         """Completions of `prefix`; country labels in `language` (tr or en)."""
@@ -253,7 +252,12 @@ class Reader:
         if kind is SuggestKind.COUNTRY:
             return self._suggest_countries(prefix, size, language)
         return [
-            Suggestion(kind=kind, value=c.value, label=c.value, count=c.count)
+            Suggestion(
+                kind=kind,
+                value=c.value,
+                label=_in(language, facet_label(kind.value, c.value)) or c.value,
+                count=c.count,
+            )
             for c in self.backend.suggest(kind.value, prefix, size)
         ]
 

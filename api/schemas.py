@@ -139,6 +139,7 @@ class ActivityCount(BaseModel):
 class ProjectDossier(BaseModel):
     id: str
     name: str
+    label: Label = Field(description="In each language the name its documents in that language give it, and its code.")
     names: list[str] = Field(default_factory=list)
     code: str | None = Field(default=None, examples=["21.UR-GE.016"])
     program: str | None = Field(default=None, examples=["UR-GE"])

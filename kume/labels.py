@@ -48,26 +48,31 @@ def _from_table(kind: str, code: str) -> Label | None:
     return Label(tr=entry["tr"], en=entry["en"]) if entry else None
 
 
+@cache
 def country_label(code: str) -> Label | None:
     tr, en = country_names("tr").get(code), country_names("en").get(code)
     return Label(tr=tr, en=en) if tr and en else None
 
 
+@cache
 def language_label(code: str) -> Label | None:
     """An ISO 639-1 language code's name, from CLDR (Babel)."""
     tr, en = Locale("tr").languages.get(code), Locale("en").languages.get(code)
     return Label(tr=tr, en=en) if tr and en else None
 
 
+@cache
 def sector_label(code: str) -> Label | None:
     """A NACE Rev. 2 division ("C13"): Eurostat's English title and TÜİK's Turkish one."""
     return _from_table("nace", code)
 
 
+@cache
 def program_label(code: str) -> Label | None:
     return _from_table("programs", code)
 
 
+@cache
 def activity_label(code: str) -> Label | None:
     return _from_table("activities", code)
 
@@ -95,6 +100,7 @@ def _geonames_names() -> dict[tuple[str, str], str]:
     return found
 
 
+@cache
 def city_label(value: str, country: str | None = None) -> Label:
     """A city or province, given as its base form ("Almatı") with its country, or as the city facet's
     "Almatı|KZ": the Turkish label is the base form kume stores, the English one GeoNames' name ("Almaty")."""
@@ -103,9 +109,22 @@ def city_label(value: str, country: str | None = None) -> Label:
     return Label(tr=name, en=english)
 
 
+@cache
 def province_label(name: str) -> Label:
     """A Turkish province ("Kayseri")."""
     return city_label(name, "TR")
+
+
+def project_label(name: str, code: str | None, names_by_language: dict[str, list[str]]) -> Label:
+    """A project's label: in each language the name documents in that language call it most (the longest of
+    equals), else its name; its official code beside."""
+
+    def named(language: str) -> str:
+        names = names_by_language.get(language)
+        chosen = max(names, key=lambda n: (names.count(n), len(n))) if names else name
+        return f"{chosen} ({code})" if code else chosen
+
+    return Label(tr=named("tr"), en=named("en"))
 
 
 # The labels of each facet's values that a table of codes can give; projects and organisations are named

@@ -12,19 +12,19 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
 
+from kume.event_columns import CODED_COLUMNS, EventColumns, ScoreboardCounts
 from kume.process import is_local, owner_alive
 from kume.schema import (
     Document,
     EventRecord,
     Extraction,
     Page,
-    ProjectFact,
     ProjectRecord,
     document_id,
     sha256_hex,
@@ -83,11 +83,13 @@ CREATE TABLE IF NOT EXISTS projects (
 );
 -- Every project mention, by the project it was linked to, in the order they were linked: a project's
 -- record is summed up from its mentions, so a document's re-extraction replaces its mentions only.
+-- `mention` is the mention as nlp.linking reads it (JSON); `ordinal` its place among the document's projects.
 CREATE TABLE IF NOT EXISTS project_mentions (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     project_id TEXT NOT NULL,
     doc_id TEXT NOT NULL,
-    fact TEXT NOT NULL
+    ordinal INTEGER NOT NULL,
+    mention TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS project_mentions_by_project ON project_mentions(project_id, seq);
 CREATE INDEX IF NOT EXISTS project_mentions_by_document ON project_mentions(doc_id);
@@ -98,6 +100,13 @@ CREATE TABLE IF NOT EXISTS project_keys (
     project_id TEXT NOT NULL,
     PRIMARY KEY (key, project_id)
 );
+-- Names of organisations (lookup keys), each with the organisation it names (one of its names' keys): names
+-- a document gives together (a full name and its abbreviation) name one organisation, in any language.
+CREATE TABLE IF NOT EXISTS organization_names (
+    name TEXT PRIMARY KEY,
+    organization TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS organization_names_by_organization ON organization_names(organization);
 -- When each source's last crawl finished, for crawling sources when their schedule says they are due.
 CREATE TABLE IF NOT EXISTS source_crawls (
     source TEXT PRIMARY KEY,
@@ -278,6 +287,7 @@ class Store:
             self._db.execute("PRAGMA foreign_keys=ON")
             older = self._tables()
             self._db.executescript(SCHEMA)
+            self._db.executescript(self.SCOREBOARD_SCHEMA)
             self._migrate(older)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open document store {self.path}: {exc}") from exc
@@ -295,6 +305,16 @@ class Store:
                     "SELECT id, current_version, '1970-01-01T00:00:00+00:00', 1 FROM documents"
                 )
         columns = {row["name"] for row in self._db.execute("PRAGMA table_info(extractions)")}
+        mention_columns = {row["name"] for row in self._db.execute("PRAGMA table_info(project_mentions)")}
+        if "linked" in columns and "mention" not in mention_columns:
+            # Mentions were kept as bare facts; the linker now reads each in its document (coordinator,
+            # short names, languages), so every extraction is linked again, in first-seen order.
+            with self._transaction():
+                self._db.execute("DROP TABLE project_mentions")
+                self._db.execute("DELETE FROM projects")
+                self._db.execute("DELETE FROM project_keys")
+                self._db.execute("UPDATE extractions SET linked = 0")
+            self._db.executescript(SCHEMA)  # the mentions' table as it is now
         if "linked" not in columns:
             # Projects were linked as a whole after every run; from now on they are summed up from their
             # mentions, so every extraction is linked again (in first-seen order, giving the same projects).
@@ -462,17 +482,63 @@ class Store:
             self._execute("DELETE FROM projects WHERE id = ?", (project_id,))
             self._execute("DELETE FROM project_keys WHERE project_id = ?", (project_id,))
 
-    def add_project_mention(self, project_id: str, doc_id: str, fact: ProjectFact, keys: list[str]) -> None:
-        """Record that a mention in `doc_id` belongs to `project_id`, which is findable under `keys` from now on."""
+    def add_project_mention(self, project_id: str, doc_id: str, ordinal: int, mention: str, keys: list[str]) -> None:
+        """Record that a document's `ordinal`-th project mention (`mention`, as nlp.linking reads it, JSON)
+        belongs to `project_id`, which is findable under `keys` from now on."""
         with self._lock, self._transaction():
             self._execute(
-                "INSERT INTO project_mentions (project_id, doc_id, fact) VALUES (?, ?, ?)",
-                (project_id, doc_id, fact.model_dump_json(exclude={"mentions"})),
+                "INSERT INTO project_mentions (project_id, doc_id, ordinal, mention) VALUES (?, ?, ?, ?)",
+                (project_id, doc_id, ordinal, mention),
             )
+            self._add_project_keys(project_id, keys)
+
+    def move_project_mention(self, doc_id: str, ordinal: int, project_id: str, mention: str, keys: list[str]) -> None:
+        """Give a mention (keeping its place in the linking order) to another project, findable under `keys`."""
+        with self._lock, self._transaction():
+            self._execute(
+                "UPDATE project_mentions SET project_id = ?, mention = ? WHERE doc_id = ? AND ordinal = ?",
+                (project_id, mention, doc_id, ordinal),
+            )
+            self._add_project_keys(project_id, keys)
+
+    def _add_project_keys(self, project_id: str, keys: list[str]) -> None:
+        self._db.executemany(
+            "INSERT OR IGNORE INTO project_keys (key, project_id) VALUES (?, ?)",
+            [(key, project_id) for key in keys],
+        )
+
+    def add_organization_names(self, names: list[str]) -> None:
+        """Record that `names` name one organisation: organisations known under one of them become one."""
+        if not names:
+            return
+        marks = ", ".join("?" * len(names))
+        with self._lock, self._transaction():
+            rows = self._execute(
+                f"SELECT DISTINCT organization FROM organization_names WHERE name IN ({marks}) ORDER BY organization",
+                tuple(names),
+            ).fetchall()
+            known = [row["organization"] for row in rows]
+            organization = known[0] if known else names[0]
+            for other in known[1:]:
+                self._execute(
+                    "UPDATE organization_names SET organization = ? WHERE organization = ?", (organization, other)
+                )
             self._db.executemany(
-                "INSERT OR IGNORE INTO project_keys (key, project_id) VALUES (?, ?)",
-                [(key, project_id) for key in keys],
+                "INSERT OR IGNORE INTO organization_names (name, organization) VALUES (?, ?)",
+                [(name, organization) for name in names],
             )
+
+    def organizations_named(self, names: list[str]) -> dict[str, str]:
+        """The organisation each of `names` (those known) names."""
+        wanted = tuple(dict.fromkeys(names))
+        if not wanted:
+            return {}
+        with self._lock:
+            rows = self._execute(
+                f"SELECT name, organization FROM organization_names WHERE name IN ({', '.join('?' * len(wanted))})",
+                wanted,
+            ).fetchall()
+        return {row["name"]: row["organization"] for row in rows}
 
     def remove_project_mentions(self, doc_id: str) -> set[str]:
         """Forget the project mentions of a document (before it is linked again); the projects they were of."""
@@ -482,13 +548,21 @@ class Store:
             self._execute("DELETE FROM project_mentions WHERE doc_id = ?", (doc_id,))
         return projects
 
-    def project_mentions(self, project_id: str) -> list[tuple[str, ProjectFact]]:
-        """(document id, mention) of a project, in the order they were linked."""
+    def project_mentions(self, project_id: str) -> list[str]:
+        """The mentions (JSON, as nlp.linking reads them) of a project, in the order they were linked."""
         with self._lock:
             rows = self._execute(
-                "SELECT doc_id, fact FROM project_mentions WHERE project_id = ? ORDER BY seq", (project_id,)
+                "SELECT mention FROM project_mentions WHERE project_id = ? ORDER BY seq", (project_id,)
             ).fetchall()
-        return [(row["doc_id"], ProjectFact.model_validate_json(row["fact"])) for row in rows]
+        return [row["mention"] for row in rows]
+
+    def document_projects(self, doc_id: str) -> dict[int, str]:
+        """The project each of a document's project mentions was linked to, by the mention's ordinal."""
+        with self._lock:
+            rows = self._execute(
+                "SELECT ordinal, project_id FROM project_mentions WHERE doc_id = ?", (doc_id,)
+            ).fetchall()
+        return {row["ordinal"]: row["project_id"] for row in rows}
 
     def projects_with_keys(self, keys: list[str]) -> list[ProjectRecord]:
         """Projects findable under one of `keys`, oldest project first."""
@@ -923,6 +997,20 @@ class Store:
             rows = self._execute("SELECT event_id FROM event_sources WHERE doc_id = ?", (doc_id,)).fetchall()
         return {row["event_id"] for row in rows}
 
+    def events_of(self, activity: str, project_id: str | None, organization: str | None) -> list[EventRecord]:
+        """Events of one activity of a project, or (without a project) of an organisation, oldest first."""
+        if project_id is not None:
+            where, params = "project_id = ?", (activity, project_id)
+        elif organization is not None:
+            where, params = "project_id IS NULL AND coordinator = ?", (activity, organization)
+        else:
+            return []
+        with self._lock:
+            rows = self._execute(
+                f"SELECT record FROM events WHERE activity = ? AND {where} ORDER BY start IS NULL, start, id", params
+            ).fetchall()
+        return [EventRecord.model_validate_json(row["record"]) for row in rows]
+
     def project_events(self, project_id: str) -> list[EventRecord]:
         """A project's events, oldest first (undated last)."""
         with self._lock:
@@ -947,6 +1035,21 @@ class Store:
     }
     # Columns of `events` a scoreboard filters by (the country filter goes through event_countries).
     SCOREBOARD_FILTERS = ("program", "sector", "province", "activity")
+    # A counter that every change to the events tables moves on (in this process or another), so the
+    # scoreboard's columns are loaded again exactly when what they hold has changed.
+    SCOREBOARD_SCHEMA = "".join(
+        [
+            "CREATE TABLE IF NOT EXISTS events_version (version INTEGER NOT NULL);"
+            "INSERT INTO events_version SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM events_version);",
+            *(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_{change.lower()}_moves_events_version AFTER {change} ON "
+                f"{table} BEGIN UPDATE events_version SET version = version + 1; END;"
+                for table in ("events", "event_countries", "event_sources")
+                for change in ("INSERT", "UPDATE", "DELETE")
+            ),
+        ]
+    )
+    _scoreboard_columns: tuple[int, EventColumns] | None = None
 
     def scoreboard_rows(
         self,
@@ -957,64 +1060,155 @@ class Store:
         date_to: str | None = None,
         filters: dict[str, str] | None = None,
     ) -> list[ScoreboardCounts]:
-        """Per value of `by`, its events' counts: done and planned per activity, countries and firms of done
-        events, first and last done dates, distinct source documents and projects.
+        """Per value of `by` (project, program, coordinator, province, sector), its events' counts: done and
+        planned per activity, countries and firms of done events, first and last done dates, distinct source
+        documents and projects; rows in no particular order.
 
-        `filters` maps program, sector, province, activity or country to one stored value. A date range keeps
-        dated events overlapping it (a YYYY-MM event spans its month). Rows in no particular order.
+        `filters` maps program, sector, province, activity or country to one stored value. `year` is the events'
+        year column; a date range keeps dated events overlapping it (a YYYY-MM event spans its month).
+        The counting runs over the events tables as columns (kume.event_columns), loaded from SQL again
+        whenever the tables changed.
         """
-        key = self.SCOREBOARD_KEYS[by]
-        where, params = [f"e.{key} IS NOT NULL"], []
-        if year is not None:
-            where.append("e.year = ?")
-            params.append(year)
-        if date_from is not None:
-            where.append(
-                "(CASE WHEN length(COALESCE(e.finish, e.start)) = 7 THEN COALESCE(e.finish, e.start) || '-31'"
-                " ELSE COALESCE(e.finish, e.start) END) >= ?"
-            )
-            params.append(date_from)
-        if date_to is not None:
-            where.append("e.start IS NOT NULL AND substr(e.start, 1, 10) <= ?")
-            params.append(date_to)
-        for column, value in (filters or {}).items():
-            if column == "country":
-                where.append("EXISTS (SELECT 1 FROM event_countries c WHERE c.event_id = e.id AND c.country = ?)")
-            elif column in self.SCOREBOARD_FILTERS:
-                where.append(f"e.{column} = ?")
-            else:
-                raise ValueError(f"no scoreboard filter {column!r}")
-            params.append(value)
-        condition = " AND ".join(where)
-        rows: dict[str, ScoreboardCounts] = {}
+        for name in filters or {}:
+            if name != "country":
+                self._scoreboard_column(name)
+        columns = self._event_columns()
+        mask = columns.selected(year=year, date_from=date_from, date_to=date_to, filters=filters or {})
+        return columns.rows(self.SCOREBOARD_KEYS[by], mask)
+
+    def _event_columns(self) -> EventColumns:
         with self._lock:
-            for row in self._execute(
-                f"SELECT e.{key}, e.activity, e.status, COUNT(*), SUM(e.firms), MIN(e.start), "
-                f"MAX(COALESCE(e.finish, e.start)) FROM events e WHERE {condition} GROUP BY 1, 2, 3",
-                tuple(params),
-            ):
-                counts = rows.setdefault(row[0], ScoreboardCounts(key=row[0]))
-                if row[2] != "done":
-                    counts.planned += row[3]
-                    continue
-                counts.events += row[3]
-                counts.by_activity[row[1]] = row[3]
-                counts.firms += row[4] or 0
-                counts.first = min(filter(None, (counts.first, row[5])), default=None)
-                counts.last = max(filter(None, (counts.last, row[6])), default=None)
-            for row in self._execute(
-                f"SELECT e.{key}, c.country, COUNT(*) FROM events e JOIN event_countries c ON c.event_id = e.id "
-                f"WHERE {condition} AND e.status = 'done' GROUP BY 1, 2",
-                tuple(params),
-            ):
-                rows[row[0]].countries[row[1]] = row[2]
-            for row in self._execute(
-                f"SELECT e.{key}, COUNT(DISTINCT s.doc_id), COUNT(DISTINCT e.project_id) FROM events e "
-                f"LEFT JOIN event_sources s ON s.event_id = e.id WHERE {condition} GROUP BY 1",
-                tuple(params),
-            ):
-                rows[row[0]].documents, rows[row[0]].projects = row[1], row[2]
-        return list(rows.values())
+            # One read transaction: the counter and the three tables as of one moment.
+            opened = not self._db.in_transaction
+            if opened:
+                self._execute("BEGIN")
+            try:
+                version = int(self._execute("SELECT version FROM events_version").fetchone()[0])
+                if self._scoreboard_columns is None or self._scoreboard_columns[0] != version:
+                    events = self._execute(
+                        "SELECT id, status, year, firms, start, finish, " + ", ".join(CODED_COLUMNS) + " FROM events"
+                    ).fetchall()
+                    countries = self._execute("SELECT event_id, country FROM event_countries").fetchall()
+                    sources = self._execute("SELECT event_id, doc_id FROM event_sources").fetchall()
+                    self._scoreboard_columns = (version, EventColumns([tuple(r) for r in events], countries, sources))
+            finally:
+                if opened:
+                    self._execute("COMMIT")
+            return self._scoreboard_columns[1]
+
+    # The search facets events have, and the events column (or event_countries) holding each.
+    EVENT_FACETS: ClassVar[dict[str, str]] = {
+        "country": "country",
+        "sector": "sector",
+        "program": "program",
+        "project": "project_id",
+        "organization": "coordinator",
+        "activity": "activity",
+    }
+    # The day an event is counted on: its start, else its first source's publication.
+    _EVENT_DAY = "COALESCE(e.start, json_extract(e.record, '$.sources[0].published'))"
+    _PERIODS: ClassVar[dict[str, str]] = {
+        "month": "substr({day}, 1, 7)",
+        "quarter": "substr({day}, 1, 4) || '-Q' || ((CAST(substr({day}, 6, 2) AS INTEGER) + 2) / 3)",
+        "year": "substr({day}, 1, 4)",
+    }
+
+    def _events_matching(
+        self, filters: dict[str, list[str]], day_from: str | None, day_to: str | None
+    ) -> tuple[str, list[Any]]:
+        """The WHERE clause (over `events e`) of events with these facet values and dates in this range."""
+        where, params = ["1"], []
+        for facet, values in filters.items():
+            if not values:
+                continue
+            marks = ", ".join("?" * len(values))
+            if facet == "country":
+                where.append(
+                    f"EXISTS (SELECT 1 FROM event_countries c WHERE c.event_id = e.id AND c.country IN ({marks}))"
+                )
+            else:
+                where.append(f"e.{self.EVENT_FACETS[facet]} IN ({marks})")
+            params.extend(values)
+        # A YYYY-MM event spans its month: it is compared with the range's ends cut to a month.
+        last = f"COALESCE(e.finish, {self._EVENT_DAY})"
+        if day_from is not None:
+            where.append(f"{last} >= substr(?, 1, length({last}))")
+            params.append(day_from)
+        if day_to is not None:
+            where.append(f"{self._EVENT_DAY} <= ?")
+            params.append(day_to)
+        return " AND ".join(where), params
+
+    def event_histogram(
+        self,
+        interval: str,
+        *,
+        split_by: str | None = None,
+        filters: dict[str, list[str]] | None = None,
+        day_from: str | None = None,
+        day_to: str | None = None,
+    ) -> list[tuple[str, str | None, int]]:
+        """Events per period (month, quarter or year) of their day, optionally per value of a facet events have:
+        (period, split value, events), undated events left out."""
+        condition, params = self._events_matching(filters or {}, day_from, day_to)
+        period = self._PERIODS[interval].format(day=self._EVENT_DAY)
+        dated = f"{condition} AND {self._EVENT_DAY} IS NOT NULL"
+        if split_by is None:
+            sql = f"SELECT {period}, NULL, COUNT(*) FROM events e WHERE {dated} GROUP BY 1"
+        elif split_by == "country":
+            sql = (
+                f"SELECT {period}, c.country, COUNT(*) FROM events e JOIN event_countries c ON c.event_id = e.id "
+                f"WHERE {dated} GROUP BY 1, 2"
+            )
+        else:
+            column = self.EVENT_FACETS[split_by]
+            sql = (
+                f"SELECT {period}, e.{column}, COUNT(*) FROM events e "
+                f"WHERE {dated} AND e.{column} IS NOT NULL GROUP BY 1, 2"
+            )
+        with self._lock:
+            return [(row[0], row[1], row[2]) for row in self._execute(sql, tuple(params))]
+
+    def event_top(
+        self,
+        facet: str,
+        size: int,
+        *,
+        filters: dict[str, list[str]] | None = None,
+        day_from: str | None = None,
+        day_to: str | None = None,
+    ) -> tuple[int, list[tuple[str, int]]]:
+        """The events matching, and the `size` values of `facet` most of them have (most first, ties by value)."""
+        condition, params = self._events_matching(filters or {}, day_from, day_to)
+        if facet == "country":
+            source, value = "events e JOIN event_countries c ON c.event_id = e.id", "c.country"
+        else:
+            source, value = "events e", f"e.{self.EVENT_FACETS[facet]}"
+        with self._lock:
+            total = int(self._execute(f"SELECT COUNT(*) FROM events e WHERE {condition}", tuple(params)).fetchone()[0])
+            rows = self._execute(
+                f"SELECT {value}, COUNT(*) AS n FROM {source} WHERE {condition} AND {value} IS NOT NULL "
+                "GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?",
+                (*params, size),
+            ).fetchall()
+        return total, [(row[0], row[1]) for row in rows]
+
+    def project_names(self) -> dict[str, tuple[str, str | None, dict[str, list[str]]]]:
+        """Every project's name, code, and the names its mentions gave it per language of the mentioning
+        document, by id, without reading whole records (a scoreboard labels its rows with them)."""
+        with self._lock:
+            rows = self._execute(
+                "SELECT id, json_extract(record, '$.name'), json_extract(record, '$.code') FROM projects"
+            ).fetchall()
+            named = self._execute(
+                "SELECT p.id, json_extract(l.value, '$.name'), v.language FROM projects p, "
+                "json_each(p.record, '$.links') l JOIN documents d ON d.id = json_extract(l.value, '$.document_id') "
+                "JOIN versions v ON v.doc_id = d.id AND v.version = d.current_version WHERE v.language IS NOT NULL"
+            ).fetchall()
+        found: dict[str, tuple[str, str | None, dict[str, list[str]]]] = {row[0]: (row[1], row[2], {}) for row in rows}
+        for project_id, name, language in named:
+            found[project_id][2].setdefault(language, []).append(name)
+        return found
 
     def event_values(self, column: str) -> dict[str, int]:
         """Every value events hold in a scoreboard filter's column (or country), with its number of events."""
@@ -1096,19 +1290,3 @@ class _Transaction:
     def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         if self._outermost:
             self._store._execute("ROLLBACK" if exc_type else "COMMIT")
-
-
-@dataclass
-class ScoreboardCounts:
-    """One scoreboard row as the store counts it (Store.scoreboard_rows)."""
-
-    key: str
-    events: int = 0
-    planned: int = 0
-    by_activity: dict[str, int] = field(default_factory=dict)
-    countries: dict[str, int] = field(default_factory=dict)  # country -> done events reaching it
-    firms: int = 0
-    first: str | None = None
-    last: str | None = None
-    documents: int = 0
-    projects: int = 0

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -35,6 +36,8 @@ from kume.store import Store, StoreError
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from api.schemas import ProjectDossier, Scoreboard
+    from kume.labels import Label
     from search_api.contract import Highlight, SearchBackend, SearchResult
 
 
@@ -345,6 +348,185 @@ def _terminal_fragment(fragment: Highlight) -> Text:
     return text
 
 
+# -- project outputs: the scoreboard and dossiers --------------------------------
+
+
+@app.command("scoreboard")
+def scoreboard_command(
+    ctx: typer.Context,
+    by: Annotated[
+        str, typer.Option(help="What a row is: project, program, coordinator, province or sector.")
+    ] = "project",
+    year: Annotated[int | None, typer.Option(help="Events of this year only.")] = None,
+    date_from: Annotated[str | None, typer.Option(help="Events ending on or after (YYYY-MM-DD).")] = None,
+    date_to: Annotated[str | None, typer.Option(help="Events starting on or before (YYYY-MM-DD).")] = None,
+    program: Annotated[str | None, typer.Option(help="Programme, e.g. UR-GE.")] = None,
+    country: Annotated[str | None, typer.Option(help="Events reaching this country: ISO code or name.")] = None,
+    sector: Annotated[str | None, typer.Option(help="NACE Rev. 2 division, e.g. C13.")] = None,
+    province: Annotated[str | None, typer.Option(help="Turkish province of the coordinator.")] = None,
+    activity: Annotated[str | None, typer.Option(help="Activity code or name, e.g. trade_delegation.")] = None,
+    sort: Annotated[str, typer.Option(help="A column (events, firms, countries, first, last, ...) or activity.")] = (
+        "events"
+    ),
+    order: Annotated[str, typer.Option(help="desc or asc.")] = "desc",
+    size: Annotated[int, typer.Option(min=1, max=1000, help="Rows to show.")] = 20,
+    lang: Annotated[str, typer.Option(help="Language of the labels: tr or en.")] = "tr",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scoreboard as JSON (the API's answer).")] = False,
+) -> None:
+    """Compare projects, programmes, coordinators, provinces or sectors by their events (each counted once however
+    many documents tell it): done events per activity, planned ones, countries reached, firms, first and last
+    activity, and the documents telling them. Exit code 5 when no event matches."""
+    from pydantic import ValidationError
+
+    from api.schemas import ScoreboardParams
+    from api.scoreboard import build_scoreboard
+    from search_api.contract import InvalidQuery
+
+    given = {"by": by, "year": year, "date_from": date_from, "date_to": date_to, "program": program}
+    given |= {"country": country, "sector": sector, "province": province, "activity": activity}
+    given |= {"sort": sort, "order": order, "size": size}
+    try:
+        params = ScoreboardParams.model_validate({name: value for name, value in given.items() if value is not None})
+    except ValidationError as exc:
+        console.print(f"[red]{_validation_problems(exc)}[/red]")
+        raise typer.Exit(ExitCode.USAGE) from exc
+    language = _language(lang)
+    with _open_store(_settings(ctx)) as store:
+        try:
+            board = build_scoreboard(store, params)
+        except InvalidQuery as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(ExitCode.USAGE) from exc
+    if as_json:
+        print(board.model_dump_json())
+    else:
+        stdout.print(_scoreboard_table(board, language))
+    raise typer.Exit(ExitCode.OK if board.rows else ExitCode.NOTHING_FOUND)
+
+
+@app.command("project")
+def project_command(
+    ctx: typer.Context,
+    project: Annotated[str, typer.Argument(help="A project id (see `kume scoreboard`) or its official code.")],
+    lang: Annotated[str, typer.Option(help="Language of the labels: tr or en.")] = "tr",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the dossier as JSON (the API's answer).")] = False,
+) -> None:
+    """A project's dossier: its events (done and planned) with their sources, the countries its done events
+    reached, its firms, and why each mention joined it. Exit code 5 when no project has that id or code."""
+    from api.dossier import build_dossier
+
+    language = _language(lang)
+    with _open_store(_settings(ctx)) as store:
+        record = store.project(project) or next(
+            (p for p in store.projects() if p.code and p.code.casefold() == project.casefold()), None
+        )
+        if record is None:
+            console.print(f"[red]no project with id or code {project!r}[/red]; `kume scoreboard` lists them")
+            raise typer.Exit(ExitCode.NOTHING_FOUND)
+        dossier = build_dossier(store, record)
+    if as_json:
+        print(dossier.model_dump_json())
+    else:
+        _print_dossier(dossier, language)
+
+
+def _language(lang: str) -> str:
+    if lang not in ("tr", "en"):
+        console.print(f"[red]--lang: {lang!r}[/red]; labels are in tr or en")
+        raise typer.Exit(ExitCode.USAGE)
+    return lang
+
+
+def _validation_problems(exc: Exception) -> str:
+    from pydantic import ValidationError
+
+    assert isinstance(exc, ValidationError)
+    return "; ".join(
+        f"--{'.'.join(str(p) for p in error['loc']).replace('_', '-')}: {error['msg']}"
+        if error["loc"]
+        else error["msg"].removeprefix("Value error, ")
+        for error in exc.errors()
+    )
+
+
+def _label(label: Label | None, language: str, fallback: str = "") -> str:
+    """A label in `language`, escaped for rich's markup (names come from crawled pages)."""
+    return escape((label.en if language == "en" else label.tr) if label else fallback)
+
+
+def _scoreboard_table(board: Scoreboard, language: str) -> Table:
+    """The scoreboard for a terminal: a row's done events per activity in one column (the JSON and CSV have a
+    column each)."""
+    shown = f"{len(board.rows)} of {board.total}" if len(board.rows) < board.total else str(board.total)
+    table = Table(title=f"scoreboard by {board.by.value}: {shown} rows (each event counted once)")
+    table.add_column(board.by.value, ratio=3, overflow="fold")
+    table.add_column("done", justify="right")
+    table.add_column("planned", justify="right")
+    table.add_column("done per activity", ratio=2, overflow="fold")
+    table.add_column("countries")
+    table.add_column("firms", justify="right")
+    table.add_column("first\nlast", no_wrap=True, min_width=10)
+    table.add_column("docs", justify="right")
+    for row in board.rows:
+        activities = [
+            f"{_label(board.activity_labels.get(code), language, code)} {row.by_activity[code]}"
+            for code in board.activities
+            if code in row.by_activity
+        ]
+        table.add_row(
+            _label(row.label, language, row.key),
+            str(row.events),
+            str(row.planned),
+            "\n".join(activities),
+            " ".join(row.country_codes),
+            str(row.firms),
+            f"{row.first}\n{row.last}" if row.first else "",
+            str(row.documents),
+        )
+    return table
+
+
+def _print_dossier(dossier: ProjectDossier, language: str) -> None:
+    title = escape(f"{dossier.name} ({dossier.code})" if dossier.code else dossier.name)
+    stdout.rule(f"[bold]{title}[/bold]")
+    for caption, value in (
+        ("programme", _label(dossier.program_label, language, dossier.program or "")),
+        ("coordinator", escape(dossier.coordinator or "")),
+        ("province", _label(dossier.province_label, language, dossier.province or "")),
+        ("sector", _label(dossier.sector_label, language, dossier.sector or "")),
+        ("names", escape("; ".join(dossier.names))),
+    ):
+        if value:
+            stdout.print(f"[bold]{caption}[/bold]: {value}")
+    table = Table(title=f"{len(dossier.events)} events, oldest first")
+    for column in ("when", "activity", "status", "countries", "cities", "firms", "sources"):
+        table.add_column(column)
+    for event in dossier.events:
+        when = event.start if not event.end or event.end == event.start else f"{event.start} – {event.end}"
+        table.add_row(
+            when or "undated",
+            _label(event.activity_label, language, event.activity),
+            event.status.value,
+            ", ".join(_label(c.label, language, c.code) for c in event.countries),
+            ", ".join(_label(city.label, language, city.name) for city in event.cities),
+            "" if event.firms is None else str(event.firms),
+            escape("\n".join(f"{s.published or ''} {s.title}".strip() for s in event.sources)),
+        )
+    stdout.print(table)
+    reached = ", ".join(f"{_label(c.label, language, c.code)} ({c.events})" for c in dossier.countries_reached)
+    stdout.print(f"[bold]countries reached[/bold] (done events): {reached or 'none yet'}")
+    stdout.print(f"[bold]firms[/bold] (summed over done events): {dossier.firms_total}")
+    counts = ", ".join(
+        f"{_label(a.label, language, a.value)} {a.done}" + (f" (+{a.planned} planned)" if a.planned else "")
+        for a in dossier.activity_counts
+    )
+    stdout.print(f"[bold]activities[/bold]: {counts or 'none'}")
+    if dossier.links:
+        stdout.print("[bold]why each mention joined[/bold]:")
+        for link in dossier.links:
+            stdout.print(escape(f"  {link.reason:<11} {link.name!r} in document {link.document_id}"))
+
+
 # -- demo ---------------------------------------------------------------------
 
 DEMO_QUERIES: tuple[tuple[str, str, dict[str, list[str]], list[str]], ...] = (
@@ -383,8 +565,26 @@ def demo_command(ctx: typer.Context) -> None:
             for hit in result.hits[:2]:
                 for fragment in hit.highlights[:1]:
                     stdout.print(Text("  … ") + _terminal_fragment(fragment) + Text(" …"))
+    _demo_outputs(settings)
     stdout.print(f"\nNext: `kume --data-dir {settings.data_dir} serve` and open http://127.0.0.1:8000/")
     raise typer.Exit(ExitCode.OK if crawled_ok and extracted_ok else ExitCode.PARTIAL_FAILURE)
+
+
+def _demo_outputs(settings: Settings) -> None:
+    """The demo's project outputs: the scoreboard by project, and the dossier of its first row."""
+    from api.dossier import build_dossier
+    from api.schemas import ScoreboardParams
+    from api.scoreboard import build_scoreboard
+
+    stdout.rule("Project outputs: the scoreboard (`kume scoreboard`)")
+    with _open_store(settings) as store:
+        board = build_scoreboard(store, ScoreboardParams(size=20))
+        first = store.project(board.rows[0].key) if board.rows else None
+        dossier = build_dossier(store, first) if first else None
+    stdout.print(_scoreboard_table(board, "tr"))
+    if dossier is not None:
+        stdout.rule(f"A project's dossier (`kume project {dossier.id}`)")
+        _print_dossier(dossier, "tr")
 
 
 # -- evaluation and training ----------------------------------------------------

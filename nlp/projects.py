@@ -247,7 +247,7 @@ def find_projects(
         project = FoundProject(name, start, word.start + len(noun))
         after = _CODE_RE.search(text[word.end : word.end + 20])
         if after:
-            project.code = f"{after.group(1)}.UR-GE.{after.group(3)}"
+            project.code = _code(after)
         topic = _topic(name, rules) - place_words
         coined = any(_COINED_RE.search(token) for token in name.split()[:-1])
         if word.text[:1].islower() and len(topic) < 2 and _program_of(name, rules) is None and not coined:
@@ -280,18 +280,26 @@ def find_projects(
     for match in _PROJECTS_SUCH_AS_RE.finditer(text):
         found.extend(_names_listed_after(text, match.end(), rules))
 
+    distinct_codes = {_code(m) for m in codes.values()}
     for code_match in codes.values():
-        if not any(p.code for p in found):
-            code = f"{code_match.group(1)}.UR-GE.{code_match.group(3)}"
-            topics = {" ".join(_topic(p.name, rules)) for p in found}
-            if len(topics) == 1 and found:
-                # One project named, its code given apart from the name ("19UR-GE056 Kodlu ... Projesi"):
-                # the code is that project's.
-                for project in found:
-                    project.code = code
-                continue
-            found.append(FoundProject(code_match.group(0), code_match.start(), code_match.end(), code=code))
+        code = _code(code_match)
+        if any(p.code == code for p in found):
+            continue
+        topics = {" ".join(_topic(p.name, rules)) for p in found}
+        if len(distinct_codes) == 1 and len(topics) == 1 and not any(p.code for p in found):
+            # One project named, the text's one code given apart from the name ("19UR-GE056 Kodlu ... Projesi"):
+            # the code is that project's. Among several codes ("the carpet project (22.UR-GE.041) ..., the
+            # chemicals project (23.UR-GE.058) ...") each code is a project of its own.
+            for project in found:
+                project.code = code
+            continue
+        found.append(FoundProject(code_match.group(0), code_match.start(), code_match.end(), code=code))
     return _merge(text, found, programs, rules)
+
+
+def _code(match: re.Match[str]) -> str:
+    """An official project code as the ministry writes it: "21.UR-GE.016"."""
+    return f"{match.group(1)}.UR-GE.{match.group(3)}"
 
 
 def _enumerated_names(text: str, end: int, rules: ProgramRules) -> list[FoundProject]:

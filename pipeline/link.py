@@ -1,52 +1,160 @@
 """Cross-document project linking in the store, one document at a time.
 
-nlp.linking decides whether a mention belongs to a project; this module keeps the projects: a
-document's mentions replace its earlier ones, each is linked to the first project (oldest first)
-among those the store finds under its lookup keys that it belongs to, or starts a new one, and only
-the projects it touched are summed up again. So linking one new document costs the same in a store
-of any size.
+nlp.linking reads a document's project mentions and decides whether one belongs to a project; this
+module keeps the projects: a document's mentions replace its earlier ones, each joins the project (oldest
+first) among those the store finds under its lookup keys that has its code, else the first it belongs to by
+name or translation, or starts a new one; only the projects it touched are summed up again, so linking one
+new document costs the same in a store of any size. A mention with a new code that would have joined a
+project but for its code shows that project to have been two: its mentions are parted again (and the
+documents whose mentions moved are reported, so their events follow).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from kume.store import Store
-from nlp.linking import belongs, lookup_keys, project_id, summarise, with_mention
+from nlp.linking import (
+    CODE,
+    NEW,
+    ProjectMention,
+    join_reason,
+    lookup_keys,
+    mentions_of,
+    organization_names,
+    profile,
+    project_id,
+    separate,
+    summarise,
+)
+from nlp.text import match_key
 
 
-def link_documents(store: Store, doc_ids: Iterable[str]) -> set[str]:
-    """Link the project mentions of each document (current version); the ids of the projects touched."""
-    touched: set[str] = set()
+@dataclass
+class Linked:
+    """What a linking run touched: the projects summed up again (or deleted), and the documents whose
+    mentions now belong to other projects than before (the ones linked, and those a parting moved)."""
+
+    projects: set[str] = field(default_factory=set)
+    documents: set[str] = field(default_factory=set)
+
+
+def link_documents(store: Store, doc_ids: Iterable[str]) -> Linked:
+    """Link the project mentions of each document (current version).
+
+    The organisations the documents name are learnt first, so that a coordinator named in English in one
+    document is known as the one named in Turkish by another before either is linked."""
+    linked = Linked()
+    doc_ids = list(doc_ids)
+    for doc_id in doc_ids:
+        document = store.get(doc_id)
+        if document is not None:
+            for names in organization_names(document):
+                store.add_organization_names(names)
     for doc_id in doc_ids:
         with store.transaction():
             left = store.remove_project_mentions(doc_id)
-            linked = _link_mentions(store, doc_id)
-            for emptied_id in left - linked:
-                mentions = store.project_mentions(emptied_id)
-                if mentions:
-                    store.save_project(summarise(emptied_id, mentions))
-                else:
-                    store.delete_project(emptied_id)
-            touched |= left | linked
-    return touched
+            joined = _link_mentions(store, doc_id, linked)
+            for project in left - joined:
+                _resum(store, project)
+            linked.projects |= left | joined
+            linked.documents.add(doc_id)
+    return linked
 
 
-def _link_mentions(store: Store, doc_id: str) -> set[str]:
+def project_mentions(store: Store, project: str) -> list[ProjectMention]:
+    return [ProjectMention.model_validate_json(row) for row in store.project_mentions(project)]
+
+
+def _resum(store: Store, project: str) -> None:
+    mentions = project_mentions(store, project)
+    if mentions:
+        store.save_project(summarise(project, mentions))
+    else:
+        store.delete_project(project)
+
+
+def _link_mentions(store: Store, doc_id: str, linked: Linked) -> set[str]:
     document = store.get(doc_id)
     if document is None or document.extraction is None or store.is_duplicate(doc_id):
         return set()  # a copy's mentions are its original's
-    linked: set[str] = set()
-    for fact in document.extraction.projects:
-        keys = lookup_keys(fact)
-        found = next((record for record in store.projects_with_keys(keys) if belongs(record, fact)), None)
-        fact.project_id = found.id if found else project_id(fact)
-        known = found or store.project(fact.project_id)  # a new mention may name a project whose id exists
-        store.add_project_mention(fact.project_id, doc_id, fact, keys)
-        if known is None:
-            store.save_project(summarise(fact.project_id, [(doc_id, fact)]))
+    joined: set[str] = set()
+    for mention in mentions_of(document):
+        keys = lookup_keys(mention)
+        candidates = [(record.id, project_mentions(store, record.id)) for record in store.projects_with_keys(keys)]
+        named = [*mention.coordinator_names, *(n for _, ms in candidates for m in ms for n in m.coordinator_names)]
+        organizations = store.organizations_named([match_key(name) for name in named])
+        reasons = [
+            (candidate, join_reason(profile(mentions), mention, organizations)) for candidate, mentions in candidates
+        ]
+        found = next((c for c, r in reasons if r == CODE), None) or next((c for c, r in reasons if r), None)
+        if found is not None:
+            mention.reason = dict(reasons)[found] or NEW
+            target = found
         else:
-            store.save_project(with_mention(known, doc_id, fact))
-        linked.add(fact.project_id)
+            target = project_id(mention.fact)
+            known = store.project(target) is not None  # a new mention may name a project whose id exists
+            mention.reason = "name" if known else NEW
+            if mention.fact.code:
+                parted = next(
+                    (
+                        (candidate, mentions)
+                        for candidate, mentions in candidates
+                        if join_reason(profile(mentions), mention, organizations, ignore_codes=True)
+                        and any(not m.fact.code for m in mentions)
+                    ),
+                    None,
+                )
+                if parted is not None:
+                    target = _part(store, *parted, mention, organizations, linked)
+        store.add_project_mention(target, doc_id, mention.ordinal, mention.model_dump_json(), keys)
+        document.extraction.projects[mention.ordinal].project_id = target
+        _resum(store, target)
+        joined.add(target)
     store.save_extraction(document.id, document.version, document.extraction, linked=True)
-    return linked
+    return joined
+
+
+def _part(
+    store: Store,
+    project: str,
+    mentions: list[ProjectMention],
+    newcomer: ProjectMention,
+    organizations: dict[str, str],
+    linked: Linked,
+) -> str:
+    """Part a project whose mentions and `newcomer` carry two codes; the project `newcomer` goes to.
+
+    The part holding the project's first mention keeps its id; the newcomer's part (and any other) gets
+    the id of its first mention."""
+    parts = separate([*mentions, newcomer], organizations)
+    target = project
+    for part in parts:
+        if any(m is mentions[0] for m in part):
+            continue
+        part_id = project_id(next(m for m in part if m.fact.code).fact)  # every part but the first has a code
+        for moved in part:
+            moved.reason = NEW if moved is part[0] else CODE if moved.fact.code else moved.reason
+            if moved is newcomer:
+                target = part_id
+                continue
+            store.move_project_mention(
+                moved.document_id, moved.ordinal, part_id, moved.model_dump_json(), lookup_keys(moved)
+            )
+            _relabel(store, moved, part_id)
+            linked.documents.add(moved.document_id)
+        linked.projects.add(part_id)
+        _resum(store, part_id)
+    _resum(store, project)
+    linked.projects.add(project)
+    return target
+
+
+def _relabel(store: Store, mention: ProjectMention, project: str) -> None:
+    """Write a moved mention's new project into its document's extraction."""
+    document = store.get(mention.document_id)
+    if document is None or document.extraction is None:
+        return
+    document.extraction.projects[mention.ordinal].project_id = project
+    store.save_extraction(document.id, document.version, document.extraction, linked=True)

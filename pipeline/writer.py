@@ -17,6 +17,7 @@ from kume.config import Settings
 from kume.schema import Document, Extraction, Page
 from kume.store import Store
 from nlp.pipeline import PIPELINE_VERSION, Extractor
+from pipeline.events import link_events
 from pipeline.extract import ExtractReport, extract_documents, needs_extraction
 from pipeline.follow import follow
 from pipeline.ingest import FetchFailed, IngestRequest, IngestResult, UrlRejected
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 
 
 class Writer:
-    """Crawls, extracts, links and indexes into one store and one backend.
+    """Crawls, extracts, links (projects, then events) and indexes into one store and one backend.
 
     The spaCy pipelines and the source registry are loaded on first use (unless given), so a process that only
     indexes (or an API that only reads) never pays for them. Flows that link run one at a time in a
@@ -112,7 +113,9 @@ class Writer:
             report = extract_documents(
                 self.store, self.extractor, documents, n_process=n_process, on_document=on_document
             )
-            report.projects = len(link_documents(self.store, self.store.unlinked_ids()))
+            linked = link_documents(self.store, self.store.unlinked_ids())
+            link_events(self.store, linked.documents, linked.projects)
+            report.projects = len(linked.projects)
         return report
 
     def index(self, *, rebuild: bool = True, on_document: Callable[[str], None] | None = None) -> int:
@@ -130,7 +133,8 @@ class Writer:
             documents = [doc for doc_id in sorted(doc_ids) if (doc := self.store.get(doc_id)) is not None]
             extract_documents(self.store, self.extractor, [doc for doc in documents if needs_extraction(doc)])
             unlinked = set(self.store.unlinked_ids(among=doc_ids))
-            link_documents(self.store, [doc.id for doc in documents if doc.id in unlinked])
+            linked = link_documents(self.store, [doc.id for doc in documents if doc.id in unlinked])
+            link_events(self.store, linked.documents, linked.projects)
             indexed = set(index_documents(self.store, self.backend, doc_ids))
             self._follow([(doc.id, doc.version) for doc in documents if doc.id in indexed])
             return sorted(indexed)

@@ -5,7 +5,18 @@ import sys
 
 import pytest
 
-COMMANDS = [["crawl"], ["extract"], ["index"], ["serve"], ["search"], ["demo"], ["eval", "extract"], ["eval", "ner"]]
+COMMANDS = [
+    ["crawl"],
+    ["extract"],
+    ["index"],
+    ["serve"],
+    ["search"],
+    ["scoreboard"],
+    ["project"],
+    ["demo"],
+    ["eval", "extract"],
+    ["eval", "ner"],
+]
 
 
 def kume(*args: str, data_dir=None, **kwargs) -> subprocess.CompletedProcess[str]:

@@ -105,3 +105,19 @@ def test_projects_listed_as_examples_in_either_order(extractor: Extractor) -> No
     turkish = extractor.extract("Odamız Ticari Safari ve Türk Ticaret Merkezleri gibi projeler yürütüyor.")
     assert [p.name for p in turkish.projects] == ["Ticari Safari", "Türk Ticaret Merkezleri"]
     assert extractor.extract("The chamber runs projects such as trade missions.", language="en").projects == []
+
+
+def test_several_codes_are_several_projects_and_none_is_a_named_ones(extractor: Extractor) -> None:
+    report = extractor.extract(
+        "Yıldız Ticaret Odası'nın deri sektörü projesi (21.UR-GE.104) kapsamında Milano'da fuara katılım "
+        "sağlandı. Çınar İhracatçılar Birliği'nin kimya projesi (23.UR-GE.011) kapsamında Lagos'a ticaret "
+        "heyeti düzenlendi. Yıldız Ticaret Odası'nın yürüttüğü GREENLOOP projesi de örnek gösterildi.",
+        language="tr",
+    )
+    by_code = {p.code: p.name for p in report.projects}
+    assert set(by_code) == {"21.UR-GE.104", "23.UR-GE.011", None}
+    assert by_code[None] == "GREENLOOP projesi"
+    single = extractor.extract(
+        "19UR-GE056 kodlu Bakır Ürünleri UR-GE Projesi kapsamında firmalar eğitim aldı.", language="tr"
+    )
+    assert [(p.name, p.code) for p in single.projects] == [("Bakır Ürünleri UR-GE Projesi", "19.UR-GE.056")]

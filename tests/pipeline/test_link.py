@@ -49,7 +49,7 @@ def test_mentions_join_projects_by_code_and_by_similar_names(store: Store) -> No
     second = add(store, "https://a.example/2", KIMYA_AGAIN, MAKINE)
     third = add(store, "https://a.example/3", HALI_LONG, MOBILYA)
     fourth = add(store, "https://a.example/4", MOBILYASI)
-    touched = link_documents(store, store.unlinked_ids())
+    touched = link_documents(store, store.unlinked_ids()).projects
     projects = {p.id: p for p in store.projects()}
     assert touched == set(projects)
     assert len(projects) == 4
@@ -73,7 +73,7 @@ def test_a_new_document_touches_only_its_projects_and_keeps_ids(store: Store) ->
     later = ProjectFact(name="Kimya UR-GE Projesi", code="24.UR-GE.001", program="UR-GE")
     new = add(store, "https://a.example/3", later)
     assert store.unlinked_ids() == [new]
-    assert link_documents(store, [new]) == {project_id(KIMYA)}
+    assert link_documents(store, [new]).projects == {project_id(KIMYA)}
     kimya = store.project(project_id(KIMYA))
     assert kimya is not None and kimya.code == "24.UR-GE.001"  # a code learnt later does not move the id
 
@@ -84,7 +84,7 @@ def test_relinking_a_changed_document_moves_it_and_drops_an_emptied_project(stor
     link_documents(store, store.unlinked_ids())
     store.save_extraction(doc, 1, Extraction(pipeline_version="t", projects=[KIMYA_AGAIN]))
     assert store.unlinked_ids() == [doc]
-    assert link_documents(store, [doc]) == {project_id(MAKINE), project_id(KIMYA)}
+    assert link_documents(store, [doc]).projects == {project_id(MAKINE), project_id(KIMYA)}
     assert store.project(project_id(MAKINE)) is None
     kimya = store.project(project_id(KIMYA))
     assert kimya is not None and kimya.document_ids == [other, doc]
