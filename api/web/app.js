@@ -12,6 +12,7 @@ const SCOREBOARD_FILTERS = ["by", "year", "program", "country", "activity"];
 // The scoreboard's columns after one per activity, in the API's names; "projects" only where a row groups several.
 const SCOREBOARD_COLUMNS = ["events", "planned", "countries", "firms", "first", "last", "documents", "projects"];
 const NUMBER_LOCALES = { tr: "tr-TR", en: "en-GB" };
+const UNDATED = "undated"; // the dossier timeline's period of the events no source dates
 
 const state = {
   lang: localStorage.getItem("kume-lang") || ((navigator.language || "tr").startsWith("en") ? "en" : "tr"),
@@ -527,27 +528,21 @@ async function renderDossier(projectId) {
   await drawMap(dossier.countries_reached, generation);
 }
 
-// When an event happened: its start, else the first publication telling it (the rule the scoreboard's year
-// follows), else nothing.
-function eventDate(event) {
-  if (event.start) return { date: event.start, datedBy: "event" };
-  const published = event.sources.map((source) => source.published).filter(Boolean).sort()[0];
-  return published ? { date: published, datedBy: "published" } : { date: null, datedBy: null };
-}
-
-// An event's place on the time axis: the month of its date, or the year where the events span more than two years.
+// An event's place on the time axis: the month it starts in, or the year where the events span more than two
+// years. An event no source dates goes last, as "undated", rather than at a guessed date (its first source may be
+// the announcement of a trip held weeks later).
 function eventPeriods(events) {
-  const dates = events.map((e) => eventDate(e).date).filter(Boolean);
-  const months = [...new Set(dates.map((d) => d.slice(0, 7)))].sort();
-  if (!months.length) return { periods: [], periodOf: () => null };
+  const months = [...new Set(events.filter((e) => e.start).map((e) => e.start.slice(0, 7)))].sort();
+  const undated = events.some((e) => !e.start) ? [UNDATED] : [];
+  if (!months.length) return { periods: undated, periodOf: () => UNDATED };
   const first = Number(months[0].slice(0, 4));
   const last = Number(months[months.length - 1].slice(0, 4));
   const width = last - first <= 2 ? 7 : 4;
-  const periodOf = (e) => eventDate(e).date?.slice(0, width) || null;
-  if (width === 7) return { periods: continuousMonths(months), periodOf };
+  const periodOf = (e) => e.start?.slice(0, width) || UNDATED;
+  if (width === 7) return { periods: [...continuousMonths(months), ...undated], periodOf };
   const years = [];
   for (let year = first; year <= last; year++) years.push(String(year));
-  return { periods: years, periodOf };
+  return { periods: [...years, ...undated], periodOf };
 }
 
 // Done and planned events per period, stacked; the table beside the chart gives the same counts as text.
@@ -559,7 +554,7 @@ function drawEventChart(events) {
   charts.dossier = new Chart($("dossier-chart"), {
     type: "bar",
     data: {
-      labels: periods,
+      labels: periods.map((period) => (period === UNDATED ? t("undated") : period)),
       datasets: statuses.map((status, i) => ({
         label: t("status")[status],
         backgroundColor: PALETTE[i * 2],
@@ -573,15 +568,15 @@ function drawEventChart(events) {
       plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
     },
   });
-  const rows = [...periods, null]
+  const rows = periods
     .map((period) => [period, statuses.map((status) => count(period, status))])
     .filter(([, counts]) => counts.some(Boolean));
   $("dossier-event-counts").innerHTML = `<thead><tr><th>${escapeHtml(t("period"))}</th>
       ${statuses.map((status) => `<th>${escapeHtml(t("status")[status])}</th>`).join("")}</tr></thead><tbody>
     ${rows
       .map(
-        ([period, counts]) => `<tr data-period="${escapeHtml(period || "")}">
-          <th scope="row">${escapeHtml(period || t("undated"))}</th>
+        ([period, counts]) => `<tr data-period="${escapeHtml(period)}">
+          <th scope="row">${escapeHtml(period === UNDATED ? t("undated") : period)}</th>
           ${counts.map((n, i) => `<td data-status="${statuses[i]}">${n}</td>`).join("")}</tr>`,
       )
       .join("") || `<tr><td colspan="3">${escapeHtml(t("no_events"))}</td></tr>`}</tbody>`;
@@ -617,9 +612,8 @@ function renderEvents(events) {
     ? events
         .map((event) => {
           const status = event.status === "done" ? "done" : "planned";
-          const { date, datedBy } = eventDate(event);
           const span = event.end && event.end !== event.start ? `${event.start} – ${event.end}` : event.start;
-          const when = datedBy === "event" ? span : date ? `${date} (${t("dated_by_published")})` : t("undated");
+          const when = event.start ? span : t("undated");
           const countries = event.countries.map((c) => apiLabel(c.label, countryName(c.code)));
           const where = [...countries, ...event.cities.map(placeName)];
           const sources = event.sources.map((source) => sourceLink(source.url, source.title));
