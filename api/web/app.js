@@ -503,7 +503,8 @@ async function renderDossier(projectId) {
     return;
   }
   if (generation !== viewGeneration) return;
-  $("dossier-name").textContent = dossier.name;
+  const heading = apiLabel(dossier.label, dossier.name);
+  $("dossier-name").textContent = heading;
   const facts = [
     ["code", dossier.code],
     ["program", apiLabel(dossier.program_label, dossier.program)],
@@ -511,7 +512,7 @@ async function renderDossier(projectId) {
     ["province", apiLabel(dossier.province_label, dossier.province)],
     ["sector", apiLabel(dossier.sector_label, dossier.sector)],
     ["firms_total", dossier.firms_total ? formatNumber(dossier.firms_total) : ""],
-    ["other_names", dossier.names.filter((name) => name !== dossier.name).join(" · ")],
+    ["other_names", dossier.names.filter((name) => !heading.includes(name)).join(" · ")],
   ];
   $("dossier-facts").innerHTML = facts
     .filter(([, value]) => value)

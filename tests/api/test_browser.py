@@ -98,7 +98,8 @@ def test_search_filter_dossier_and_language_switch(browser, base_url: str, embed
     dossier = embedded.client.get(f"/v1/projects/{CARPETS.id}").json()
     page.click('a[href="#/projects"]')
     page.click(f'a[href="#/projects/{CARPETS.id}"]')
-    expect(page.locator("#dossier-name")).to_have_text(CARPETS.name)
+    expect(page.locator("#dossier-name")).to_have_text(dossier["label"]["tr"])
+    assert CARPETS.name in dossier["label"]["tr"]
     expect(page.locator('#dossier-facts dd[data-fact="code"]')).to_have_text("21.UR-GE.016")
     expect(page.locator('#dossier-facts dd[data-fact="program"]')).to_have_text(dossier["program_label"]["tr"])
     expect(page.locator('#dossier-facts dd[data-fact="sector"]')).to_have_text(dossier["sector_label"]["tr"])
@@ -392,6 +393,7 @@ def test_the_scoreboard_and_a_dossier_from_events_and_their_shared_urls(browser,
     expect(trip).to_contain_text("2024-05-13 – 2024-05-16")
     expect(page.locator("#dossier-events")).to_contain_text("Alım heyeti")
     expect(page.locator("#dossier-events")).to_contain_text("12 firma")
+    expect(page.locator("#dossier-name")).to_have_text("Mobilya UR-GE Projesi")
     expect(page.locator("#dossier-links")).to_contain_text("Furniture UR-GE Project")
     assert page.locator("#dossier-links li[data-reason]").count() >= 2
     reached = page.eval_on_selector_all("#dossier-countries li", "els => els.map(e => e.dataset.code)")
@@ -404,6 +406,7 @@ def test_the_scoreboard_and_a_dossier_from_events_and_their_shared_urls(browser,
     assert map_counts(page) == FURNITURE_REACHED
     assert period_counts(page) == periods
     page.click("#lang-en")
+    expect(page.locator("#dossier-name")).to_have_text("Furniture UR-GE Project")
     expect(page.locator("#dossier-events")).to_contain_text("Purchasing delegation")
     expect(page.locator('#dossier-map path[data-code="AZ"] title')).to_have_text("Azerbaijan: 1 event")
 
