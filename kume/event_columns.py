@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -59,7 +60,7 @@ class EventColumns:
 
     def __init__(
         self,
-        events: list[tuple[str, str, int | None, int | None, str | None, str | None, *tuple[str | None, ...]]],
+        events: list[tuple[Any, ...]],
         countries: Iterable[tuple[str, str]],
         sources: Iterable[tuple[str, str]],
     ) -> None:
