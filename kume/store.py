@@ -1019,6 +1019,12 @@ class Store:
             ).fetchall()
         return [EventRecord.model_validate_json(row["record"]) for row in rows]
 
+    def events(self) -> list[EventRecord]:
+        """Every event, oldest first (undated last)."""
+        with self._lock:
+            rows = self._execute("SELECT record FROM events ORDER BY start IS NULL, start, id").fetchall()
+        return [EventRecord.model_validate_json(row["record"]) for row in rows]
+
     def events_count(self) -> int:
         with self._lock:
             return int(self._execute("SELECT COUNT(*) FROM events").fetchone()[0])

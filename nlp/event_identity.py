@@ -104,9 +104,10 @@ def same_event(event: EventRecord, telling: Telling) -> bool:
     )
 
 
-def event_id(telling: Telling) -> str:
-    """A new event's id, from its first telling; it stays when later tellings join or leave."""
-    key = f"{telling.document_id}:{telling.ordinal}"
+def event_id(telling: Telling, attempt: int = 0) -> str:
+    """A new event's id, from its first telling; it stays when later tellings join or leave. An event
+    started by an earlier version of the same document may hold the first id: `attempt` gives others."""
+    key = f"{telling.document_id}:{telling.ordinal}" + (f":{attempt}" if attempt else "")
     return "e-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
 

@@ -150,7 +150,7 @@ def mentions_of(document: Document) -> list[ProjectMention]:
                 language=language,
                 source=document.source,
                 coordinator_names=coordinator,
-                short_names=_short_names(text, name, fact.mentions, organization_words),
+                short_names=_short_names(text, fact.name, fact.mentions, organization_words),
                 sectors=name_sectors(name, language),
                 home_cities=home_cities,
             )
@@ -197,7 +197,7 @@ def _coordinator(
 
 
 def _short_names(text: str, name: str, spans: list[Span], organization_words: set[str]) -> list[str]:
-    """Coined names in capitals in the name, or written right after one of its mentions ("AB Destekli KOBİ
+    """Coined names in capitals in the name as written, or right after one of its mentions ("AB Destekli KOBİ
     Kümelenme Projemiz INTERCLUST"); never a programme's name nor an organisation's abbreviation."""
     candidates = [word for word in name.split() if not _PROJECT_WORDS.fullmatch(word)]
     for span in spans:
@@ -218,12 +218,15 @@ def _short_names(text: str, name: str, spans: list[Span], organization_words: se
 
 def lookup_keys(mention: ProjectMention) -> list[str]:
     """Keys under which the projects a mention may belong to are found: its code, its topic words'
-    beginnings, its short names, the divisions its name names."""
+    beginnings, its short names, and the divisions its name names by publisher and by coordinator (a
+    translation is only looked for among the same coordinator's projects)."""
     fact = mention.fact
     keys = [f"code:{casefold_tr(fact.code)}"] if fact.code else []
     keys += [f"word:{word[:KEY_PREFIX]}" for word in topic(fact.name).split()]
     keys += [f"word:{word[:KEY_PREFIX]}" for word in mention.short_names]
-    keys += [f"sector:{code}" for code in mention.sectors]
+    for code in mention.sectors:
+        keys.append(f"sector:{code}:source:{mention.source}")
+        keys += [f"sector:{code}:{match_key(name)}" for name in mention.coordinator_names]
     return sorted(set(keys))
 
 

@@ -62,7 +62,10 @@ def _tell(store: Store, doc_id: str) -> set[str]:
         candidates = store.events_of(telling.fact.activity, telling.project_id, telling.organization)
         found = next((event for event in candidates if same_event(event, telling)), None)
         if found is None:
-            record = summarise(event_id(telling), [telling])
+            attempt = 0
+            while store.event(event_id(telling, attempt)) is not None:
+                attempt += 1
+            record = summarise(event_id(telling, attempt), [telling])
         else:
             tellings = [t for s in found.sources if (t := _telling_of(store, s.document_id, s.ordinal)) is not None]
             record = summarise(found.id, [*tellings, telling])

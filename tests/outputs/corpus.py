@@ -31,12 +31,13 @@ source documents 1 (bakanlik-rapor).
     done  fair                  1   firms 7
     planned 0; countries reached JP
 
-Four projects, eleven events (ten done, one planned). The ministry's annual report (bakanlik-rapor) tells
-the machinery and olive-oil projects in their own paragraphs (nothing of one may reach the other) and the
-home-textile project's training again without a fact of its own (no event). The home-textile trip is told
-by the chamber (TR, with the code), the exporters' association (TR, "Ekim 2024") and a newspaper (EN, its
-dates in another paragraph than its delegation); the furniture project is named in Turkish by its chamber's
-news and in English by its chamber's English page; the purchasing delegation is foreign buyers visiting.
+Four projects, eleven events (ten done, one planned); `HAND_COUNT` holds the same numbers for the tests.
+The ministry's annual report (bakanlik-rapor) tells the machinery and olive-oil projects in their own
+paragraphs (nothing of one may reach the other) and the home-textile project's training again without a
+fact of its own (no event). The home-textile trip is told by the chamber (TR, with the code), the exporters'
+association (TR, "Ekim 2024") and a newspaper (EN, its dates in another paragraph than its delegation); the
+furniture project is named in Turkish by its chamber's news and in English by its chamber's English page;
+the purchasing delegation is foreign buyers visiting.
 """
 
 from __future__ import annotations
@@ -199,6 +200,113 @@ ARTICLES = [
         ),
     ),
 ]
+
+
+@dataclass(frozen=True)
+class CountedEvent:
+    """One event as a person counts it: told by the articles `sources` (keys)."""
+
+    activity: str
+    status: str
+    firms: int | None
+    countries: frozenset[str]
+    sources: frozenset[str]
+
+
+@dataclass(frozen=True)
+class CountedProject:
+    """One project as a person counts it in the corpus (the table above)."""
+
+    code: str | None
+    names: frozenset[str]
+    coordinator: str
+    province: str
+    documents: frozenset[str]
+    events: tuple[CountedEvent, ...]
+
+    @property
+    def done_by_activity(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for event in self.events:
+            if event.status == "done":
+                counts[event.activity] = counts.get(event.activity, 0) + 1
+        return counts
+
+    @property
+    def planned(self) -> int:
+        return sum(event.status == "planned" for event in self.events)
+
+    @property
+    def countries_reached(self) -> frozenset[str]:
+        return frozenset(c for event in self.events if event.status == "done" for c in event.countries)
+
+    @property
+    def firms(self) -> int:
+        """Firms summed over done events, as the scoreboard sums them."""
+        return sum(event.firms or 0 for event in self.events if event.status == "done")
+
+
+def _event(activity: str, status: str, firms: int | None, countries: str, *sources: str) -> CountedEvent:
+    return CountedEvent(activity, status, firms, frozenset(countries.split()), frozenset(sources))
+
+
+HAND_COUNT = (
+    CountedProject(
+        code="23.UR-GE.077",
+        names=frozenset({"Ev Tekstili UR-GE Projesi", "Home Textiles UR-GE Project"}),
+        coordinator="Pamukkale Ticaret ve Sanayi Odası",
+        province="Denizli",
+        documents=frozenset(
+            {"tekstil-duyuru", "textile-newspaper", "tekstil-heyet-birlik", "tekstil-heyet-oda", "bakanlik-rapor"}
+        ),
+        events=(
+            _event("training", "done", 22, "", "tekstil-duyuru"),
+            _event(
+                "trade_delegation",
+                "done",
+                14,
+                "KE TZ",
+                "textile-newspaper",
+                "tekstil-heyet-birlik",
+                "tekstil-heyet-oda",
+            ),
+            _event("b2b_meetings", "done", 14, "KE TZ", "tekstil-heyet-oda"),
+        ),
+    ),
+    CountedProject(
+        code=None,
+        names=frozenset({"Mobilya UR-GE Projesi", "Furniture UR-GE Project"}),
+        coordinator="Kuzey Marmara Sanayi Odası",
+        province="Düzce",
+        documents=frozenset({"mobilya-duyuru", "mobilya-heyet", "furniture-buyers"}),
+        events=(
+            _event("trade_delegation", "done", 9, "PL", "mobilya-duyuru", "mobilya-heyet"),
+            _event("b2b_meetings", "done", 9, "PL", "mobilya-duyuru", "mobilya-heyet"),
+            _event("purchasing_delegation", "done", 12, "AZ GE", "furniture-buyers"),
+        ),
+    ),
+    CountedProject(
+        code="24.UR-GE.015",
+        names=frozenset({"Tarım Makineleri UR-GE Projesi"}),
+        coordinator="Konya Makine İmalatçıları Derneği",
+        province="Konya",
+        documents=frozenset({"bakanlik-rapor"}),
+        events=(
+            _event("needs_analysis", "done", 16, "", "bakanlik-rapor"),
+            _event("trade_delegation", "done", 11, "UZ", "bakanlik-rapor"),
+            _event("b2b_meetings", "done", 11, "UZ", "bakanlik-rapor"),
+            _event("trade_delegation", "planned", None, "KZ", "bakanlik-rapor"),
+        ),
+    ),
+    CountedProject(
+        code="22.UR-GE.203",
+        names=frozenset({"Zeytinyağı UR-GE Projesi"}),
+        coordinator="Ayvalık Ticaret Odası",
+        province="Balıkesir",
+        documents=frozenset({"bakanlik-rapor"}),
+        events=(_event("fair", "done", 7, "JP", "bakanlik-rapor"),),
+    ),
+)
 
 
 def ingest(writer: Writer, articles: list[Article] = ARTICLES) -> dict[str, str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kume.schema import Extraction, Page, ProjectFact
+from kume.schema import Extraction, OrganizationFact, Page, ProjectFact
 from kume.store import Store
 from nlp.linking import project_id
 from pipeline.link import link_documents
@@ -19,9 +19,9 @@ def store(tmp_path: Path):
         yield opened
 
 
-def add(store: Store, url: str, *projects: ProjectFact, published: date = date(2024, 5, 1)) -> str:
+def add(store: Store, url: str, *projects: ProjectFact, published: date = date(2024, 5, 1), source: str = "t") -> str:
     page = Page(
-        source="t",
+        source=source,
         url=url,
         fetched_at=datetime(2024, 5, 1, tzinfo=UTC),
         raw=url.encode(),
@@ -98,3 +98,52 @@ def test_a_near_duplicate_leaves_its_projects(store: Store) -> None:
     link_documents(store, [copy])
     makine = store.project(project_id(MAKINE))
     assert makine is not None and makine.document_ids == [original]
+
+
+def test_a_project_shown_to_be_two_by_two_codes_is_parted_again(store: Store) -> None:
+    btso_first = add(store, "https://btso.example/1", KIMYA, source="btso")
+    kso_first = add(store, "https://kso.example/1", KIMYA_AGAIN, source="kso")
+    btso_coded = add(store, "https://btso.example/2", KIMYA.model_copy(update={"code": "23.UR-GE.001"}), source="btso")
+    link_documents(store, store.unlinked_ids())
+    assert len(store.projects()) == 1  # one name, one project, as far as anyone could tell
+    other = KIMYA.model_copy(update={"code": "24.UR-GE.009"})
+    kso_coded = add(store, "https://kso.example/2", other, source="kso")
+    linked = link_documents(store, [kso_coded])
+    assert linked.documents == {kso_coded, kso_first}  # the first Kimya news of KSO moved with KSO's code
+    projects = {p.code: p for p in store.projects()}
+    assert set(projects) == {"23.UR-GE.001", "24.UR-GE.009"}
+    first, second = projects["23.UR-GE.001"], projects["24.UR-GE.009"]
+    assert first.id == project_id(KIMYA) and first.document_ids == [btso_first, btso_coded]
+    assert second.id == project_id(other) and second.document_ids == [kso_first, kso_coded]
+    assert [(link.document_id, link.reason) for link in second.links] == [(kso_first, "new"), (kso_coded, "code")]
+    moved = store.get(kso_first)
+    assert moved is not None and moved.extraction is not None
+    assert [p.project_id for p in moved.extraction.projects] == [second.id]
+    assert linked.projects == {first.id, second.id}
+
+
+def test_names_normalised_short_names_and_translations(store: Store) -> None:
+    def add_in(url: str, source: str, language: str, name: str, coordinator: str | None = None) -> str:
+        doc_id = add(store, url, ProjectFact(name=name, coordinator=coordinator), source=source)
+        chambers = [OrganizationFact(names=[coordinator], role="coordinator")] if coordinator else []
+        project = ProjectFact(name=name, coordinator=coordinator)
+        extraction = Extraction(pipeline_version="t", language=language, projects=[project], organizations=chambers)
+        store.save_extraction(doc_id, 1, extraction)
+        return doc_id
+
+    ours = add_in("https://oda.example/1", "oda", "tr", "Odamızın Mobilya UR-GE Projesi", "Kuzey Ticaret Odası")
+    english = add_in("https://oda.example/en/1", "oda", "en", "Furniture UR-GE Project")
+    elsewhere = add_in("https://ege.example/1", "ege", "en", "Furniture UR-GE Project", "Ege Mobilyacılar Derneği")
+    coined = add_in("https://oda.example/2", "oda", "en", "EU-Funded GREENLOOP Project")
+    open_parenthesis = add_in("https://ab.example/1", "ab", "tr", "Yeşil Dönüşüm (GREENLOOP")
+    link_documents(store, store.unlinked_ids())
+    by_document = {doc_id: p for p in store.projects() for doc_id in p.document_ids}
+    furniture = by_document[ours]
+    assert by_document[english].id == furniture.id
+    assert furniture.names == ["Mobilya UR-GE Projesi", "Furniture UR-GE Project"]
+    assert [link.reason for link in furniture.links] == ["new", "translation"]
+    assert furniture.coordinator == "Kuzey Ticaret Odası"
+    assert by_document[elsewhere].id != furniture.id  # another coordinator's furniture project
+    greenloop = by_document[coined]
+    assert by_document[open_parenthesis].id == greenloop.id
+    assert greenloop.names == ["EU-Funded GREENLOOP Project", "Yeşil Dönüşüm"]
