@@ -31,7 +31,7 @@ const state = {
   projects: [],
   scoreboard: { ...SCOREBOARD_DEFAULTS },
   scoreboardShown: false,
-  scoreboardOptions: null, // the programmes and countries the filters offer, loaded once
+  scoreboardOptions: null, // the programmes, countries and activities the filters offer, loaded once
 };
 
 const charts = { timeline: null, countries: null, dossier: null };
@@ -731,15 +731,16 @@ function readScoreboardHash(hash) {
   );
 }
 
-// The programmes and countries that have events, for the filters; asked once.
+// The programmes, countries and activities that events have, for the filters (the scoreboard refuses a value
+// no event holds); asked once.
 async function loadScoreboardOptions() {
   if (state.scoreboardOptions) return;
   const top = (facet) =>
     getJson("/v1/stats/top", new URLSearchParams({ facet, size: "200", count: "events" }))
       .then((answer) => answer.values)
       .catch(() => []);
-  const [program, country] = await Promise.all([top("program"), top("country")]);
-  state.scoreboardOptions = { program, country };
+  const [program, country, activity] = await Promise.all([top("program"), top("country"), top("activity")]);
+  state.scoreboardOptions = { program, country, activity };
 }
 
 // A select's options after "all", keeping the chosen value even when the list lacks it (a shared URL's filter).
@@ -752,15 +753,15 @@ function fillSelect(select, options, chosen, chosenText) {
 
 function fillScoreboardForm() {
   const board = state.scoreboard;
-  const options = state.scoreboardOptions || { program: [], country: [] };
+  const options = state.scoreboardOptions || { program: [], country: [], activity: [] };
   $("scoreboard-by").value = board.by;
   $("scoreboard-year").value = board.year;
   const programs = options.program.map((v) => ({ value: v.value, text: apiLabel(v.label, v.value) }));
   fillSelect($("scoreboard-program"), programs, board.program, board.program);
   const countries = options.country.map((v) => ({ value: v.value, text: apiLabel(v.label, countryName(v.value)) }));
   fillSelect($("scoreboard-country"), countries, board.country, countryName(board.country));
-  const activities = Object.entries(t("activity")).map(([value, text]) => ({ value, text }));
-  fillSelect($("scoreboard-activity"), activities, board.activity, board.activity);
+  const activities = options.activity.map((v) => ({ value: v.value, text: activityName(v.value, v.label) }));
+  fillSelect($("scoreboard-activity"), activities, board.activity, activityName(board.activity));
 }
 
 async function renderScoreboard() {

@@ -359,6 +359,16 @@ def test_the_scoreboard_and_a_dossier_from_events_and_their_shared_urls(browser,
     poland = scoreboard_table(page)[0]
     assert poland["key"] == ids["Mobilya UR-GE Projesi"] and poland["events"] == "2" and poland["countries"] == "1"
     assert "country=PL" in page.url
+    # And with an activity: of those, the B2B meetings.
+    page.select_option("#scoreboard-activity", "b2b_meetings")
+    expect(page.locator('#scoreboard-rows td[data-column="events"]')).to_have_text("1")
+    poland = scoreboard_table(page)[0]
+    assert (
+        poland["key"] == ids["Mobilya UR-GE Projesi"]
+        and poland["b2b_meetings"] == "1"
+        and "trade_delegation" not in poland
+    )
+    assert "country=PL" in page.url and "activity=b2b_meetings" in page.url
     csv_href = page.get_attribute("#scoreboard-csv", "href")
     assert csv_href == "/v1/scoreboard?" + page.url.split("#/scoreboard?", 1)[1] + "&format=csv"
     csv = page.request.get(outputs_site.url + csv_href)
@@ -370,6 +380,7 @@ def test_the_scoreboard_and_a_dossier_from_events_and_their_shared_urls(browser,
     fresh.goto(shared)
     expect(fresh.locator("#scoreboard-rows tr[data-key]")).to_have_count(1)
     expect(fresh.locator("#scoreboard-country")).to_have_value("PL")
+    expect(fresh.locator("#scoreboard-activity")).to_have_value("b2b_meetings")
     expect(fresh.locator('#scoreboard-head th[data-sort="firms"]')).to_have_attribute("aria-sort", "ascending")
     assert scoreboard_table(fresh) == [poland]
     fresh.close()
