@@ -98,7 +98,11 @@ function languageName(code) {
   }
 }
 
+// A facet value by the label the API gave it in the search's facets (NACE divisions, programmes, projects, ...),
+// else by the page's own naming.
 function valueLabel(facet, value) {
+  const counted = (state.lastResult?.facets[facet] || []).find((c) => c.value === value);
+  if (counted?.label) return apiLabel(counted.label, value);
   if (facet === "country") return countryName(value);
   if (facet === "language") return languageName(value);
   if (facet === "activity") return t("activity")[value] || value;

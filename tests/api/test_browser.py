@@ -83,6 +83,10 @@ def test_search_filter_dossier_and_language_switch(browser, base_url: str, embed
     )
     assert timeline[0][0] == "2022-11" and timeline[-1][0] == "2024-03" and len(timeline) == 17
     assert [month for month, count in timeline if count] == ["2022-11", "2023-07", "2024-03"]
+    # Facet values read by the API's labels, not their codes (a NACE division by its title).
+    sectors = embedded.client.get("/v1/search", params={"q": "Kazakistan", "facets": "sector"}).json()["facets"]
+    shown = page.locator('fieldset[data-facet="sector"] label span:first-of-type').all_inner_texts()
+    assert shown == [sector["label"]["tr"] for sector in sectors["sector"]] and "C13" not in shown
     shot(page, "1-search")
 
     # Ticking a country facet narrows the result and the count follows.
