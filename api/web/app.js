@@ -492,21 +492,34 @@ function renderProjects() {
 // Each scoreboard or dossier shown bumps this; answers for a view left meanwhile are dropped.
 let viewGeneration = 0;
 
+const DOSSIER_PARTS = ["dossier-name", "dossier-facts", "dossier-event-counts", "dossier-map", "dossier-countries",
+  "dossier-activities", "dossier-events", "dossier-links", "dossier-sources"];
+
+// Another project's dossier is cleared before this one is asked for, so it never shows under this one's address.
+function clearDossier() {
+  for (const id of DOSSIER_PARTS) $(id).replaceChildren();
+  charts.dossier?.destroy();
+  charts.dossier = null;
+}
+
 async function renderDossier(projectId) {
   const generation = ++viewGeneration;
+  const view = $("view-project");
+  if (view.dataset.project !== projectId) {
+    delete view.dataset.project;
+    clearDossier();
+  }
   let dossier;
   try {
     dossier = await getJson(`/v1/projects/${encodeURIComponent(projectId)}`);
   } catch (error) {
     if (generation !== viewGeneration) return;
+    clearDossier();
     $("dossier-name").textContent = error.message;
-    for (const id of ["dossier-facts", "dossier-event-counts", "dossier-map", "dossier-countries", "dossier-activities",
-      "dossier-events", "dossier-links", "dossier-sources"]) $(id).replaceChildren();
-    charts.dossier?.destroy();
-    charts.dossier = null;
     return;
   }
   if (generation !== viewGeneration) return;
+  view.dataset.project = projectId;
   const heading = apiLabel(dossier.label, dossier.name);
   $("dossier-name").textContent = heading;
   const facts = [

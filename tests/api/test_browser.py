@@ -425,6 +425,16 @@ def test_the_scoreboard_and_a_dossier_from_events_and_their_shared_urls(browser,
     expect(page.locator("#dossier-events")).to_contain_text("Purchasing delegation")
     expect(page.locator('#dossier-map path[data-code="AZ"] title')).to_have_text("Azerbaijan: 1 event")
 
+    # The machinery project's planned delegation to Kazakhstan is on its timeline, not on its map (in English: the
+    # language chosen last holds for new pages).
+    machinery = context.new_page()
+    machinery.goto(f"{outputs_site.url}/#/projects/{ids['Tarım Makineleri UR-GE Projesi']}")
+    expect(machinery.locator("#dossier-map path.reached")).to_have_count(1)
+    assert map_counts(machinery) == {"UZ": "2"}
+    assert chart_counts(machinery) == {"done": 3, "planned": 1}
+    expect(machinery.locator('#dossier-events li[data-status="planned"]')).to_contain_text("Kazakhstan")
+    machinery.close()
+
     # Back walks to the scoreboard as it was left.
     page.go_back()
     expect(page.locator("#scoreboard-rows tr[data-key]")).to_have_count(1)
