@@ -8,7 +8,7 @@ loads them again whenever a trigger-kept counter says the events tables changed 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,9 +38,10 @@ class _Coded:
     """A string column as integer codes (-1 for NULL) and the values they stand for."""
 
     def __init__(self, values: Sequence[str | None]) -> None:
-        self.values: list[str] = sorted({value for value in values if value is not None})
-        index = {value: code for code, value in enumerate(self.values)}
-        self.codes = np.fromiter((index.get(value, -1) for value in values), dtype=np.int64, count=len(values))  # type: ignore[arg-type]
+        self.values: list[str] = sorted(set(values) - {None})  # type: ignore[arg-type]
+        index: dict[str | None, int] = dict(zip(self.values, range(len(self.values)), strict=True))
+        index[None] = -1
+        self.codes = np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
         self._index = index
 
     def code(self, value: str) -> int:
@@ -55,37 +56,54 @@ def _day_number(day: str | None, *, end: bool) -> int:
     return int(digits + ("31" if end else "01")) if len(digits) == 6 else int(digits)
 
 
+def _numbers(values: Sequence[int | None], missing: int) -> np.ndarray:
+    """Integers with NULL as `missing` (numpy turns None into NaN in a float array)."""
+    return np.nan_to_num(np.array(values, dtype=float), nan=missing).astype(np.int64)
+
+
 class EventColumns:
-    """Every event with the columns a scoreboard needs, and its (event, country) and (event, document) pairs."""
+    """Every event with the columns a scoreboard needs, and its (event, country) and (event, document) pairs.
+
+    Built with C-level conversions (zip, map, numpy) only: 300k events load in about a second.
+    """
 
     def __init__(
         self,
         events: list[tuple[Any, ...]],
-        countries: Iterable[tuple[str, str]],
-        sources: Iterable[tuple[str, str]],
+        countries: list[tuple[str, str]],
+        sources: list[tuple[str, str]],
     ) -> None:
         """`events`: (id, status, year, firms, start, finish, *CODED_COLUMNS) rows; `countries` and `sources`:
         (event id, country) and (event id, document id) rows."""
-        position = {row[0]: n for n, row in enumerate(events)}
         self.size = len(events)
-        self.done = np.fromiter((row[1] == "done" for row in events), dtype=bool, count=self.size)
-        self.year = np.fromiter((row[2] if row[2] is not None else -1 for row in events), np.int64, self.size)
-        self.firms = np.fromiter((row[3] or 0 for row in events), dtype=np.int64, count=self.size)
+        columns: list[tuple[Any, ...]] = list(zip(*events, strict=True)) or [()] * (6 + len(CODED_COLUMNS))
+        ids, status, year, firms, start, finish = columns[:6]
+        self.done = np.array(status, dtype=str) == "done"
+        self.year = _numbers(year, -1)
+        self.firms = _numbers(firms, 0)
         # Dates as ranks among every date string held (ISO order is time order), so a minimum maps back to
-        # the string as stored ("2023-07" stays a month); and as day numbers, for date ranges.
-        ends = [row[5] or row[4] for row in events]
-        self.dates = _Coded([*(row[4] for row in events), *ends])
+        # the string as stored ("2023-07" stays a month); and as day numbers, for date ranges (rank -1, no
+        # date, picks the tables' last entry, -1).
+        ends = [last or first for first, last in zip(start, finish, strict=True)]
+        self.dates = _Coded([*start, *ends])
         self.start_rank = self.dates.codes[: self.size]
         self.end_rank = self.dates.codes[self.size :]
-        self.start_day = np.fromiter((_day_number(row[4], end=False) for row in events), np.int64, self.size)
-        self.end_day = np.fromiter((_day_number(end, end=True) for end in ends), np.int64, self.size)
-        self.columns = {name: _Coded([row[6 + n] for row in events]) for n, name in enumerate(CODED_COLUMNS)}
-        country_rows = [(position[event], country) for event, country in countries if event in position]
-        self.country_event = np.array([row[0] for row in country_rows], dtype=np.int64)
-        self.country = _Coded([row[1] for row in country_rows])
-        source_rows = [(position[event], doc) for event, doc in sources if event in position]
-        self.source_event = np.array([row[0] for row in source_rows], dtype=np.int64)
-        self.source_doc = _Coded([row[1] for row in source_rows])
+        first_days = np.array([*(_day_number(day, end=False) for day in self.dates.values), -1], dtype=np.int64)
+        last_days = np.array([*(_day_number(day, end=True) for day in self.dates.values), -1], dtype=np.int64)
+        self.start_day = first_days[self.start_rank]
+        self.end_day = last_days[self.end_rank]
+        self.columns = {name: _Coded(columns[6 + n]) for n, name in enumerate(CODED_COLUMNS)}
+        position = dict(zip(ids, range(self.size), strict=True))
+        self.country_event, self.country = self._pairs_of(position, countries)
+        self.source_event, self.source_doc = self._pairs_of(position, sources)
+
+    @staticmethod
+    def _pairs_of(position: dict[str, int], rows: list[tuple[str, str]]) -> tuple[np.ndarray, _Coded]:
+        """(event id, value) rows as event positions and coded values, rows of unknown events left out."""
+        events, values = (list(column) for column in zip(*rows, strict=True)) if rows else ([], [])
+        found = np.fromiter(map(position.get, events, [-1] * len(events)), dtype=np.int64, count=len(events))
+        kept = found >= 0
+        return found[kept], _Coded([value for value, keep in zip(values, kept.tolist(), strict=True) if keep])
 
     def selected(
         self, *, year: int | None, date_from: str | None, date_to: str | None, filters: dict[str, str]

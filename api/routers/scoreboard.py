@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from api.deps import READ, ReaderDep
 from api.export import scoreboard_csv
-from api.schemas import READ_ERRORS, Scoreboard, ScoreboardParams
+from api.schemas import READ_ERRORS, Message, Scoreboard, ScoreboardParams
 
 router = APIRouter(tags=["scoreboard"], dependencies=READ, responses=READ_ERRORS)
 
@@ -22,7 +22,10 @@ router = APIRouter(tags=["scoreboard"], dependencies=READ, responses=READ_ERRORS
             "content": {"text/csv": {"schema": {"type": "string"}}},
             "description": "The scoreboard as JSON, or with format=csv as CSV (UTF-8 with BOM, a column per activity).",
         },
-        422: {"description": "A parameter is invalid, or a filter value names nothing events hold (listed)."},
+        422: {
+            "model": Message,
+            "description": "A parameter is invalid, or a filter value names nothing events hold (listed).",
+        },
     },
 )
 def scoreboard(params: Annotated[ScoreboardParams, Query()], reader: ReaderDep) -> Response:

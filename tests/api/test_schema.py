@@ -29,18 +29,32 @@ EXAMPLES = int(os.environ.get("KUME_SCHEMATHESIS_EXAMPLES", "100"))
 DERANDOMIZE = "KUME_SCHEMATHESIS_EXAMPLES" not in os.environ
 
 
-def _schema_valid(case: schemathesis.Case, known: dict[str, list[str]]) -> schemathesis.Case:
+def _schema_valid(
+    case: schemathesis.Case, known: dict[str, list[str]], held: dict[str, list[str]]
+) -> schemathesis.Case:
     """A valid case as a client sends one: no schema can state that a cursor is one the server returned
     (it is opaque, from a previous page), that a range's start is not after its end, that a filter value
-    names something the index holds (values are resolved against it, or refused listing what exists), or
-    that a query parses (its syntax is a language of its own, tested in tests/search_api)."""
+    names something the index holds (values are resolved against it, or refused listing what exists) or,
+    for the scoreboard, something events hold (`held`), that counting events goes with facets events have
+    and no text query, or that a query parses (its syntax is a language of its own, tested in tests/search_api)."""
     query = dict(case.query or {})
     query.pop("cursor", None)
+    if case.path == "/v1/scoreboard":
+        known = held
+    if query.get("count") == "events":
+        for name in ("q", "date_from", "date_to", *(f for f in FACETS if f not in Store.EVENT_FACETS)):
+            query.pop(name, None)
+        if query.get("split_by") not in Store.EVENT_FACETS:
+            query.pop("split_by", None)
+        if "facet" in query and query["facet"] not in Store.EVENT_FACETS:
+            query["facet"] = "country"
     for facet, values in known.items():
         given = query.pop(facet, None)
         if given is not None and values:
             given = given if isinstance(given, list) else [given]
             query[facet] = [values[sum(map(ord, str(value))) % len(values)] for value in given]
+            if case.path == "/v1/scoreboard":
+                query[facet] = query[facet][0]  # one value per filter
     if isinstance(query.get("q"), str):
         try:
             plan(query["q"], None)
@@ -67,6 +81,8 @@ def test_the_service_does_what_its_schema_says(embedded: Served) -> None:
     api = schemathesis.openapi.from_asgi("/openapi.json", app)
     counted = embedded.client.get("/v1/search", params={"facets": list(FACETS), "size": 0, "facet_size": 200})
     known = {facet: [c["value"] for c in counted.json()["facets"].get(facet, [])] for facet in FACETS}
+    held = {name: sorted(embedded.store.event_values(name)) for name in ("program", "country", "sector", "province")}
+    held["activity"] = sorted(embedded.store.event_values("activity"))
     operations = [result.ok() for result in api.get_all_operations()]
     assert len(operations) >= 12
     cases = 0
@@ -76,7 +92,7 @@ def test_the_service_does_what_its_schema_says(embedded: Served) -> None:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             strategy = operation.as_strategy(generation_mode=mode)
             if mode is GenerationMode.POSITIVE:
-                strategy = strategy.map(lambda case: _schema_valid(case, known))
+                strategy = strategy.map(lambda case: _schema_valid(case, known, held))
 
             @given(case=strategy)
             @settings(

@@ -29,11 +29,38 @@ def kume(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subpr
 
 
 @pytest.fixture(scope="module")
-def demo_data_dir(tmp_path_factory) -> Path:
+def demo_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     data_dir = tmp_path_factory.mktemp("demo")
-    result = kume(data_dir, "demo")
+    result = kume(data_dir, "demo", env={"COLUMNS": "200"})
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return data_dir
+    return data_dir, result
+
+
+@pytest.fixture(scope="module")
+def demo_data_dir(demo_run) -> Path:
+    return demo_run[0]
+
+
+# The demo site's projects that report events, by official code (each told by several documents).
+DEMO_PROJECT_CODES = ("22.UR-GE.041", "23.UR-GE.058", "24.UR-GE.019")
+
+
+def test_demo_shows_the_scoreboard_and_a_dossier(demo_run):
+    data_dir, result = demo_run
+    assert "scoreboard by project" in result.stdout
+    assert "A project's dossier" in result.stdout and "countries reached (done events)" in result.stdout
+    board = json.loads(kume(data_dir, "scoreboard", "--json").stdout)
+    labels = [row["label"]["tr"] for row in board["rows"]]
+    # One row per real project: a project told by several documents, in several names, is one row.
+    for code in DEMO_PROJECT_CODES:
+        assert sum(code in label for label in labels) == 1, (code, labels)
+    assert len(set(labels)) == len(labels) == board["total"]
+    first = board["rows"][0]
+    assert f"kume project {first['project_id']}" in result.stdout
+    dossier = json.loads(kume(data_dir, "project", first["project_id"], "--json").stdout)
+    done = [event for event in dossier["events"] if event["status"] == "done"]
+    assert len(done) == first["events"] and dossier["firms_total"] == first["firms"]
+    assert sorted(c["code"] for c in dossier["countries_reached"]) == sorted(first["country_codes"])
 
 
 def test_demo_stores_every_kind_of_page(demo_data_dir):
