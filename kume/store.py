@@ -76,10 +76,12 @@ CREATE TABLE IF NOT EXISTS extractions (
     PRIMARY KEY (doc_id, version),
     FOREIGN KEY (doc_id, version) REFERENCES versions(doc_id, version)
 );
+-- A project's record and, beside it, what the linker compares new mentions with (nlp.linking's profile, JSON).
 CREATE TABLE IF NOT EXISTS projects (
     id TEXT PRIMARY KEY,
     record TEXT NOT NULL,
-    created INTEGER NOT NULL DEFAULT 0
+    created INTEGER NOT NULL DEFAULT 0,
+    profile TEXT
 );
 -- Every project mention, by the project it was linked to, in the order they were linked: a project's
 -- record is summed up from its mentions, so a document's re-extraction replaces its mentions only.
@@ -306,6 +308,8 @@ class Store:
                 )
         columns = {row["name"] for row in self._db.execute("PRAGMA table_info(extractions)")}
         mention_columns = {row["name"] for row in self._db.execute("PRAGMA table_info(project_mentions)")}
+        if "profile" not in {row["name"] for row in self._db.execute("PRAGMA table_info(projects)")}:
+            self._db.execute("ALTER TABLE projects ADD COLUMN profile TEXT")
         if "linked" in columns and "mention" not in mention_columns:
             # Mentions were kept as bare facts; the linker now reads each in its document (coordinator,
             # short names, languages), so every extraction is linked again, in first-seen order.
@@ -468,13 +472,15 @@ class Store:
                 (doc_id, version, extraction.pipeline_version, _now(), extraction.model_dump_json(), int(linked)),
             )
 
-    def save_project(self, project: ProjectRecord) -> None:
-        """Keep a project's record; a new project comes after every project kept before it."""
+    def save_project(self, project: ProjectRecord, profile: str | None = None) -> None:
+        """Keep a project's record (and the linker's profile of it); a new project comes after every project
+        kept before it."""
         with self._lock:
             self._execute(
-                "INSERT INTO projects (id, record, created) VALUES (?, ?, (SELECT COALESCE(MAX(created), 0) + 1 "
-                "FROM projects)) ON CONFLICT (id) DO UPDATE SET record = excluded.record",
-                (project.id, project.model_dump_json()),
+                "INSERT INTO projects (id, record, created, profile) VALUES (?, ?, (SELECT COALESCE(MAX(created), 0) "
+                "+ 1 FROM projects), ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record, "
+                "profile = excluded.profile",
+                (project.id, project.model_dump_json(), profile),
             )
 
     def delete_project(self, project_id: str) -> None:
@@ -563,6 +569,19 @@ class Store:
                 "SELECT ordinal, project_id FROM project_mentions WHERE doc_id = ?", (doc_id,)
             ).fetchall()
         return {row["ordinal"]: row["project_id"] for row in rows}
+
+    def project_profiles_with_keys(self, keys: list[str]) -> list[tuple[str, str | None]]:
+        """(id, the linker's profile) of the projects findable under one of `keys`, oldest project first."""
+        if not keys:
+            return []
+        marks = ", ".join("?" * len(keys))
+        with self._lock:
+            rows = self._execute(
+                "SELECT p.id, p.profile FROM projects p WHERE p.id IN "
+                f"(SELECT project_id FROM project_keys WHERE key IN ({marks})) ORDER BY p.created",
+                tuple(keys),
+            ).fetchall()
+        return [(row["id"], row["profile"]) for row in rows]
 
     def projects_with_keys(self, keys: list[str]) -> list[ProjectRecord]:
         """Projects findable under one of `keys`, oldest project first."""

