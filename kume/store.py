@@ -109,6 +109,12 @@ CREATE TABLE IF NOT EXISTS organization_names (
     organization TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS organization_names_by_organization ON organization_names(organization);
+-- Each organisation's name for people: its full name as a Turkish document first wrote it (else any document).
+CREATE TABLE IF NOT EXISTS organizations (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    turkish INTEGER NOT NULL
+);
 -- When each source's last crawl finished, for crawling sources when their schedule says they are due.
 CREATE TABLE IF NOT EXISTS source_crawls (
     source TEXT PRIMARY KEY,
@@ -513,26 +519,46 @@ class Store:
             [(key, project_id) for key in keys],
         )
 
-    def add_organization_names(self, names: list[str]) -> None:
-        """Record that `names` name one organisation: organisations known under one of them become one."""
+    def add_organization(self, names: list[str], written: str, *, turkish: bool) -> None:
+        """Record that `names` (lookup keys) name one organisation, whose full name a document wrote as
+        `written` (in Turkish or not): organisations known under one of them become one, named as a
+        Turkish document first named any of them."""
         if not names:
             return
         marks = ", ".join("?" * len(names))
         with self._lock, self._transaction():
             rows = self._execute(
-                f"SELECT DISTINCT organization FROM organization_names WHERE name IN ({marks}) ORDER BY organization",
+                f"SELECT o.id, o.turkish FROM organizations o WHERE o.id IN (SELECT organization FROM "
+                f"organization_names WHERE name IN ({marks})) ORDER BY o.turkish DESC, o.rowid",
                 tuple(names),
             ).fetchall()
-            known = [row["organization"] for row in rows]
-            organization = known[0] if known else names[0]
-            for other in known[1:]:
+            if not rows:
+                organization = names[0]
                 self._execute(
-                    "UPDATE organization_names SET organization = ? WHERE organization = ?", (organization, other)
+                    "INSERT OR REPLACE INTO organizations (id, name, turkish) VALUES (?, ?, ?)",
+                    (organization, written, int(turkish)),
                 )
+            else:
+                organization = rows[0]["id"]
+                if turkish and not rows[0]["turkish"]:
+                    self._execute(
+                        "UPDATE organizations SET name = ?, turkish = 1 WHERE id = ?", (written, organization)
+                    )
+            for row in rows[1:]:
+                self._execute(
+                    "UPDATE organization_names SET organization = ? WHERE organization = ?", (organization, row["id"])
+                )
+                self._execute("DELETE FROM organizations WHERE id = ?", (row["id"],))
             self._db.executemany(
                 "INSERT OR IGNORE INTO organization_names (name, organization) VALUES (?, ?)",
                 [(name, organization) for name in names],
             )
+
+    def organization_name(self, organization: str) -> str | None:
+        """An organisation's name for people."""
+        with self._lock:
+            row = self._execute("SELECT name FROM organizations WHERE id = ?", (organization,)).fetchone()
+        return str(row["name"]) if row else None
 
     def organizations_named(self, names: list[str]) -> dict[str, str]:
         """The organisation each of `names` (those known) names."""

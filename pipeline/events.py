@@ -17,6 +17,7 @@ from kume.schema import Document, EventFact, EventRecord, Span
 from kume.store import Store
 from kume.text import casefold_tr
 from nlp.event_identity import Telling, event_id, same_event, summarise
+from pipeline.link import coordinator_name
 
 
 def link_events(store: Store, doc_ids: Iterable[str], project_ids: Iterable[str] = ()) -> set[str]:
@@ -58,7 +59,7 @@ def _tell(store: Store, doc_id: str) -> set[str]:
         return set()  # a copy's events are its original's
     touched = set()
     for ordinal in range(len(document.extraction.events)):
-        telling = _telling(document, ordinal)
+        telling = _telling(store, document, ordinal)
         candidates = store.events_of(telling.fact.activity, telling.project_id, telling.organization)
         found = next((event for event in candidates if same_event(event, telling)), None)
         if found is None:
@@ -82,23 +83,23 @@ def _telling_of(store: Store, doc_id: str, ordinal: int) -> Telling | None:
     document = store.get(doc_id)
     if document is None or document.extraction is None or ordinal >= len(document.extraction.events):
         return None
-    return _telling(document, ordinal)
+    return _telling(store, document, ordinal)
 
 
-def _telling(document: Document, ordinal: int) -> Telling:
+def _telling(store: Store, document: Document, ordinal: int) -> Telling:
     """The `ordinal`-th event of a document (with an extraction), with its project (as linked) or, without
     one, the document's coordinating organisation (when it names exactly one)."""
     assert document.extraction is not None
     extraction = document.extraction
     fact = extraction.events[ordinal]
     project = _project_of(document, fact)
-    coordinators = [" ".join(o.names[0].split()) for o in extraction.organizations if o.role == "coordinator"]
+    coordinators = [o.names for o in extraction.organizations if o.role == "coordinator"]
     return Telling(
         document_id=document.id,
         ordinal=ordinal,
         fact=fact,
         project_id=project,
-        organization=coordinators[0] if project is None and len(coordinators) == 1 else None,
+        organization=coordinator_name(store, coordinators[0]) if project is None and len(coordinators) == 1 else None,
         published=document.published,
     )
 

@@ -14,12 +14,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from kume.schema import Document
 from kume.store import Store
 from nlp.linking import (
     CODE,
     NEW,
     Profile,
     ProjectMention,
+    abbreviates,
+    coordinator_names,
     join_reason,
     lookup_keys,
     mentions_of,
@@ -48,11 +51,10 @@ def link_documents(store: Store, doc_ids: Iterable[str]) -> Linked:
     document is known as the one named in Turkish by another before either is linked."""
     linked = Linked()
     doc_ids = list(doc_ids)
-    for doc_id in doc_ids:
-        document = store.get(doc_id)
-        if document is not None:
-            for names in organization_names(document):
-                store.add_organization_names(names)
+    documents = [d for doc_id in doc_ids if (d := store.get(doc_id)) is not None and d.extraction is not None]
+    # Turkish documents first: an English one borrows a Turkish body's abbreviation.
+    for document in sorted(documents, key=lambda d: d.extraction is None or d.extraction.language != "tr"):
+        _learn_organizations(store, document)
     for doc_id in doc_ids:
         with store.transaction():
             left = store.remove_project_mentions(doc_id)
@@ -71,9 +73,35 @@ def project_mentions(store: Store, project: str) -> list[ProjectMention]:
 def _resum(store: Store, project: str) -> None:
     mentions = project_mentions(store, project)
     if mentions:
-        store.save_project(summarise(project, mentions), profile(mentions).model_dump_json())
+        store.save_project(
+            summarise(project, mentions, coordinator_name(store, coordinator_names(mentions))),
+            profile(mentions).model_dump_json(),
+        )
     else:
         store.delete_project(project)
+
+
+def _learn_organizations(store: Store, document: Document) -> None:
+    """Record the organisations a document names: names given together, and a borrowed abbreviation where
+    it abbreviates the name of the organisation it names already."""
+    turkish = document.extraction is not None and document.extraction.language == "tr"
+    for organization in organization_names(document):
+        known = store.organizations_named(organization.borrowed)
+        borrowed = [
+            short
+            for short in organization.borrowed
+            if short in known and abbreviates(short, store.organization_name(known[short]) or "")
+        ]
+        store.add_organization([*organization.names, *borrowed], organization.written, turkish=turkish)
+
+
+def coordinator_name(store: Store, names: list[str]) -> str | None:
+    """The name for people of the organisation `names` name (as documents named it together)."""
+    keys = [match_key(name) for name in names]
+    organizations = store.organizations_named(keys)
+    return next(
+        (found for key in keys if key in organizations and (found := store.organization_name(organizations[key]))), None
+    )
 
 
 def _profile(store: Store, project: str, kept: str | None) -> Profile:

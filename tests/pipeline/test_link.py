@@ -10,7 +10,7 @@ import pytest
 from kume.schema import Extraction, OrganizationFact, Page, ProjectFact
 from kume.store import Store
 from nlp.linking import project_id
-from pipeline.link import link_documents
+from pipeline.link import coordinator_name, link_documents
 
 
 @pytest.fixture
@@ -147,3 +147,20 @@ def test_names_normalised_short_names_and_translations(store: Store) -> None:
     greenloop = by_document[coined]
     assert by_document[open_parenthesis].id == greenloop.id
     assert greenloop.names == ["EU-Funded GREENLOOP Project", "Yeşil Dönüşüm"]
+
+
+def test_an_organisation_is_known_across_languages_by_its_abbreviation(store: Store) -> None:
+    def named(url: str, language: str, *organizations: list[str]) -> str:
+        doc_id = add(store, url)
+        facts = [OrganizationFact(names=names) for names in organizations]
+        store.save_extraction(doc_id, 1, Extraction(pipeline_version="t", language=language, organizations=facts))
+        return doc_id
+
+    named("https://en.example/1", "en", ["Central Anatolia Chamber of Industry", "OASO"])
+    named("https://tr.example/1", "tr", ["Orta Anadolu Sanayi Odası", "OASO"])
+    # An abbreviation the extraction put beside another body's name is not that body's.
+    named("https://tr.example/2", "tr", ["Ostrava Bölgesel Ticaret Odası", "OASO"])
+    link_documents(store, store.unlinked_ids())
+    assert coordinator_name(store, ["Central Anatolia Chamber of Industry"]) == "Orta Anadolu Sanayi Odası"
+    assert coordinator_name(store, ["OASO"]) == "Orta Anadolu Sanayi Odası"
+    assert coordinator_name(store, ["Ostrava Bölgesel Ticaret Odası"]) == "Ostrava Bölgesel Ticaret Odası"
