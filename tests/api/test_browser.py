@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from kume.labels import activity_codes
+from nlp.pipeline import Extractor
 from tests.api.conftest import Served, _settings, extra_documents, serve_corpus, serve_over_http
 from tests.api.corpus import CARPETS
+from tests.outputs.corpus import HAND_COUNT, CountedProject, corpus_writer, ingest
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -50,7 +55,7 @@ def shot(page, name: str) -> None:
         page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
 
 
-def test_search_filter_dossier_and_language_switch(browser, base_url: str) -> None:
+def test_search_filter_dossier_and_language_switch(browser, base_url: str, embedded: Served) -> None:
     from playwright.sync_api import expect
 
     context = browser.new_context(locale="tr-TR", viewport={"width": 1280, "height": 900})
@@ -79,6 +84,10 @@ def test_search_filter_dossier_and_language_switch(browser, base_url: str) -> No
     )
     assert timeline[0][0] == "2022-11" and timeline[-1][0] == "2024-03" and len(timeline) == 17
     assert [month for month, count in timeline if count] == ["2022-11", "2023-07", "2024-03"]
+    # Facet values read by the API's labels, not their codes (a NACE division by its title).
+    sectors = embedded.client.get("/v1/search", params={"q": "Kazakistan", "facets": "sector"}).json()["facets"]
+    shown = page.locator('fieldset[data-facet="sector"] label span:first-of-type').all_inner_texts()
+    assert shown == [sector["label"]["tr"] for sector in sectors["sector"]] and "C13" not in shown
     shot(page, "1-search")
 
     # Ticking a country facet narrows the result and the count follows.
@@ -90,20 +99,22 @@ def test_search_filter_dossier_and_language_switch(browser, base_url: str) -> No
     expect(page.locator("#active-filters .chip")).to_have_count(1)
     shot(page, "2-filtered")
 
-    # A project dossier lists the programme, code and a dated timeline with links to the sources.
+    # A project dossier lists the code, and the programme and sector by their labels, not their codes.
+    dossier = embedded.client.get(f"/v1/projects/{CARPETS.id}").json()
     page.click('a[href="#/projects"]')
-    page.click(f'a[href="#/project/{CARPETS.id}"]')
-    expect(page.locator("#dossier-name")).to_have_text(CARPETS.name)
-    expect(page.locator("#dossier-facts")).to_contain_text("21.UR-GE.016")
-    expect(page.locator("#dossier-timeline li")).to_have_count(2)
-    expect(page.locator("#dossier-timeline li").nth(1)).to_contain_text("2023-07-09 – 2023-07-15")
-    expect(page.locator("#dossier-timeline li").nth(1)).to_contain_text("Ticaret heyeti")
+    page.click(f'a[href="#/projects/{CARPETS.id}"]')
+    expect(page.locator("#dossier-name")).to_have_text(dossier["label"]["tr"])
+    assert CARPETS.name in dossier["label"]["tr"]
+    expect(page.locator('#dossier-facts dd[data-fact="code"]')).to_have_text("21.UR-GE.016")
+    expect(page.locator('#dossier-facts dd[data-fact="program"]')).to_have_text(dossier["program_label"]["tr"])
+    expect(page.locator('#dossier-facts dd[data-fact="sector"]')).to_have_text(dossier["sector_label"]["tr"])
+    expect(page.locator("#dossier-sources li")).to_have_count(len(dossier["documents"]))
     shot(page, "3-dossier")
 
     # Switching to English translates the interface, facet values included.
     page.click("#lang-en")
-    expect(page.locator("#dossier-timeline li").nth(1)).to_contain_text("Trade delegation")
-    expect(page.locator("#dossier-facts")).to_contain_text("Kazakhstan")
+    expect(page.locator('#dossier-facts dd[data-fact="sector"]')).to_have_text(dossier["sector_label"]["en"])
+    expect(page.locator("#dossier-facts dt").first).to_have_text("Code")
     page.click('a[href="#/"]')
     expect(page.locator("#total")).to_have_text(re.compile(r"^2 results$"))
     expect(page.locator("#search-button")).to_have_text("Search")
@@ -228,3 +239,220 @@ def test_only_web_links_are_rendered(browser, base_url: str, embedded: Served) -
         expect(page.locator("#hits .hit h3")).to_have_text("Zararlı zqxbag")
         assert page.locator('a[href^="javascript"]').count() == 0
         context.close()
+
+
+# -- project outputs: the scoreboard and a dossier from events -------------------------------------------------
+
+# The furniture project (its Turkish and English names one project): a trade delegation to Poland on 13-16 May
+# 2024 with B2B meetings there (both announced in April, reported done in May), and buyers from Azerbaijan and
+# Georgia on 9-11 September 2024. The machinery project: three events done, a delegation to Kazakhstan planned.
+FURNITURE = next(counted for counted in HAND_COUNT if "Mobilya UR-GE Projesi" in counted.names)
+MACHINERY = next(counted for counted in HAND_COUNT if counted.code == "24.UR-GE.015")
+
+
+def counted_statuses(counted: CountedProject) -> dict[str, int]:
+    return {"done": sum(counted.done_by_activity.values()), "planned": counted.planned}
+
+
+def counted_row(counted: CountedProject, activity_columns: list[str]) -> dict[str, int]:
+    """The scoreboard row a person counts for a project (tests/outputs/corpus.py, HAND_COUNT): done events per
+    activity, done and planned events, countries and firms of done events, and the documents telling its events
+    (the ministry's report only mentions the home-textile project: it tells none of its events)."""
+    return (
+        dict.fromkeys(activity_columns, 0)
+        | counted.done_by_activity
+        | {
+            "events": counted_statuses(counted)["done"],
+            "planned": counted.planned,
+            "countries": len(counted.countries_reached),
+            "firms": counted.firms,
+            "documents": len({source for event in counted.events for source in event.sources}),
+        }
+    )
+
+
+def counted_reach(counted: CountedProject) -> dict[str, str]:
+    """Per country reached, the project's done events there, as the map's data-events has them."""
+    reach = Counter(country for event in counted.events if event.status == "done" for country in event.countries)
+    return {country: str(n) for country, n in reach.items()}
+
+
+@dataclass
+class OutputsSite:
+    url: str
+    project_ids: dict[str, str]  # project id by each name it is known by
+
+    def id_of(self, counted: CountedProject) -> str:
+        return next(self.project_ids[name] for name in counted.names if name in self.project_ids)
+
+
+@pytest.fixture(scope="module")
+def outputs_site(extractor: Extractor, tmp_path_factory: pytest.TempPathFactory) -> Iterator[OutputsSite]:
+    """The outputs corpus through the real write side (extract, link, events, index), served by the real app."""
+    from api.app import create_app
+
+    with corpus_writer(tmp_path_factory.mktemp("page-outputs"), extractor) as writer:
+        ingest(writer)
+        project_ids = {name: project.id for project in writer.store.projects() for name in project.names}
+        app = create_app(writer.settings, backend=writer.backend, store=writer.store)
+        for url in serve_over_http(app):
+            yield OutputsSite(url, project_ids)
+
+
+def scoreboard_table(page) -> list[dict[str, str]]:
+    """The scoreboard's rows as the page shows them: the row's key and each column's cell."""
+    return page.eval_on_selector_all(
+        "#scoreboard-rows tr[data-key]",
+        "rows => rows.map(row => Object.fromEntries([['key', row.dataset.key],"
+        " ...[...row.querySelectorAll('td')].map(cell => [cell.dataset.column, cell.textContent])]))",
+    )
+
+
+def map_counts(page) -> dict[str, str]:
+    """The map's filled countries, each with its count of done events."""
+    shapes = page.eval_on_selector_all(
+        "#dossier-map path[data-code]", "els => els.map(e => [e.dataset.code, e.dataset.events])"
+    )
+    return dict(shapes)
+
+
+def period_counts(page) -> dict[str, dict[str, str]]:
+    return page.eval_on_selector_all(
+        "#dossier-event-counts tbody tr[data-period]",
+        "rows => Object.fromEntries(rows.map(row => [row.dataset.period, Object.fromEntries("
+        "[...row.querySelectorAll('td')].map(cell => [cell.dataset.status, cell.textContent]))]))",
+    )
+
+
+def periods_of(dossier: dict) -> dict[str, dict[str, str]]:
+    """Done and planned events per month of their start (undated on their own), from the API's dossier."""
+    periods: dict[str, dict[str, int]] = {}
+    for event in dossier["events"]:
+        counts = periods.setdefault(event["start"][:7] if event["start"] else "undated", {"done": 0, "planned": 0})
+        counts[event["status"]] += 1
+    return {period: {status: str(n) for status, n in counts.items()} for period, counts in periods.items()}
+
+
+def chart_counts(page) -> dict[str, int]:
+    """Done and planned events summed over the dossier chart's periods, as Chart.js holds them."""
+    return page.evaluate(
+        "() => Object.fromEntries(Chart.getChart('dossier-chart').data.datasets.map((set, i) =>"
+        " [['done', 'planned'][i], set.data.reduce((a, b) => a + b, 0)]))"
+    )
+
+
+def test_the_scoreboard_and_a_dossier_from_events_and_their_shared_urls(browser, outputs_site: OutputsSite) -> None:
+    from playwright.sync_api import expect
+
+    furniture, machinery_id = outputs_site.id_of(FURNITURE), outputs_site.id_of(MACHINERY)
+    context = browser.new_context(locale="tr-TR", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(outputs_site.url + "/")
+    page.click('a[href="#/scoreboard"]')
+
+    # One row per project, with the events, countries, firms and documents a person counts.
+    expect(page.locator("#scoreboard-rows tr[data-key]")).to_have_count(len(HAND_COUNT))
+    assert "by=project" in page.url and "sort=events" in page.url
+    columns = page.eval_on_selector_all("#scoreboard-head th[data-sort]", "els => els.map(e => e.dataset.sort)")
+    rows = {row.pop("key"): row for row in scoreboard_table(page)}
+    activity_columns = [column for column in columns if column in activity_codes()]
+    for counted in HAND_COUNT:
+        expected = counted_row(counted, activity_columns)
+        row = rows[outputs_site.id_of(counted)]
+        assert {column: int(row[column]) for column in expected} == expected, counted.names
+    assert (rows[furniture]["first"], rows[furniture]["last"]) == ("2024-05-13", "2024-09-11")
+    shot(page, "5-scoreboard")
+
+    # A click on a header sorts by it (most first, then turned round), and the sort goes to the URL.
+    by_firms = [outputs_site.id_of(counted) for counted in sorted(HAND_COUNT, key=lambda counted: -counted.firms)]
+    page.click('#scoreboard-head th[data-sort="firms"] button')
+    expect(page.locator('#scoreboard-head th[data-sort="firms"]')).to_have_attribute("aria-sort", "descending")
+    assert [row["key"] for row in scoreboard_table(page)] == by_firms
+    page.click('#scoreboard-head th[data-sort="firms"] button')
+    expect(page.locator('#scoreboard-head th[data-sort="firms"]')).to_have_attribute("aria-sort", "ascending")
+    assert [row["key"] for row in scoreboard_table(page)] == by_firms[::-1]
+    assert "sort=firms" in page.url and "order=asc" in page.url
+
+    # A filter narrows the events counted: those reaching Poland are the furniture project's trip and meetings.
+    page.select_option("#scoreboard-country", "PL")
+    expect(page.locator("#scoreboard-rows tr[data-key]")).to_have_count(1)
+    poland = scoreboard_table(page)[0]
+    assert poland["key"] == furniture and poland["events"] == "2" and poland["countries"] == "1"
+    assert "country=PL" in page.url
+    # And with an activity: of those, the B2B meetings.
+    page.select_option("#scoreboard-activity", "b2b_meetings")
+    expect(page.locator('#scoreboard-rows td[data-column="events"]')).to_have_text("1")
+    poland = scoreboard_table(page)[0]
+    assert poland["key"] == furniture and poland["b2b_meetings"] == "1" and "trade_delegation" not in poland
+    assert "country=PL" in page.url and "activity=b2b_meetings" in page.url
+    csv_href = page.get_attribute("#scoreboard-csv", "href")
+    assert csv_href == "/v1/scoreboard?" + page.url.split("#/scoreboard?", 1)[1] + "&format=csv"
+    csv = page.request.get(outputs_site.url + csv_href)
+    assert csv.ok and csv.body().startswith("\ufeff".encode()) and "Mobilya" in csv.text()
+
+    # The shared URL opens the same view: same filter, same order, same rows.
+    shared = page.url
+    fresh = context.new_page()
+    fresh.goto(shared)
+    expect(fresh.locator("#scoreboard-rows tr[data-key]")).to_have_count(1)
+    expect(fresh.locator("#scoreboard-country")).to_have_value("PL")
+    expect(fresh.locator("#scoreboard-activity")).to_have_value("b2b_meetings")
+    expect(fresh.locator('#scoreboard-head th[data-sort="firms"]')).to_have_attribute("aria-sort", "ascending")
+    assert scoreboard_table(fresh) == [poland]
+    fresh.close()
+
+    # The row's link opens the project's dossier built from its events.
+    page.click(f'#scoreboard-rows a[href="#/projects/{furniture}"]')
+    expect(page.locator("#view-project")).to_be_visible()
+    expect(page.locator("#dossier-map path.reached")).to_have_count(len(counted_reach(FURNITURE)))
+    assert map_counts(page) == counted_reach(FURNITURE)
+    assert page.locator('#dossier-map path[data-code="PL"] title').text_content() == "Polonya: 2 etkinlik"
+    # The timeline: the three done events (none left planned), each in the month it started, as the API dates them.
+    dossier = page.request.get(f"{outputs_site.url}/v1/projects/{furniture}").json()
+    periods = period_counts(page)
+    assert periods == periods_of(dossier)
+    assert chart_counts(page) == counted_statuses(FURNITURE)
+    assert periods["2024-09"] == {"done": "1", "planned": "0"}
+    expect(page.locator("#dossier-events li[data-status]")).to_have_count(3)
+    trip = page.locator("#dossier-events li").filter(
+        has=page.locator("strong", has_text=re.compile("^Ticaret heyeti$"))
+    )
+    expect(trip).to_contain_text("2024-05-13 – 2024-05-16")
+    expect(page.locator("#dossier-events")).to_contain_text("Alım heyeti")
+    expect(page.locator("#dossier-events")).to_contain_text("12 firma")
+    expect(page.locator("#dossier-name")).to_have_text("Mobilya UR-GE Projesi")
+    expect(page.locator("#dossier-links")).to_contain_text("Furniture UR-GE Project")
+    assert page.locator("#dossier-links li[data-reason]").count() >= 2
+    reached = page.eval_on_selector_all("#dossier-countries li", "els => els.map(e => e.dataset.code)")
+    assert sorted(reached) == sorted(counted_reach(FURNITURE))
+    shot(page, "6-dossier-events")
+
+    # Reloaded, the dossier's URL shows the same map and timeline; in English its labels follow.
+    page.reload()
+    expect(page.locator("#dossier-map path.reached")).to_have_count(len(counted_reach(FURNITURE)))
+    assert map_counts(page) == counted_reach(FURNITURE)
+    assert period_counts(page) == periods
+    page.click("#lang-en")
+    expect(page.locator("#dossier-name")).to_have_text("Furniture UR-GE Project")
+    expect(page.locator("#dossier-events")).to_contain_text("Purchasing delegation")
+    expect(page.locator('#dossier-map path[data-code="AZ"] title')).to_have_text("Azerbaijan: 1 event")
+
+    # The machinery project's planned delegation to Kazakhstan is on its timeline, not on its map (in English: the
+    # language chosen last holds for new pages).
+    machinery = context.new_page()
+    machinery.goto(f"{outputs_site.url}/#/projects/{machinery_id}")
+    expect(machinery.locator("#dossier-map path.reached")).to_have_count(1)
+    assert map_counts(machinery) == counted_reach(MACHINERY)
+    assert chart_counts(machinery) == counted_statuses(MACHINERY)
+    expect(machinery.locator('#dossier-events li[data-status="planned"]')).to_contain_text("Kazakhstan")
+    machinery.close()
+
+    # Back walks to the scoreboard as it was left.
+    page.go_back()
+    expect(page.locator("#scoreboard-rows tr[data-key]")).to_have_count(1)
+    assert page.url == shared
+    assert not errors, errors
+    context.close()
