@@ -227,7 +227,7 @@ class ProjectLink(BaseModel):
     """Why one mention was linked to a project: the merge, explained."""
 
     document_id: str
-    name: str = Field(description="The name the document mentioned the project by")
+    name: str = Field(description='The name the document mentioned the project by, without who speaks ("Odamızın")')
     reason: str = Field(
         description="new (it started the project), code (same official code), name (same name, normalised) or "
         "translation (the same coordinator's project named in another language)",

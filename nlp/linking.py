@@ -429,7 +429,7 @@ def summarise(record_id: str, mentions: Sequence[ProjectMention], coordinator: s
         province=_province(coordinating, mentions),
         sector=first("sector"),
         document_ids=list(dict.fromkeys(m.document_id for m in mentions)),
-        links=[ProjectLink(document_id=m.document_id, name=m.name, reason=m.reason) for m in mentions],
+        links=[ProjectLink(document_id=m.document_id, name=m.fact.name, reason=m.reason) for m in mentions],
     )
 
 
