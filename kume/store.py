@@ -1120,6 +1120,13 @@ class Store:
                 for table, column in (("events", "id"), ("event_countries", "event_id"), ("event_sources", "event_id"))
                 for change, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",)))
             ),
+            # A source is keyed by its document and ordinal: saving it for one event replaces (deletes, with no
+            # DELETE trigger) the row another event held there, so that event is logged before.
+            "CREATE TRIGGER IF NOT EXISTS event_sources_replace_logs_event_change BEFORE INSERT ON event_sources "
+            "BEGIN DELETE FROM event_changes WHERE event_id IN (SELECT event_id FROM event_sources "
+            "WHERE doc_id = NEW.doc_id AND ordinal = NEW.ordinal); "
+            "INSERT INTO event_changes (event_id) SELECT event_id FROM event_sources "
+            "WHERE doc_id = NEW.doc_id AND ordinal = NEW.ordinal; END;",
         ]
     )
     # The columns are loaded again in full, and the log pruned, once more than this share of their positions
