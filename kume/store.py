@@ -1129,9 +1129,10 @@ class Store:
             "WHERE doc_id = NEW.doc_id AND ordinal = NEW.ordinal; END;",
         ]
     )
-    # The columns are loaded again in full, and the log pruned, once more than this share of their positions
-    # would be dead (changed since loading); the log keeps as many of its newest rows, so columns it was pruned
-    # past would have been loaded again anyway.
+    # The columns drop their dead positions (EventColumns.compacted), and the log is pruned, once more than
+    # this share of their positions is dead (changed since). Columns that more events changed since than this
+    # share of their positions load again in full, as do columns the log was pruned past: it keeps as many
+    # of its newest rows, so those would have been loaded again anyway.
     SCOREBOARD_COMPACT_SHARE = 0.25
     _scoreboard_columns: tuple[int, EventColumns] | None = None
 
@@ -1169,16 +1170,16 @@ class Store:
             if not outer:
                 self._execute("BEGIN")
             try:
-                columns, loaded = self._current_event_columns(keep=not outer)
+                columns, renewed = self._current_event_columns(keep=not outer)
             finally:
                 if not outer:
                     self._execute("COMMIT")
-            if loaded:
+            if renewed:
                 self._prune_event_changes(columns.size)
             return columns
 
     def _current_event_columns(self, *, keep: bool) -> tuple[EventColumns, bool]:
-        """The columns as the tables are now, and whether they were loaded in full (and kept)."""
+        """The columns as the tables are now, and whether they were kept anew: loaded in full or compacted."""
         through = int(self._execute("SELECT COALESCE(MAX(through), 0) FROM event_changes_pruned").fetchone()[0])
         latest = max(int(self._execute("SELECT COALESCE(MAX(seq), 0) FROM event_changes").fetchone()[0]), through)
         if self._scoreboard_columns is not None and through <= self._scoreboard_columns[0]:
@@ -1186,12 +1187,14 @@ class Store:
             if position == latest:
                 return columns, False
             changed = self._execute("SELECT COUNT(*) FROM event_changes WHERE seq > ?", (position,)).fetchone()[0]
-            limit = self.SCOREBOARD_COMPACT_SHARE * columns.size
-            if keep and columns.dead + changed <= limit:
+            if keep and changed <= self.SCOREBOARD_COMPACT_SHARE * columns.size:
                 ids = [row[0] for row in self._execute("SELECT event_id FROM event_changes WHERE seq > ?", (position,))]
                 columns = columns.updated(ids, *self._scoreboard_tables(ids))
+                compact = columns.dead > self.SCOREBOARD_COMPACT_SHARE * columns.size
+                if compact:
+                    columns = columns.compacted()
                 self._scoreboard_columns = (latest, columns)
-                return columns, False
+                return columns, compact
         columns = EventColumns(*self._scoreboard_tables(None))
         if keep:
             self._scoreboard_columns = (latest, columns)
