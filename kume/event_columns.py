@@ -98,7 +98,7 @@ def _grown(column: np.ndarray, added: np.ndarray) -> np.ndarray:
 class EventColumns:
     """Every event with the columns a scoreboard needs, and its (event, country) and (event, document) pairs.
 
-    Built with C-level conversions (zip, map, numpy) only. An event changed since is taken in by `updated`:
+    Built with C-level conversions (map, numpy) only. An event changed since is taken in by `updated`:
     its old position is masked dead and its rows as they are now are appended, so taking in a few changed
     events costs milliseconds where loading all 300k again costs seconds; `compacted` drops the dead ones.
     """
@@ -177,9 +177,9 @@ class EventColumns:
     ) -> None:
         added = _transposed(events, 6 + len(CODED_COLUMNS))
         ids, status, year, firms, start, finish = added[:6]
-        first = self.size
+        offset = self.size
         self.size += len(ids)
-        self._position.update(zip(ids, range(first, self.size), strict=True))
+        self._position.update(zip(ids, range(offset, self.size), strict=True))
         self.alive = _grown(self.alive, np.ones(len(ids), dtype=bool))
         self.done = _grown(self.done, np.fromiter(map("done".__eq__, status), dtype=bool, count=len(status)))
         self.year = _grown(self.year, _numbers(year, -1))

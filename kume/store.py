@@ -1223,7 +1223,7 @@ class Store:
 
     def _prune_event_changes(self, events: int) -> None:
         """Keep the log's newest rows only (as many as columns take in before loading again), when it holds
-        more than twice as many; skipped while another connection writes (the next full load prunes)."""
+        more than twice as many; skipped while another connection writes (the next compaction prunes)."""
         keep = int(self.SCOREBOARD_COMPACT_SHARE * events) + 1
         if self._execute("SELECT COUNT(*) FROM event_changes").fetchone()[0] <= 2 * keep:
             return

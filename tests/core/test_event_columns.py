@@ -207,3 +207,17 @@ def test_a_store_of_the_counter_kept_before_the_log_is_migrated(tmp_path: Path) 
         store.save_event(an_event(rng, "ev-1", kept[0]), kept[0])
         assert_boards_as_loaded_afresh(store)
         assert [row.events + row.planned for row in store.scoreboard_rows("project")] == [2]
+
+
+def test_a_source_taken_over_by_another_event_leaves_the_first(tmp_path: Path) -> None:
+    """A document's n-th event is one event: saving it for another event takes the source from the first."""
+    rng = random.Random(19)
+    carpet, furniture = projects(rng)[:2]
+    told = EventSource(document_id="d-annual-report", ordinal=2, status=EventStatus.DONE)
+    with Store(tmp_path / "store.sqlite3") as store:
+        first = an_event(rng, "ev-carpet", carpet).model_copy(update={"sources": [told]})
+        store.save_event(first, carpet)
+        assert {row.key: row.documents for row in store.scoreboard_rows("project")} == {carpet.id: 1}
+        store.save_event(an_event(rng, "ev-furniture", furniture).model_copy(update={"sources": [told]}), furniture)
+        assert {row.key: row.documents for row in store.scoreboard_rows("project")} == {carpet.id: 0, furniture.id: 1}
+        assert_boards_as_loaded_afresh(store)
