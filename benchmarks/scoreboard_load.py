@@ -3,9 +3,10 @@
 Documents, projects and events are written through the store's own methods (upsert_page, save_project,
 save_event) into a temporary store, then `Reader.scoreboard` answers a seeded mix of requests (by x year x
 filters x sort x order) and the latencies' p50 and p95 are printed as JSON, with the first answer's time apart:
-it loads the events tables as columns in full. The mix is answered twice: with no writes, then with a
-document's events saved again (through the store, as an ingest does) before every `--write-every`-th request,
-so those requests first take the changed events in; their latencies are also given apart ("after_write").
+it loads the events tables as columns in full (and prunes the change log the fill left). The mix is answered
+twice: with no writes, then with a document's events saved again (through the store, as an ingest does)
+before every `--write-every`-th request, so those requests first take the changed events in; their latencies
+are also given apart ("after_write").
 
 The scoreboard reads events from the store (its events tables) on every backend: `--backend` only chooses
 the search backend the Reader is built over (embedded, or elasticsearch/opensearch at `--search-url`), which
