@@ -305,6 +305,14 @@ class Store:
 
     def _migrate(self, older: set[str]) -> None:
         """Bring a store written by an older kume (with tables `older`) up to this schema."""
+        if "events_version" in older:
+            # The scoreboard's columns were loaded again in full whenever a counter moved; a log of the events
+            # changed (SCOREBOARD_SCHEMA) now lets them take in only those.
+            with self._transaction():
+                for table in ("events", "event_countries", "event_sources"):
+                    for change in ("insert", "update", "delete"):
+                        self._db.execute(f"DROP TRIGGER IF EXISTS {table}_{change}_moves_events_version")
+                self._db.execute("DROP TABLE events_version")
         if "documents" in older and "indexed_versions" not in older:
             # Saved searches are newer than every version stored before them: none is a new match for any.
             with self._transaction():
@@ -1086,24 +1094,48 @@ class Store:
     }
     # Columns of `events` a scoreboard filters by (the country filter goes through event_countries).
     SCOREBOARD_FILTERS = ("program", "sector", "province", "activity")
-    # The columns a scoreboard loads, as one narrow index (loading them reads no event's record), and a
-    # counter every change to the events tables moves on (in this process or another), so they are loaded
-    # again exactly when what they hold has changed.
+    # The columns a scoreboard loads, as one narrow index (loading them reads no event's record), and a log
+    # of the events changed (in this process or another): triggers on the three events tables keep one row
+    # per changed event, moved to the log's end at each change, so the events changed since a position are
+    # the rows after it. A new row is written before the event's older one is deleted, and pruning keeps the
+    # newest, so the largest seq never goes and positions only grow without AUTOINCREMENT (whose bookkeeping
+    # doubled the time saving an event takes). The log is pruned to its newest rows (Store._prune_event_changes);
+    # `through` is the last position pruned, so columns older than that know to load again.
     SCOREBOARD_SCHEMA = "".join(
         [
             "CREATE INDEX IF NOT EXISTS events_scoreboard_columns ON events (id, status, year, firms, start, finish, "
             + ", ".join(CODED_COLUMNS)
             + ");"
-            "CREATE TABLE IF NOT EXISTS events_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER);",
+            "CREATE TABLE IF NOT EXISTS event_changes (seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL);"
+            "CREATE INDEX IF NOT EXISTS event_changes_by_event ON event_changes (event_id);"
+            "CREATE TABLE IF NOT EXISTS event_changes_pruned (id INTEGER PRIMARY KEY CHECK (id = 1), "
+            "through INTEGER NOT NULL);",
             *(
-                f"CREATE TRIGGER IF NOT EXISTS {table}_{change.lower()}_moves_events_version AFTER {change} ON "
-                f"{table} BEGIN INSERT INTO events_version (id, version) VALUES (1, 1) "
-                "ON CONFLICT (id) DO UPDATE SET version = version + 1; END;"
-                for table in ("events", "event_countries", "event_sources")
-                for change in ("INSERT", "UPDATE", "DELETE")
+                f"CREATE TRIGGER IF NOT EXISTS {table}_{change.lower()}_logs_event_change AFTER {change} ON {table} "
+                "BEGIN "
+                + "".join(
+                    f"INSERT INTO event_changes (event_id) VALUES ({row}.{column}); "
+                    f"DELETE FROM event_changes WHERE event_id = {row}.{column} AND seq < last_insert_rowid(); "
+                    for row in rows
+                )
+                + "END;"
+                for table, column in (("events", "id"), ("event_countries", "event_id"), ("event_sources", "event_id"))
+                for change, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",)))
             ),
+            # A source is keyed by its document and ordinal: saving it for one event replaces (deletes, with no
+            # DELETE trigger) the row another event held there, so that event is logged before.
+            "CREATE TRIGGER IF NOT EXISTS event_sources_replace_logs_event_change BEFORE INSERT ON event_sources "
+            "BEGIN INSERT INTO event_changes (event_id) SELECT event_id FROM event_sources "
+            "WHERE doc_id = NEW.doc_id AND ordinal = NEW.ordinal; "
+            "DELETE FROM event_changes WHERE event_id IN (SELECT event_id FROM event_sources "
+            "WHERE doc_id = NEW.doc_id AND ordinal = NEW.ordinal) AND seq < last_insert_rowid(); END;",
         ]
     )
+    # The columns drop their dead positions (EventColumns.compacted), and the log is pruned, once more than
+    # this share of their positions is dead (changed since). Columns that more events changed since than this
+    # share of their positions load again in full, as do columns the log was pruned past: it keeps as many
+    # of its newest rows, so those would have been loaded again anyway.
+    SCOREBOARD_COMPACT_SHARE = 0.25
     _scoreboard_columns: tuple[int, EventColumns] | None = None
 
     def scoreboard_rows(
@@ -1117,12 +1149,12 @@ class Store:
     ) -> list[ScoreboardCounts]:
         """Per value of `by` (project, program, coordinator, province, sector), its events' counts: done and
         planned per activity, countries and firms of done events, first and last done dates, distinct source
-        documents and projects; rows in no particular order.
+        documents and projects; rows in the order of their keys.
 
         `filters` maps program, sector, province, activity or country to one stored value. `year` is the events'
         year column; a date range keeps dated events overlapping it (a YYYY-MM event spans its month).
-        The counting runs over the events tables as columns (kume.event_columns), loaded from SQL again
-        whenever the tables changed.
+        The counting runs over the events tables as columns (kume.event_columns), which take in the events
+        changed since they were loaded (by this store or another on the same file) at every call.
         """
         for name in filters or {}:
             if name != "country":
@@ -1133,24 +1165,96 @@ class Store:
 
     def _event_columns(self) -> EventColumns:
         with self._lock:
-            # One read transaction: the counter and the three tables as of one moment.
-            opened = not self._db.in_transaction
-            if opened:
+            # One read transaction: the log and the three tables as of one moment. Inside a caller's
+            # transaction the log may hold changes that are rolled back later (and their positions given
+            # again), so columns read there are not kept.
+            outer = self._db.in_transaction
+            if not outer:
                 self._execute("BEGIN")
             try:
-                row = self._execute("SELECT version FROM events_version").fetchone()
-                version = int(row[0]) if row else 0
-                if self._scoreboard_columns is None or self._scoreboard_columns[0] != version:
-                    events = self._execute(
-                        "SELECT id, status, year, firms, start, finish, " + ", ".join(CODED_COLUMNS) + " FROM events"
-                    ).fetchall()
-                    countries = self._execute("SELECT event_id, country FROM event_countries").fetchall()
-                    sources = self._execute("SELECT event_id, doc_id FROM event_sources").fetchall()
-                    self._scoreboard_columns = (version, EventColumns([tuple(r) for r in events], countries, sources))
+                columns, renewed = self._current_event_columns(keep=not outer)
             finally:
-                if opened:
+                if not outer:
                     self._execute("COMMIT")
-            return self._scoreboard_columns[1]
+            if renewed:
+                self._prune_event_changes(columns.size)
+            return columns
+
+    def _current_event_columns(self, *, keep: bool) -> tuple[EventColumns, bool]:
+        """The columns as the tables are now, and whether they were kept anew: loaded in full or compacted."""
+        through = int(self._execute("SELECT COALESCE(MAX(through), 0) FROM event_changes_pruned").fetchone()[0])
+        latest = max(int(self._execute("SELECT COALESCE(MAX(seq), 0) FROM event_changes").fetchone()[0]), through)
+        if self._scoreboard_columns is not None and through <= self._scoreboard_columns[0]:
+            position, columns = self._scoreboard_columns
+            if position == latest:
+                return columns, False
+            changed = self._execute("SELECT COUNT(*) FROM event_changes WHERE seq > ?", (position,)).fetchone()[0]
+            if keep and changed <= self.SCOREBOARD_COMPACT_SHARE * columns.size:
+                ids = [row[0] for row in self._execute("SELECT event_id FROM event_changes WHERE seq > ?", (position,))]
+                columns = columns.updated(ids, *self._scoreboard_tables(ids))
+                compact = columns.dead > self.SCOREBOARD_COMPACT_SHARE * columns.size
+                if compact:
+                    columns = columns.compacted()
+                self._scoreboard_columns = (latest, columns)
+                return columns, compact
+        columns = EventColumns(*self._scoreboard_tables(None))
+        if keep:
+            self._scoreboard_columns = (latest, columns)
+        return columns, keep
+
+    def _scoreboard_tables(
+        self, ids: list[str] | None
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[str, str]], list[tuple[str, str]]]:
+        """The rows EventColumns takes, of every event or of the events `ids`, as plain tuples."""
+        tables = (
+            # The narrow index, also for a few ids: the planner picks the primary key's, and reading those rows
+            # from the table (beside their records) took 50-300 ms per 500 events where the index takes 5.
+            "SELECT id, status, year, firms, start, finish, " + ", ".join(CODED_COLUMNS) + " FROM events "
+            "INDEXED BY events_scoreboard_columns",
+            "SELECT event_id, country FROM event_countries",
+            "SELECT event_id, doc_id FROM event_sources",
+        )
+        cursor = self._db.cursor()
+        cursor.row_factory = None  # tuples: a sqlite3.Row per row doubles the time 300k rows take to load
+        if ids is None:
+            return tuple(cursor.execute(sql).fetchall() for sql in tables)  # type: ignore[return-value]
+        found: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
+        for first in range(0, len(ids), _IDS_PER_QUERY):
+            chunk = ids[first : first + _IDS_PER_QUERY]
+            marks = ", ".join("?" * len(chunk))
+            for rows, sql, column in zip(found, tables, ("id", "event_id", "event_id"), strict=True):
+                rows.extend(cursor.execute(f"{sql} WHERE {column} IN ({marks})", chunk).fetchall())
+        return found
+
+    def _prune_event_changes(self, events: int) -> None:
+        """Keep the log's newest rows only (as many as columns take in before loading again), when it holds
+        more than twice as many; skipped while another connection writes (the next compaction prunes)."""
+        keep = int(self.SCOREBOARD_COMPACT_SHARE * events) + 1
+        if self._execute("SELECT COUNT(*) FROM event_changes").fetchone()[0] <= 2 * keep:
+            return
+        waits = self._execute("PRAGMA busy_timeout").fetchone()[0]
+        self._execute("PRAGMA busy_timeout = 0")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+                raise StoreError(f"document store {self.path}: {exc}") from exc
+            return
+        finally:
+            self._execute(f"PRAGMA busy_timeout = {int(waits)}")
+        try:
+            oldest_kept = "SELECT seq FROM event_changes ORDER BY seq DESC LIMIT 1 OFFSET ?"
+            self._execute(
+                "INSERT INTO event_changes_pruned (id, through) SELECT 1, seq FROM event_changes "
+                "WHERE seq < (" + oldest_kept + ") ORDER BY seq DESC LIMIT 1 "
+                "ON CONFLICT (id) DO UPDATE SET through = MAX(through, excluded.through)",
+                (keep - 1,),
+            )
+            self._execute(f"DELETE FROM event_changes WHERE seq < ({oldest_kept})", (keep - 1,))
+        except BaseException:
+            self._execute("ROLLBACK")
+            raise
+        self._execute("COMMIT")
 
     # The search facets events have, and the events column (or event_countries) holding each.
     EVENT_FACETS: ClassVar[dict[str, str]] = {
