@@ -117,7 +117,8 @@ def write_trimmed_encoder(e5: E5S1File, keep: list[int], output_dir: Path) -> Pa
 
     output_dir.mkdir(parents=True, exist_ok=True)
     model = BertModel(bert_config(e5, len(keep)), add_pooling_layer=False)
-    state = {name: torch.from_numpy(np.ascontiguousarray(array)) for name, array in encoder_state_dict(e5, keep).items()}
+    weights = encoder_state_dict(e5, keep)
+    state = {name: torch.from_numpy(np.ascontiguousarray(array)) for name, array in weights.items()}
     missing, unexpected = model.load_state_dict(state, strict=False)
     if unexpected or [name for name in missing if not name.endswith("position_ids")]:
         raise ValueError(f"conversion mismatch: missing {missing}, unexpected {unexpected}")
@@ -128,9 +129,7 @@ def write_trimmed_encoder(e5: E5S1File, keep: list[int], output_dir: Path) -> Pa
         [(vocabulary.pieces[old], vocabulary.scores[old]) for old in keep], old_to_new[vocabulary.unk]
     )
     tokenizer.save(str(output_dir / TOKENIZER_FILE))
-    specials = {
-        name: old_to_new[getattr(vocabulary, name)] for name in ("bos", "eos", "pad", "unk")
-    }
+    specials = {name: old_to_new[getattr(vocabulary, name)] for name in ("bos", "eos", "pad", "unk")}
     (output_dir / NORMALISATION_FILE).write_text(
         json.dumps({"special_ids": specials, "replace": normalisation_table(vocabulary)}, ensure_ascii=False),
         encoding="utf-8",

@@ -86,7 +86,7 @@ class E5S1File:
         return values
 
     def _array(self, dtype: type, count: int) -> np.ndarray:
-        array = np.frombuffer(self._data, dtype=dtype, count=count, offset=self._offset)
+        array: np.ndarray = np.frombuffer(self._data, dtype=dtype, count=count, offset=self._offset)
         self._offset += array.nbytes
         return array
 

@@ -117,8 +117,13 @@ def split_parts(
         ids.extend(word_pieces)
     parts.append(SentencePart(sentence, start, len(pieces), [*ids, eos], first))
     if len(parts) > 1:
-        log.info("sentence %d: %d pieces, split into %d parts of at most %d", sentence, sum(map(len, pieces)),
-                 len(parts), max_pieces)
+        log.info(
+            "sentence %d: %d pieces, split into %d parts of at most %d",
+            sentence,
+            sum(map(len, pieces)),
+            len(parts),
+            max_pieces,
+        )
     return parts
 
 
@@ -133,7 +138,8 @@ class E5Ner:
             if not (model_dir / name).is_file():
                 raise FileNotFoundError(f"{model_dir}: no {name}; not an E5 NER model directory")
         normalisation = json.loads((model_dir / NORMALISATION_FILE).read_text(encoding="utf-8"))
-        self.tokenizer = WordPieceTokenizer(Tokenizer.from_file(str(model_dir / TOKENIZER_FILE)), normalisation["replace"])
+        tokenizer = Tokenizer.from_file(str(model_dir / TOKENIZER_FILE))
+        self.tokenizer = WordPieceTokenizer(tokenizer, normalisation["replace"])
         special = normalisation["special_ids"]
         self.bos, self.eos, self.pad = special["bos"], special["eos"], special["pad"]
         self.labels: list[str] = json.loads((model_dir / LABELS_FILE).read_text(encoding="utf-8"))
@@ -154,8 +160,8 @@ class E5Ner:
             for part in split_parts(index, pieces, bos=self.bos, eos=self.eos, max_pieces=self.max_pieces)
         ]
         tags: list[list[str]] = [["O"] * len(words) for words in sentences]
-        # Similar lengths together: less padding per batch.
-        ordered = sorted(parts, key=lambda part: len(part.input_ids))
+        # Similar lengths together: less padding per batch; a part without pieces (whitespace) is all O.
+        ordered = sorted((part for part in parts if len(part.input_ids) > 2), key=lambda part: len(part.input_ids))
         for offset in range(0, len(ordered), self.batch_size):
             batch = ordered[offset : offset + self.batch_size]
             for part, label_ids in zip(batch, self._predict([part.input_ids for part in batch]), strict=True):
@@ -175,9 +181,29 @@ class E5Ner:
         return logits.argmax(axis=-1).tolist()
 
 
+SENTENCE_ENDS = frozenset({".", "!", "?", "…", "...", "?!", "!?"})
+
+
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """Token ranges the model reads one at a time: the doc's sentences when something set them, else cuts
+    after a sentence-final punctuation token or a line break. The model was fine-tuned on single sentences;
+    whole news texts read as one sequence would be far from that (and split only at the piece limit)."""
+    if doc.has_annotation("SENT_START"):
+        return [(sent.start, sent.end) for sent in doc.sents]
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for token in doc:
+        if token.text in SENTENCE_ENDS or (token.is_space and "\n" in token.text):
+            bounds.append((start, token.i + 1))
+            start = token.i + 1
+    if start < len(doc):
+        bounds.append((start, len(doc)))
+    return bounds
+
+
 class E5NerComponent:
-    """spaCy component: sets doc.ents from the E5 model's tags over the doc's sentences (or the whole doc
-    when no sentence boundaries are set)."""
+    """spaCy component: sets doc.ents from the E5 model's tags, sentence by sentence (`sentence_bounds`);
+    it sets no sentence boundaries itself."""
 
     def __init__(self, backend: E5Ner, batch_size: int) -> None:
         self.backend = backend
@@ -200,10 +226,7 @@ class E5NerComponent:
     def _annotate(self, docs: list[Doc]) -> list[Doc]:
         sentences: list[tuple[int, int, int]] = []  # (doc index, first token, end token)
         for index, doc in enumerate(docs):
-            if doc.has_annotation("SENT_START"):
-                sentences.extend((index, sent.start, sent.end) for sent in doc.sents)
-            elif len(doc):
-                sentences.append((index, 0, len(doc)))
+            sentences.extend((index, start, end) for start, end in sentence_bounds(doc))
         words = [[token.text for token in docs[index][start:end]] for index, start, end in sentences]
         spans: list[list[Span]] = [[] for _ in docs]
         for (index, start, _end), tags in zip(sentences, self.backend.tag(words), strict=True):
@@ -223,3 +246,20 @@ class E5NerComponent:
 def make_e5_ner(nlp: Language, name: str, model_path: str | None, threads: int, batch_size: int) -> E5NerComponent:
     directory = e5_ner_path() if model_path is None else Path(model_path)
     return E5NerComponent(E5Ner(directory, threads=threads, batch_size=batch_size), batch_size)
+
+
+def e5_ner_pipeline(model_dir: Path | None = None, *, threads: int = 1, batch_size: int = 32) -> Language:
+    """A Turkish pipeline of the E5 NER alone (for `kume eval ner` and the speed benchmark)."""
+    import spacy
+
+    nlp = spacy.blank("tr")
+    nlp.add_pipe(
+        "kume_e5_ner",
+        name="ner",
+        config={
+            "model_path": None if model_dir is None else str(model_dir),
+            "threads": threads,
+            "batch_size": batch_size,
+        },
+    )
+    return nlp
