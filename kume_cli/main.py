@@ -467,9 +467,9 @@ def eval_ner_command(
     table = Table(title=f"NER scores on {conll}")
     table.add_column("label")
     for name in encoders:
-        for column in ("precision", "recall", "f1"):
-            table.add_column(f"{name} {column}" if len(encoders) > 1 else column)
-    rows = [("micro", "micro"), ("micro PERSON/ORG/GPE/LOC", "micro_core")]
+        for column, short in (("precision", "P"), ("recall", "R"), ("f1", "F1")):
+            table.add_column(f"{name} {short}" if len(encoders) > 1 else column)
+    rows = [("micro", "micro"), ("micro P/O/G/L", "micro_core")]
     labels = sorted({label for result in scores.values() for label in result["labels"]})
     for title, key in [*rows, *((label, label) for label in labels)]:
         cells: list[str] = []

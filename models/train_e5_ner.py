@@ -6,7 +6,7 @@ and every single character; BertForTokenClassification over all of Turkish-Wiki-
 word's first piece (the others ignored by the loss); AdamW with a linear warm-up over the first tenth of the
 steps and a linear decay to zero; the word-embedding matrix frozen (rows of pieces the training text never
 uses would otherwise only decay); dev micro-F1 over PERSON/ORG/GPE/LOC after each epoch selects the checkpoint.
-It is exported to ONNX, quantised dynamically to int8 when that costs at most MAX_INT8_LOSS of dev F1, and the
+It is exported to ONNX, quantised dynamically to int8 (per-channel weight scales) when that costs at most MAX_INT8_LOSS of dev F1, and the
 served model's own dev and fp32-vs-int8 scores are written to training.json beside it.
 
     python -m models.train_e5_ner --output models/tr_kume_e5_ner --threads 1
@@ -284,7 +284,8 @@ def train_e5_ner(
         shutil.copy(fp32, served / MODEL_FILE)
         log["dev_f1_fp32_onnx"] = served_dev_f1(served, dev_sentences, threads)
         int8 = work_dir / "int8.onnx"
-        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+        # Per-channel scales: one scale per tensor cost 0.012 dev F1 in the committed run, per channel nothing.
+        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
         shutil.copy(int8, served / MODEL_FILE)
         log["dev_f1_int8_onnx"] = served_dev_f1(served, dev_sentences, threads)
         log["int8"] = log["dev_f1_fp32_onnx"] - log["dev_f1_int8_onnx"] <= MAX_INT8_LOSS
