@@ -6,8 +6,9 @@ and every single character; BertForTokenClassification over all of Turkish-Wiki-
 word's first piece (the others ignored by the loss); AdamW with a linear warm-up over the first tenth of the
 steps and a linear decay to zero; the word-embedding matrix frozen (rows of pieces the training text never
 uses would otherwise only decay); dev micro-F1 over PERSON/ORG/GPE/LOC after each epoch selects the checkpoint.
-It is exported to ONNX, quantised dynamically to int8 (per-channel weight scales) when that costs at most MAX_INT8_LOSS of dev F1, and the
-served model's own dev and fp32-vs-int8 scores are written to training.json beside it.
+It is exported to ONNX, quantised dynamically to int8 (per-channel weight scales) when that costs at most
+MAX_INT8_LOSS of dev F1, and the served model's own dev and fp32-vs-int8 scores are written to training.json
+beside it.
 
     python -m models.train_e5_ner --output models/tr_kume_e5_ner --threads 1
 """

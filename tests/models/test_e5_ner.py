@@ -65,7 +65,7 @@ def test_a_sentence_longer_than_the_model_is_split_between_words_not_truncated(t
     words = filler * 80 + HELD_BACK.split()  # about 700 pieces
     pieces = tagger.tokenizer.pieces_per_word([words])[0]
     assert sum(map(len, pieces)) > MAX_POSITIONS
-    parts = split_parts(0, pieces, bos=tagger.bos, eos=tagger.eos, max_pieces=MAX_POSITIONS - 2)
+    parts = split_parts(0, pieces, bos=tagger.bos, eos=tagger.eos, max_pieces=tagger.max_pieces)
     assert len(parts) >= 2
     assert all(len(part.input_ids) <= MAX_POSITIONS for part in parts)
     assert [(part.start, part.end) for part in parts] == list(
