@@ -52,7 +52,7 @@ MAX_INT8_LOSS = 0.01
 @dataclass(frozen=True)
 class Recipe:
     epochs: int = 3
-    learning_rate: float = 1e-4
+    learning_rate: float = 3e-4
     batch_size: int = 16
     warmup: float = 0.1
     weight_decay: float = 0.01
