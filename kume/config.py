@@ -52,7 +52,7 @@ class Settings(BaseSettings):
         default="e5",
         description="The Turkish NER when no ner_model is set: multilingual-e5-small under onnxruntime "
         "(models/tr_kume_e5_ner, nlp/configs/tr-e5.cfg; better organisations on both folds of the dev gold) or the "
-        "CNN pipeline (models/tr_kume_ner, nlp/configs/tr.cfg; about four times faster).",
+        "CNN pipeline (models/tr_kume_ner, nlp/configs/tr.cfg; the whole pipeline about 2.5 times faster).",
     )
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins (e.g. https://dash.example.org) whose pages may call the API."
