@@ -1,6 +1,7 @@
-"""Words per second of the Turkish (tr_kume_ner) and English (en_core_web_sm) pipelines with nlp.pipe.
+"""Words per second of the Turkish NER models side by side (tr_kume_ner, the CNN pipeline; tr_kume_e5_ner,
+multilingual-e5-small under onnxruntime) and of English (en_core_web_sm), with nlp.pipe on 1 and 2 processes.
 
-Both run over the same texts: the sentences of Turkish-Wiki-NER's test split, grouped into
+All run over the same texts: the sentences of Turkish-Wiki-NER's test split, grouped into
 documents of ten sentences (shared/data beside the repo). Prints JSON.
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 import spacy
 
 from models.conll import read_conll
+from nlp.e5_ner import e5_ner_pipeline
 from nlp.turkish_ner import turkish_ner_path
 
 TEST_SPLIT = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "turkish-wiki-ner" / "test.conll"
@@ -41,6 +43,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=2, help="passes over the test split")
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=1, help="onnxruntime threads per process of the e5 model")
+    parser.add_argument(
+        "--only", nargs="*", default=None, help="pipelines to run (tr_kume_ner tr_kume_e5_ner en_core_web_sm ...)"
+    )
     args = parser.parse_args()
     if not TEST_SPLIT.is_file():
         print(json.dumps({"skipped": f"{TEST_SPLIT} absent (shared data not checked out beside the repo)"}))
@@ -50,15 +56,18 @@ def main() -> None:
         " ".join(sentences[start : start + SENTENCES_PER_TEXT])
         for start in range(0, len(sentences), SENTENCES_PER_TEXT)
     ] * args.repeat
-    pipelines = {
-        "tr_kume_ner": spacy.load(turkish_ner_path()),
-        "en_core_web_sm": load_english(),
-        "en_core_web_sm_ner_only": load_english(exclude=("tagger", "parser", "attribute_ruler", "lemmatizer")),
+    builders = {
+        "tr_kume_ner": lambda: spacy.load(turkish_ner_path()),
+        "tr_kume_e5_ner": lambda: e5_ner_pipeline(threads=args.threads),
+        "en_core_web_sm": load_english,
+        "en_core_web_sm_ner_only": lambda: load_english(exclude=("tagger", "parser", "attribute_ruler", "lemmatizer")),
     }
+    pipelines = {name: build() for name, build in builders.items() if args.only is None or name in args.only}
     results: dict[str, object] = {
         "texts": len(texts),
         "source": "Turkish-Wiki-NER test split, 10 sentences per text",
         "machine_cores": os.cpu_count(),
+        "threads_per_process": args.threads,
     }
     for name, nlp in pipelines.items():
         results[name] = {

@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = Field(default=None, description="Key for the API's write endpoints.")
     read_api_key: SecretStr | None = Field(default=None, description="If set, read endpoints need it too.")
     ner_model: Path | None = Field(default=None, description="Local Hugging Face token-classification model.")
+    turkish_ner: Literal["cnn", "e5"] = Field(
+        default="e5",
+        description="The Turkish NER when no ner_model is set: multilingual-e5-small under onnxruntime "
+        "(models/tr_kume_e5_ner, nlp/configs/tr-e5.cfg; better organisations on both folds of the dev gold) or the "
+        "CNN pipeline (models/tr_kume_ner, nlp/configs/tr.cfg; the whole pipeline about 2.5 times faster).",
+    )
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins (e.g. https://dash.example.org) whose pages may call the API."
     )

@@ -626,41 +626,91 @@ def eval_extract_command(
 
 @eval_app.command("ner")
 def eval_ner_command(
+    ctx: typer.Context,
     conll: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CoNLL file: token and BIO tag per line.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as one JSON object.")] = False,
     model: Annotated[
-        Path | None, typer.Option(help="spaCy pipeline directory (default: the shipped Turkish one).")
+        Path | None,
+        typer.Option(help="Model directory (default: the shipped one of the encoder); only with one --encoder."),
     ] = None,
+    encoder: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="cnn (spaCy pipeline) or e5 (ONNX model); repeat to score both in one run. "
+            "Default: the turkish_ner setting."
+        ),
+    ] = None,
+    threads: Annotated[int, typer.Option(help="onnxruntime threads of the e5 model.")] = 1,
 ) -> None:
     """Entity-level precision, recall and F1 of an NER pipeline on a CoNLL file (seqeval's exact match)."""
     import spacy
 
     from models.evaluation import evaluate_conll
+    from nlp.e5_ner import e5_ner_pipeline
     from nlp.turkish_ner import turkish_ner_path
 
-    scores = evaluate_conll(conll, spacy.load(model or turkish_ner_path()))
+    encoders = encoder or [_settings(ctx).turkish_ner]
+    if unknown := [name for name in encoders if name not in ("cnn", "e5")]:
+        raise typer.BadParameter(f"unknown encoder {unknown[0]!r}: cnn or e5", param_hint="--encoder")
+    if model is not None and len(encoders) > 1:
+        raise typer.BadParameter("--model names one model: give one --encoder with it", param_hint="--model")
+    scores = {
+        name: evaluate_conll(
+            conll,
+            spacy.load(model or turkish_ner_path()) if name == "cnn" else e5_ner_pipeline(model, threads=threads),
+        )
+        for name in encoders
+    }
     if as_json:
-        print(json.dumps(scores))
+        print(json.dumps(scores[encoders[0]] if len(encoders) == 1 else scores))
         return
     table = Table(title=f"NER scores on {conll}")
-    for column in ("label", "precision", "recall", "f1"):
-        table.add_column(column)
-    for label, s in [("micro", scores["micro"]), *scores["labels"].items()]:
-        table.add_row(label, *(f"{s[k]:.3f}" for k in ("precision", "recall", "f1")))
+    table.add_column("label")
+    for name in encoders:
+        for column, short in (("precision", "P"), ("recall", "R"), ("f1", "F1")):
+            table.add_column(f"{name} {short}" if len(encoders) > 1 else column)
+    rows = [("micro", "micro"), ("micro P/O/G/L", "micro_core")]
+    labels = sorted({label for result in scores.values() for label in result["labels"]})
+    for title, key in [*rows, *((label, label) for label in labels)]:
+        cells: list[str] = []
+        for name in encoders:
+            result = scores[name]
+            s = result[key] if key in ("micro", "micro_core") else result["labels"].get(key)
+            cells.extend((f"{s[k]:.3f}" if s else "-") for k in ("precision", "recall", "f1"))
+        table.add_row(title, *cells)
     stdout.print(table)
 
 
 @train_app.command("ner")
 def train_ner_command(
-    output: Annotated[Path, typer.Option(help="Where to write the trained pipeline.")] = Path("models/tr_kume_ner"),
+    output: Annotated[
+        Path | None,
+        typer.Option(help="Where to write the model (default: models/tr_kume_ner, models/tr_kume_e5_ner for e5)."),
+    ] = None,
     data_dir: Annotated[Path, typer.Option(help="Turkish-Wiki-NER folder.")] = Path("../shared/data/turkish-wiki-ner"),
     max_minutes: Annotated[float | None, typer.Option(help="Stop training after this many minutes.")] = None,
+    encoder: Annotated[
+        str, typer.Option(help="cnn: the spaCy CNN pipeline; e5: multilingual-e5-small fine-tuned, served by ONNX.")
+    ] = "cnn",
+    epochs: Annotated[int, typer.Option(help="e5: passes over the training sentences.")] = 3,
+    max_sentences: Annotated[
+        int | None, typer.Option(help="e5: train on a random subset of this many sentences (a budget run).")
+    ] = None,
+    threads: Annotated[int, typer.Option(help="e5: torch and onnxruntime threads.")] = 1,
 ) -> None:
-    """Train the Turkish NER pipeline on Turkish-Wiki-NER (CPU)."""
-    from models.train_ner import train_ner
-
+    """Train the Turkish NER on Turkish-Wiki-NER (CPU): the CNN pipeline, or E5 (needs the `train` extra)."""
     if not data_dir.is_dir():
         console.print(f"[red]training data not found:[/red] {data_dir}")
         raise typer.Exit(ExitCode.USAGE)
-    path = train_ner(output, data_dir=data_dir, max_minutes=max_minutes)
-    console.print(f"trained pipeline written to {path}")
+    if encoder == "e5":
+        from models.train_e5_ner import Recipe, train_e5_ner
+
+        recipe = Recipe(epochs=epochs, max_sentences=max_sentences, max_minutes=max_minutes)
+        path = train_e5_ner(output or Path("models/tr_kume_e5_ner"), data_dir=data_dir, recipe=recipe, threads=threads)
+    elif encoder == "cnn":
+        from models.train_ner import train_ner
+
+        path = train_ner(output or Path("models/tr_kume_ner"), data_dir=data_dir, max_minutes=max_minutes)
+    else:
+        raise typer.BadParameter(f"unknown encoder {encoder!r}: cnn or e5", param_hint="--encoder")
+    console.print(f"trained model written to {path}")

@@ -1,10 +1,11 @@
 """The extraction entry point: one spaCy pipeline per language, built from a config file of nlp/configs.
 
 The config file is the whole pipeline: `<lang>.cfg` over the statistical NER kume ships (spaCy's
-English model, the project's Turkish one), `<lang>-transformers.cfg` when Settings.ner_model
+English model, the project's Turkish one), `tr-e5.cfg` for Turkish when Settings.turkish_ner is "e5"
+(KUME_TURKISH_NER), `<lang>-transformers.cfg` when Settings.ner_model
 (KUME_NER_MODEL) names a local Hugging Face model. Code only picks the file and fills in the one
 value a file cannot know, the model's directory, as a spaCy config override (`paths.ner_source`,
-`paths.ner_model`), the way `spacy train --paths.train` does; it never adds or removes components.
+`paths.e5_model`, `paths.ner_model`), the way `spacy train --paths.train` does; it never adds or removes components.
 
 Language is detected per document (py3langid, or Document.language when set). A document in
 neither Turkish nor English gets UNSUPPORTED_LANGUAGE, an empty one EMPTY, and a document a
@@ -27,12 +28,14 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 import nlp.components  # registers the kume_* factories
+import nlp.e5_ner
 import nlp.transformers_ner  # noqa: F401 - registers kume_transformers_ner (torch loads only with a model)
 from kume.config import Settings, load_settings
 from kume.schema import Document, Extraction, ExtractionStatus
 from kume.text import SUPPORTED_LANGUAGES
 from nlp import facts
 from nlp.components import PIPELINE_VERSION
+from nlp.e5_ner import e5_ner_path
 from nlp.turkish_ner import turkish_ner_path
 
 __all__ = ["MAX_CHARS", "PIPELINE_VERSION", "SUPPORTED_LANGUAGES", "Extractor", "build_pipeline", "pipeline_config"]
@@ -59,6 +62,8 @@ def pipeline_config(language: str, settings: Settings | None = None) -> tuple[Pa
         raise ValueError(f"no kume pipeline for {language!r} (only {', '.join(SUPPORTED_LANGUAGES)})")
     if settings.ner_model is not None:
         return CONFIG_DIR / f"{language}-transformers.cfg", {"paths.ner_model": str(settings.ner_model)}
+    if language == "tr" and settings.turkish_ner == "e5":
+        return CONFIG_DIR / "tr-e5.cfg", {"paths.e5_model": str(e5_ner_path())}
     if language == "tr":
         return CONFIG_DIR / "tr.cfg", {"paths.ner_source": str(turkish_ner_path())}
     return CONFIG_DIR / f"{language}.cfg", {}

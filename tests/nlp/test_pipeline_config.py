@@ -27,8 +27,8 @@ KUME_COMPONENTS = [
 @pytest.mark.parametrize("language", ["tr", "en"])
 def test_the_pipeline_that_runs_is_the_config_file(extractor: Extractor, language: str) -> None:
     path, overrides = pipeline_config(language, extractor.settings)
-    assert path == CONFIG_DIR / f"{language}.cfg"
-    assert set(overrides) <= {"paths.ner_source"}  # only the model's directory is filled in
+    assert path == CONFIG_DIR / ("tr-e5.cfg" if language == "tr" else f"{language}.cfg")  # the default NER
+    assert set(overrides) <= {"paths.e5_model"}  # only the model's directory is filled in
     written = spacy.util.load_config(path, interpolate=False)
     nlp = extractor.pipeline(language)
     assert nlp.pipe_names == list(written["nlp"]["pipeline"])
@@ -45,7 +45,7 @@ def test_every_pipeline_file_runs_the_same_kume_components() -> None:
         config = spacy.util.load_config(path, interpolate=False)
         assert list(config["nlp"]["pipeline"])[-len(KUME_COMPONENTS) :] == KUME_COMPONENTS, path
         blocks.append({name: dict(config["components"][name]) for name in KUME_COMPONENTS})
-    assert len(blocks) == 4 and all(block == blocks[0] for block in blocks)
+    assert len(blocks) == 5 and all(block == blocks[0] for block in blocks)
 
 
 @pytest.mark.parametrize("language", ["tr", "en"])
@@ -79,3 +79,19 @@ def test_a_missing_transformers_model_directory_is_named(tmp_path: Path) -> None
     path, overrides = pipeline_config("tr", settings)
     assert path == CONFIG_DIR / "tr-transformers.cfg"
     assert overrides == {"paths.ner_model": str(tmp_path / "no-model")}
+
+
+def test_the_turkish_ner_setting_picks_the_cnn_config(tmp_path: Path) -> None:
+    settings = load_settings(data_dir=tmp_path, turkish_ner="cnn")
+    path, overrides = pipeline_config("tr", settings)
+    assert path == CONFIG_DIR / "tr.cfg"
+    assert set(overrides) == {"paths.ner_source"}
+    assert pipeline_config("en", settings)[0] == CONFIG_DIR / "en.cfg"  # English keeps its own NER
+    nlp = Extractor(settings).pipeline("tr")
+    assert nlp.get_pipe_meta("ner").factory == "ner"
+    assert nlp.pipe_names[-len(KUME_COMPONENTS) :] == KUME_COMPONENTS
+    analysis = nlp.analyze_pipes()
+    assert all(not problems for problems in analysis["problems"].values()), analysis["problems"]
+    doc = nlp("Gaziantep Ticaret Odası, halı üreticileriyle birlikte Almanya'daki fuara katılacak.")
+    assert doc._.kume["status"] == "ok"
+    assert {c["code"] for c in doc._.kume["countries"]} == {"DE"}
