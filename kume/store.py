@@ -1034,6 +1034,25 @@ class Store:
                 [(source.document_id, source.ordinal, event.id) for source in event.sources],
             )
 
+    def refresh_project_events(self, project_id: str, project: ProjectRecord | None) -> set[str]:
+        """Copy a project's programme, coordinator, province and sector (none for a project gone) onto its events
+        again, as save_event does; the ids of the events whose copy changed (only those rows are written)."""
+        coordinator = "COALESCE(NULLIF(?, ''), json_extract(record, '$.organization'))"
+        values = (
+            project.program if project else None,
+            project.coordinator if project else None,
+            project.province if project else None,
+            project.sector if project else None,
+        )
+        with self._lock, self._transaction():
+            rows = self._execute(
+                f"UPDATE events SET program = ?, coordinator = {coordinator}, province = ?, sector = ? "
+                f"WHERE project_id = ? AND NOT (program IS ? AND coordinator IS {coordinator} AND province IS ? "
+                "AND sector IS ?) RETURNING id",
+                (*values, project_id, *values),
+            ).fetchall()
+        return {row[0] for row in rows}
+
     def delete_event(self, event_id: str) -> None:
         with self._lock, self._transaction():
             for table, column in (("events", "id"), ("event_countries", "event_id"), ("event_sources", "event_id")):

@@ -10,7 +10,7 @@ coordinates it.
 
 A mention then joins a project (`join_reason`) by the same official code; else, where no code, programme,
 coordinator or sector contradicts, by name (a short name in common, or the topics' rapidfuzz token set
-ratio, so "Kimya UR-GE Projesi" and "Makine UR-GE Projesi" stay apart); else by translation: a name in
+ratio, so "Seramik UR-GE Projesi" and "Makine UR-GE Projesi" stay apart); else by translation: a name in
 another language whose topic names the same NACE divisions ("Mobilya" and "Furniture"), of the same
 coordinator (an organisation name in common, or the same publisher telling its own project). A project
 whose mentions carry two official codes was two projects: `separate` parts them again.

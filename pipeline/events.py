@@ -21,18 +21,15 @@ from pipeline.link import coordinator_name
 
 
 def link_events(store: Store, doc_ids: Iterable[str], project_ids: Iterable[str] = ()) -> set[str]:
-    """Keep the events of `doc_ids` (their current extractions) and save again those of `project_ids`;
-    the ids of the events touched."""
+    """Keep the events of `doc_ids` (their current extractions) and copy the attributes of `project_ids` onto
+    their events again; the ids of the events touched."""
     touched: set[str] = set()
     for doc_id in doc_ids:
         with store.transaction():
             touched |= _forget(store, doc_id)
             touched |= _tell(store, doc_id)
     for project_id in sorted(set(project_ids)):
-        project = store.project(project_id)
-        for event in store.project_events(project_id):
-            store.save_event(event, project)
-            touched.add(event.id)
+        touched |= store.refresh_project_events(project_id, store.project(project_id))
     return touched
 
 
