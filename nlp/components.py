@@ -63,7 +63,7 @@ from nlp.text import match_key, title_tr, tokens, turkish_lemmas
 from nlp.turkish_ner.lexical import GAZETTEER_PATH, gazetteer_classes
 
 # 10: several codes in a text are several projects; generic plurals with a possessive; the E5 Turkish NER
-PIPELINE_VERSION = "kume-nlp-10"
+PIPELINE_VERSION = "kume-nlp-11"
 
 _PERSON_LABELS = {"PERSON", "PER"}
 _MAJOR_CITY = 1_000_000

@@ -40,10 +40,12 @@ class Organization:
 @dataclass(frozen=True)
 class OrganizationRules:
     heads: dict[str, tuple[tuple[str, ...], ...]]
+    units: dict[str, frozenset[str]]
     connectors: dict[str, frozenset[str]]
     company_cues: frozenset[str]
     titles: frozenset[str]
     offices: frozenset[str]
+    titles_before: frozenset[str]
     not_acronyms: frozenset[str]
     acronym_heads: dict[str, frozenset[str]]
     roles_after: dict[str, tuple[str, ...]]
@@ -51,6 +53,8 @@ class OrganizationRules:
     stop_words: frozenset[str]
     venue_heads: frozenset[str]
     venue_words: frozenset[str]
+    event_words: frozenset[str]
+    organ_heads: frozenset[str]
     plural_heads: frozenset[str]
     generic_words: frozenset[str]
     news_agencies: tuple[str, ...]
@@ -63,10 +67,12 @@ def organization_rules(path: Path) -> OrganizationRules:
     data: dict[str, Any] = load_toml(path)
     return OrganizationRules(
         heads={lang: tuple(tuple(h.split()) for h in heads) for lang, heads in data["heads"].items()},
+        units={lang: frozenset(words) for lang, words in data["units"].items()},
         connectors={lang: frozenset(words) for lang, words in data["connectors"].items()},
         company_cues=frozenset(casefold_tr(w) for w in data["companies"]["cues"]),
         titles=frozenset(data["titles"]["words"]),
         offices=frozenset(data["titles"]["offices"]),
+        titles_before=frozenset(data["titles"]["before"]),
         # ISO 4217 codes (pycountry) are currencies: "TRY", "USD".
         not_acronyms=frozenset(data["not_acronyms"]["words"]) | {c.alpha_3 for c in pycountry.currencies},
         acronym_heads={
@@ -78,6 +84,8 @@ def organization_rules(path: Path) -> OrganizationRules:
         stop_words=stop_words(),
         venue_heads=frozenset(casefold_tr(w) for w in data["venues"]["heads"]),
         venue_words=frozenset(casefold_tr(w) for w in data["venues"]["words"]),
+        event_words=frozenset(casefold_tr(w) for w in data["events"]["words"]),
+        organ_heads=frozenset(casefold_tr(w) for w in data["organs"]["heads"]),
         plural_heads=frozenset(casefold_tr(w) for w in data["generic"]["plural_heads"]),
         generic_words=frozenset(casefold_tr(w) for w in data["generic"]["words"]),
         news_agencies=tuple(" ".join(tokens(n)) for n in data["news_agencies"]["names"]),
@@ -149,8 +157,9 @@ def _initials(name: str, rules: OrganizationRules, language: str) -> str:
 
 def _acronym_of(acronym: str, name: str, rules: OrganizationRules, language: str) -> bool:
     """Whether the acronym's letters are the name's word initials in order (connectors may be skipped)."""
-    letters = casefold_tr(acronym.replace("-", ""))
-    initials = casefold_tr(_initials(name, rules, language))
+    # Dotless and dotted I are one letter here: "IKMİB" is written for İKMİB (İstanbul ...).
+    letters = casefold_tr(acronym.replace("-", "")).replace("ı", "i")
+    initials = casefold_tr(_initials(name, rules, language)).replace("ı", "i")
     if not letters or not initials or letters[0] != initials[0]:
         return False
     position = 0
@@ -217,7 +226,9 @@ def find_organizations(
                 break  # "FATİH MEHMET KÜRKÇÜ - Türkiye ... Derneği": a dash between spaces separates
             if any(s <= previous.start < e for s, e in persons):
                 break  # "Müşavir Ayşe Kaya ve Ticaret Bakanlığı": a person's name is not the name's first part
-            if _ends_name(words, first - 1, heads, rules):
+            if _ends_name(words, first - 1, heads, rules) and not (
+                words[index + length - 1].head in rules.units[language] and previous.text not in rules.titles
+            ):
                 break  # the previous word closes another name or a person's title
             if (_modifier(previous) and casefold_tr(previous.text) not in _CAPITALISED_JOINERS) or (
                 previous.text in connectors
@@ -268,6 +279,8 @@ def find_organizations(
             if cursor > last:
                 last, end = cursor, words[cursor].start + len(words[cursor].head)
         if first < index or last > index + length - 1:
+            while spans and spans[-1][0] >= first:
+                spans.pop()  # the parent body named inside a unit's name ("... Üniversitesi ... Merkezi")
             spans.append((first, last, words[first].start, end))
         index = last + 1
 
@@ -312,12 +325,15 @@ def find_organizations(
     _add_companies(text, words, rules, add, place_starts, common_word)
     _resolve_acronyms(text, words, language, rules, organizations, add, place_starts, country_starts)
     _merge_contained(organizations)
+    _merge_organs(organizations, rules)
     organizations = [
         o
         for o in organizations
         if not _title_only(text, o, rules)
         and not _news_agency(o, rules)
+        and not _event_name(text, o, rules)
         and not _venue(text, o, rules)
+        and not _membership_only(text, o, language)
         and not _generic_plural(o, rules, language)
         and not all(m in place_spans for m in o.mentions)
     ]
@@ -407,9 +423,12 @@ def _resolve_acronyms(
                 defined.setdefault(match.group(1), organization)
     standalone: dict[str, list[tuple[int, int]]] = {}
     branches: dict[str, list[tuple[int, int]]] = {}
+    named = [m for o in organizations for m in o.mentions]
     for index, word in enumerate(words):
         if not _is_acronym(word, rules) or word.start in place_starts or _all_caps_line(text, word.start):
             continue
+        if text[word.start - 1 : word.start] != "(" and any(start <= word.start < end for start, end in named):
+            continue  # a capitalised word of a name found ("KFA Fuarcılık", "TÜRKİYE İhracatçılar Meclisi")
         following = words[index + 1] if index + 1 < len(words) else None
         if (
             following is not None
@@ -424,7 +443,13 @@ def _resolve_acronyms(
         standalone.setdefault(word.head, []).append((word.start, word.start + len(word.head)))
     for acronym, mentions in standalone.items():
         owner = defined.get(acronym) or next(
-            (o for o in organizations for n in o.names[:1] if _acronym_of(acronym, n, rules, language)), None
+            (
+                o
+                for o in organizations
+                for n in o.names[:1]
+                if _acronym_of(acronym, n, rules, language) or _opens_name(acronym, o, rules)
+            ),
+            None,
         )
         if owner is None:
             owner = next((o for o in organizations if _turkish_acronym_of(acronym, o.name, rules)), None)
@@ -449,21 +474,70 @@ def _resolve_acronyms(
                 add(branch, start, end)
 
 
+def _opens_name(acronym: str, organization: Organization, rules: OrganizationRules) -> bool:
+    """ "DAP" for "DAP Bölge Kalkınma İdaresi": an abbreviation that opens the name is that body's short
+    name, unless it is a national body of its own ("KOSGEB Kayseri ... Müdürlüğü" is its branch)."""
+    words = organization.name.split()
+    return len(words) >= 2 and words[0] == acronym and acronym not in rules.known_acronyms
+
+
 def _merge_contained(organizations: list[Organization]) -> None:
-    """A name whose words all occur in a longer name of the text is that organisation, shortened."""
+    """A name whose words all occur in a longer name of the text is that organisation, shortened; a
+    name that is another's abbreviation is that organisation ("NTSO firmaları": the chamber's firms)."""
     for organization in sorted(organizations, key=lambda o: len(tokens(o.name))):
         words = set(tokens(organization.name))
-        if len(words) < 2:
-            continue
         for other in organizations:
-            if other is organization or not other.mentions or len(tokens(other.name)) <= len(words):
+            if other is organization or not other.mentions:
                 continue
-            if words <= set(tokens(other.name)):
+            if organization.name in other.names[1:] or (
+                len(words) >= 2 and len(tokens(other.name)) > len(words) and words <= set(tokens(other.name))
+            ):
                 other.names.extend(n for n in organization.names if n not in other.names)
                 other.mentions.extend(organization.mentions)
                 organization.mentions.clear()
                 break
     organizations[:] = [o for o in organizations if o.mentions]
+
+
+def _merge_organs(organizations: list[Organization], rules: OrganizationRules) -> None:
+    """ "BTSO Tekstil Konseyi" is BTSO's council: an organ named after another body's abbreviation is
+    that body."""
+    by_acronym = {n: o for o in organizations for n in o.names[1:] if _ACRONYM_RE.match(n)}
+    for organization in organizations:
+        words = organization.name.split()
+        parent = by_acronym.get(words[0]) if len(words) >= 2 else None
+        if parent is None or parent is organization or casefold_tr(words[-1]) not in rules.organ_heads:
+            continue
+        parent.names.extend(n for n in organization.names if n not in parent.names)
+        parent.mentions.extend(organization.mentions)
+        organization.mentions.clear()
+    organizations[:] = [o for o in organizations if o.mentions]
+
+
+def _event_name(text: str, organization: Organization, rules: OrganizationRules) -> bool:
+    """ "Joint Committees Meeting", "Regional Chambers Summit": an event word in or right after the name."""
+    if any(casefold_tr(word) in rules.event_words for word in tokens(organization.name)):
+        return True
+    return all(tokens(text[end : end + 16])[:1] in ([w] for w in rules.event_words) for _, end in organization.mentions)
+
+
+# "Türkiye'nin Avrupa Birliği'ne tam üyeliği", "Romanya'nın Avrupa Birliği üyesi olması", "EU member
+# states": a union spoken of as what one joins or belongs to, not as a body that acts; "Odası üyeleri"
+# (the chamber's members) is the chamber acting through them.
+_MEMBERSHIP_AFTER = {
+    "tr": re.compile(r"^(?:['’](?:n|y)?[ae])?\s*(?:\([^()]{1,12}\)\s*)?(?:tam\s+)?üye(?!ler)"),
+    "en": re.compile(r"^\s*(?:\([^()]{1,12}\)\s*)?(?:member\s+states?|membership|accession)"),
+}
+_MEMBERSHIP_BEFORE = re.compile(r"(?:members?\s+of|join(?:s|ed|ing)?|accession\s+to|membership\s+of)\s+(?:the\s+)?$")
+
+
+def _membership_only(text: str, organization: Organization, language: str) -> bool:
+    after = _MEMBERSHIP_AFTER[language]
+    return all(
+        after.match(casefold_tr(text[end : end + 40]))
+        or (language == "en" and _MEMBERSHIP_BEFORE.search(text[max(0, start - 30) : start]))
+        for start, end in organization.mentions
+    )
 
 
 _LOCATIVE_RE = re.compile(r"^['’]?n?(?:da|de|ta|te)\b")
@@ -473,6 +547,8 @@ def _venue(text: str, organization: Organization, rules: OrganizationRules) -> b
     """A centre that is a place where something is held (guideline: venues are not listed): a fair,
     congress or culture centre, or one only ever named as where ("... Merkezi'nde")."""
     name = organization.name
+    if all(tokens(text[end : end + 12])[:1] in ([h] for h in rules.venue_heads) for _, end in organization.mentions):
+        return True  # "Odakule Fazıl Zobu Assembly Hall": the name of a hall
     if not any(casefold_tr(word) in rules.venue_heads for word in name.split()[-2:]):
         return False
     if any(casefold_tr(word) in rules.venue_words for word in tokens(name)):
@@ -495,12 +571,37 @@ def _generic_plural(organization: Organization, rules: OrganizationRules, langua
     return all(casefold_tr(_POSSESSIVE_S_RE.sub("", w)) in rules.generic_words or w in connectors for w in words)
 
 
+_DEFINITION_RE = re.compile(r"\s*\([^()\s]{2,10}\)")  # "(DAİB)" after the name it abbreviates
+
+
+@lru_cache(maxsize=4)
+def _title_before_re(titles: frozenset[str]) -> re.Pattern[str]:
+    """ "director-general of World Trade Organization", "commissioner for trade ... of the African Union"."""
+    alternatives = "|".join(sorted(map(re.escape, titles), key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\b[^.;:()]{{0,80}}?\bof\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _in_title(text: str, start: int, end: int, after: frozenset[str], before: frozenset[str]) -> bool:
+    """Whether the mention is part of a person's title: one of `after` follows it (Turkish, "... Odası
+    Başkanı"), or one of `before` and "of" precede it (English, "President of the ...")."""
+    definition = _DEFINITION_RE.match(text, end)
+    following = text[definition.end() if definition else end :][:30].split()
+    if following and following[0].strip(",.;:") in after:
+        return True
+    return _title_before_re(before).search(text[max(0, start - 100) : start]) is not None
+
+
 def _title_only(text: str, organization: Organization, rules: OrganizationRules) -> bool:
-    for _, end in organization.mentions:
-        following = text[end : end + 30].split()
-        if not following or following[0].strip(",.;:") not in rules.offices:
-            return False
-    return True
+    mentions = sorted({m for m in organization.mentions if text[m[0] - 1 : m[0]] != "("})
+    if not mentions:
+        return False
+    offices_before = frozenset(office.lower() for office in rules.offices)
+    if all(_in_title(text, start, end, rules.offices, offices_before) for start, end in mentions):
+        return True
+    # Named once in a title, the body is the person's affiliation, unless a role is stated ("MÜSİAD
+    # Münih Başkanı X'in ev sahipliğinde": the branch hosts through its head).
+    single = len(mentions) == 1 and _in_title(text, *mentions[0], rules.titles, rules.titles_before)
+    return single and _role(text, organization, rules) is None
 
 
 def _role(text: str, organization: Organization, rules: OrganizationRules) -> str | None:

@@ -6,7 +6,7 @@ from pathlib import Path
 from nlp.evaluation import EVENT_DETAILS, FIELDS, evaluate_gold
 from nlp.pipeline import Extractor
 
-# Floors a little under what kume-nlp-9 scores on the 83 texts of dev.jsonl (all of it; fold a and fold b
+# Floors a little under what kume-nlp-11 scores on the 83 texts of dev.jsonl (all of it; fold a and fold b
 # are reported in the nlp issue's closing note). These are regression guards; the targets are in the issue.
 FLOORS = {
     "countries": 0.97,
@@ -14,7 +14,7 @@ FLOORS = {
     "sectors": 0.82,
     "programs": 0.89,
     "projects": 0.93,
-    "organizations": 0.77,
+    "organizations": 0.84,
     "activities": 0.86,
     "event_dates": 0.82,
     "events": 0.71,

@@ -132,3 +132,74 @@ def test_several_codes_are_several_projects_and_none_is_a_named_ones(extractor: 
         "19UR-GE056 kodlu Bakır Ürünleri UR-GE Projesi kapsamında firmalar eğitim aldı.", language="tr"
     )
     assert [(p.name, p.code) for p in single.projects] == [("Bakır Ürünleri UR-GE Projesi", "19.UR-GE.056")]
+
+
+def organization_names(result) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    return [o.names for o in result.organizations]
+
+
+def test_a_body_named_once_in_a_persons_title_is_the_persons_affiliation(extractor: Extractor) -> None:
+    turkish = extractor.extract(
+        "Kestane Ticaret Odası heyeti Tiflis'te fuara katıldı. Heyete Lale Sanayicileri Derneği Başkanı Oya "
+        "Demirtaş da eşlik etti. Kestane Ticaret Odası Başkanı Rıza Er, Kestane Ticaret Odası Başkanı "
+        "olarak firmaları kutladı."
+    )
+    names = {o.names[0] for o in turkish.organizations}
+    assert "Kestane Ticaret Odası" in names
+    assert "Lale Sanayicileri Derneği" not in names
+    english = extractor.extract(
+        "The Pine Chamber of Commerce led a trade mission to Accra. The deputy director-general of the "
+        "World Customs Organization, Ama Owusu, and the President of the Savanna Investment Agency (SIA) "
+        "Kofi Mensah met the firms.",
+        language="en",
+    )
+    names = {o.names[0] for o in english.organizations}
+    assert "Pine Chamber of Commerce" in names
+    assert not {"World Customs Organization", "Savanna Investment Agency"} & names
+
+
+def test_a_union_spoken_of_as_what_one_joins_does_not_act(extractor: Extractor) -> None:
+    result = extractor.extract(
+        "Macaristan'ın Avrupa Birliği üyesi olması firmalara avantaj sağlıyor. Türkiye'nin Avrupa Birliği'ne "
+        "tam üyelik süreci de konuşuldu. Meşe İhracatçıları Birliği heyeti Budapeşte'de görüşmeler yaptı."
+    )
+    assert organization_names(result) == [["Meşe İhracatçıları Birliği"]]
+
+
+def test_event_names_and_halls_are_no_organisations(extractor: Extractor) -> None:
+    result = extractor.extract(
+        "The Maple Chamber of Industry (MCI) held its Joint Sector Committees Meeting at the Cedar Assembly "
+        "Hall. The Regional Chambers Summit in Aksu followed.",
+        language="en",
+    )
+    assert organization_names(result) == [["Maple Chamber of Industry", "MCI"]]
+
+
+def test_a_bodys_organ_named_after_its_abbreviation_is_that_body(extractor: Extractor) -> None:
+    result = extractor.extract(
+        "Nilüfer Ticaret ve Sanayi Odası (NTSO) alım heyeti ağırladı. NTSO Mobilya Konseyi de toplantıya "
+        "katıldı. NTSO firmaları Kazan'a gidecek."
+    )
+    assert organization_names(result) == [["Nilüfer Ticaret ve Sanayi Odası", "NTSO", "NTSO Mobilya Konseyi"]]
+
+
+def test_a_unit_is_named_with_its_parent_body(extractor: Extractor) -> None:
+    result = extractor.extract(
+        "Toros Üniversitesi Malzeme Araştırma ve Uygulama Merkezi ile Toros Ticaret Odası bir protokol imzaladı."
+    )
+    assert organization_names(result) == [
+        ["Toros Üniversitesi Malzeme Araştırma ve Uygulama Merkezi"],
+        ["Toros Ticaret Odası"],
+    ]
+
+
+def test_abbreviations_in_capitals_and_at_a_names_start(extractor: Extractor) -> None:
+    result = extractor.extract(
+        "İzmir Kimya ve Boya İhracatçıları Birliği (İKBİB) Kahire'ye heyet düzenledi. IKBİB üyeleri "
+        "görüşmeler yaptı. ZEN Fuarcılık organizasyonu üstlendi; ZEN Fuarcılık ekibi standları kurdu. "
+        "ZEN ekibi memnun kaldı."
+    )
+    assert organization_names(result) == [
+        ["İzmir Kimya ve Boya İhracatçıları Birliği", "İKBİB", "IKBİB"],
+        ["ZEN Fuarcılık", "ZEN"],
+    ]
