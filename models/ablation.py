@@ -67,8 +67,9 @@ class Step:
     config_path: Path = DEFAULT_CONFIG
     overrides: dict[str, Any] = field(default_factory=dict)
     pretrain_epochs: int = 0
-    # Trains with static vectors built by models/build_vectors.py (once per output folder, reused by later steps).
-    vectors: bool = False
+    # Trains with static vectors (built once per output folder, reused by later steps): "ppmi" from
+    # models/build_vectors.py, "use" from models/use_vectors.py.
+    vectors: str | None = None
 
 
 STEPS = {
@@ -98,72 +99,81 @@ STEPS = {
         "`wider_128` + static vectors (PPMI-SVD over Zemberek's bigram LM, 100 dims, keyed by NORM)",
         12,
         overrides={**NO_GAZETTEER, **NO_CHARACTERS, **LIGHT_DROPOUT, **NO_AVERAGES},
-        vectors=True,
+        vectors="ppmi",
     ),
     "vectors_gazetteer": Step(
         "`vectors` + gazetteer flags (country, place, proper noun, abbreviation, common word)",
         9,
         overrides={**BEFORE_NAMES_AND_AVERAGES, **NO_CHARACTERS, **LIGHT_DROPOUT},
-        vectors=True,
+        vectors="ppmi",
     ),
     "vectors_gazetteer_characters": Step(
         "`vectors_gazetteer` + 8 UTF-8 bytes per word embedded in 16 dims each",
         9,
         overrides={**BEFORE_NAMES_AND_AVERAGES, **LIGHT_DROPOUT},
-        vectors=True,
+        vectors="ppmi",
     ),
     "vectors_gazetteer_characters_long": Step(
         "`vectors_gazetteer_characters` trained up to 40 minutes (stops after 1,600 steps without a better dev F1)",
         40,
         overrides={**BEFORE_NAMES_AND_AVERAGES, **LIGHT_DROPOUT},
-        vectors=True,
+        vectors="ppmi",
     ),
     "vectors_gazetteer_characters_dropout": Step(
         "`vectors_gazetteer_characters_long` with dropout 0.25 (0.1) and patience 3,000 steps (1,600)"
         " (the model committed before this table's last five steps)",
         25,
         overrides=BEFORE_NAMES_AND_AVERAGES,
-        vectors=True,
+        vectors="ppmi",
     ),
     "person_names": Step(
         "`vectors_gazetteer_characters_dropout` + a gazetteer flag for first names and surnames (Faker's person"
         " providers, all locales)",
         45,
         overrides=NO_AVERAGES,
-        vectors=True,
+        vectors="ppmi",
     ),
     "averaged_weights": Step(
         "`vectors_gazetteer_characters_dropout` evaluated and saved with averaged weights (Adam use_averages)",
         45,
         overrides=NO_PERSON_NAMES,
-        vectors=True,
+        vectors="ppmi",
     ),
-    "person_names_averaged": Step("`person_names` + `averaged_weights` (the committed model)", 45, vectors=True),
+    "person_names_averaged": Step("`person_names` + `averaged_weights` (the committed model)", 45, vectors="ppmi"),
     "window_lstm": Step(
         "`vectors_gazetteer_characters_dropout` with 2 maxout window layers (4) and a bidirectional LSTM after them",
         45,
         overrides={**BEFORE_NAMES_AND_AVERAGES, **WINDOW_LSTM},
-        vectors=True,
+        vectors="ppmi",
     ),
     "window_lstm_mention_swap": Step(
         "`window_lstm` + mention replacement: half of the training sentences get other PERSON/ORG/GPE/LOC names"
         " of the same label from the training split",
         45,
         overrides={**BEFORE_NAMES_AND_AVERAGES, **WINDOW_LSTM, **MENTION_SWAP},
-        vectors=True,
+        vectors="ppmi",
+    ),
+    "use_vectors": Step(
+        "`person_names_averaged` with the multilingual Universal Sentence Encoder's subword vectors (mean of a"
+        " word's SentencePiece rows, 512 dims, the same NORM stems) instead of the Zemberek PPMI vectors",
+        45,
+        vectors="use",
     ),
 }
 
 
 def _vectors_for(step: Step, output_root: Path) -> Path | None:
-    if not step.vectors:
+    if step.vectors is None:
         return None
     # Imported here: building needs the `train` extra.
     from models.build_vectors import build_vectors
+    from models.use_vectors import build_use_vectors
 
-    vectors_dir = output_root / "static_vectors"
+    builders = {"ppmi": ("static_vectors", build_vectors), "use": ("use_vectors", build_use_vectors)}
+    folder, build = builders[step.vectors]
+    vectors_dir = output_root / folder
     if not (vectors_dir / "vocab" / "vectors").is_file():
-        build_vectors(vectors_dir)
+        build(vectors_dir)
     return vectors_dir
 
 
