@@ -49,10 +49,6 @@ MAX_CHARS = 200_000
 _DETECTION_CHARS = 5_000
 _SURE = 0.5  # below this the language identifier is guessing (short or mixed texts)
 _CHUNK_DOCUMENTS = 512
-# Workers take chunks as they finish; with a chunk of 32 the last one ran alone on one core for
-# up to a tenth of a 340-document run, and larger batches grew each worker's heap (three times the
-# page faults). Eight documents keep both cores busy to the end at a negligible cost per chunk.
-_WORKER_CHUNK_DOCUMENTS = 8
 
 
 def pipeline_config(language: str, settings: Settings | None = None) -> tuple[Path, dict[str, str]]:
@@ -132,8 +128,11 @@ class Extractor:
             return
         sent: deque[list[Document]] = deque()
 
+        # A worker takes one batch at a time, as it finishes the last: a smaller chunk would cut the
+        # batches the NER runs together (the E5 tagger pads the sentences of a batch to one length, so
+        # 8-document chunks cost 1.3x the CPU of one process), a larger one leaves a core idle at the end.
         def jobs() -> Iterator[tuple[list[Document], int]]:
-            while chunk := list(islice(iterator, _WORKER_CHUNK_DOCUMENTS)):
+            while chunk := list(islice(iterator, batch_size)):
                 sent.append(chunk)
                 yield chunk, batch_size
 
