@@ -175,6 +175,11 @@ class BigramLM:
         return np.where(found, self._bigram_log10[safe_index], np.nan)
 
 
+def target_words(lm: BigramLM, targets: int) -> list[int]:
+    """The ids of the LM's `targets` most frequent words, its special tokens left out: the words given vectors."""
+    return [int(i) for i in np.argsort(-lm.unigram_log10) if lm.words[i] not in SPECIAL_WORDS][:targets]
+
+
 def ppmi_by_stem(
     lm: BigramLM, *, targets: int, contexts: int, chunk_pairs: int = 20_000_000
 ) -> tuple[list[str], sparse.csr_matrix]:
@@ -182,7 +187,7 @@ def ppmi_by_stem(
     frequent words as right neighbours (first half of the columns) and as left neighbours (second half)."""
     by_frequency = [int(i) for i in np.argsort(-lm.unigram_log10) if lm.words[i] not in SPECIAL_WORDS[:1]]
     context_ids = np.asarray(by_frequency[:contexts], dtype=np.int64)
-    target_ids = np.asarray([i for i in by_frequency if lm.words[i] not in SPECIAL_WORDS][:targets], dtype=np.int64)
+    target_ids = np.asarray(target_words(lm, targets), dtype=np.int64)
     stems: dict[str, int] = {}
     target_stem = np.asarray([stems.setdefault(stem_norm(lm.words[i]), len(stems)) for i in target_ids])
     unigram = 10.0**lm.unigram_log10

@@ -25,7 +25,7 @@ import numpy.typing as npt
 import spacy
 from spacy.vectors import Vectors
 
-from models.build_vectors import SPECIAL_WORDS, VECTOR_ROWS, VECTOR_TARGETS, BigramLM, zemberek_bigram_lm_path
+from models.build_vectors import VECTOR_ROWS, VECTOR_TARGETS, BigramLM, target_words, zemberek_bigram_lm_path
 from nlp.turkish_ner.lexical import stem_norm
 
 USE_BLOCKS = 17
@@ -58,8 +58,7 @@ def piece_table(weights: Path) -> npt.NDArray[np.float32]:
 
 def frequent_stems(lm: BigramLM, targets: int) -> list[str]:
     """The NORM stems of the LM's `targets` most frequent words, most frequent first (build_vectors' words)."""
-    by_frequency = [int(i) for i in np.argsort(-lm.unigram_log10) if lm.words[i] not in SPECIAL_WORDS]
-    return list(dict.fromkeys(stem_norm(lm.words[i]) for i in by_frequency[:targets]))
+    return list(dict.fromkeys(stem_norm(lm.words[i]) for i in target_words(lm, targets)))
 
 
 def build_use_vectors(
