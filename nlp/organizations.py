@@ -157,7 +157,7 @@ def _initials(name: str, rules: OrganizationRules, language: str) -> str:
 
 def _acronym_of(acronym: str, name: str, rules: OrganizationRules, language: str) -> bool:
     """Whether the acronym's letters are the name's word initials in order (connectors may be skipped)."""
-    # Dotless and dotted I are one letter here: "IKMİB" is written for İKMİB (İstanbul ...).
+    # Dotless and dotted I are one letter here: "IKBİB" is written for İKBİB (İzmir Kimya ...).
     letters = casefold_tr(acronym.replace("-", "")).replace("ı", "i")
     initials = casefold_tr(_initials(name, rules, language)).replace("ı", "i")
     if not letters or not initials or letters[0] != initials[0]:
@@ -280,7 +280,7 @@ def find_organizations(
                 last, end = cursor, words[cursor].start + len(words[cursor].head)
         if first < index or last > index + length - 1:
             while spans and spans[-1][0] >= first:
-                spans.pop()  # the parent body named inside a unit's name ("... Üniversitesi ... Merkezi")
+                spans.pop()  # the parent body named inside a unit's name ("Toros Üniversitesi ... Merkezi")
             spans.append((first, last, words[first].start, end))
         index = last + 1
 
@@ -428,7 +428,7 @@ def _resolve_acronyms(
         if not _is_acronym(word, rules) or word.start in place_starts or _all_caps_line(text, word.start):
             continue
         if text[word.start - 1 : word.start] != "(" and any(start <= word.start < end for start, end in named):
-            continue  # a capitalised word of a name found ("KFA Fuarcılık", "TÜRKİYE İhracatçılar Meclisi")
+            continue  # a capitalised word of a name found ("ZEN Fuarcılık", "TÜRKİYE Lojistikçiler Meclisi")
         following = words[index + 1] if index + 1 < len(words) else None
         if (
             following is not None
@@ -475,8 +475,8 @@ def _resolve_acronyms(
 
 
 def _opens_name(acronym: str, organization: Organization, rules: OrganizationRules) -> bool:
-    """ "DAP" for "DAP Bölge Kalkınma İdaresi": an abbreviation that opens the name is that body's short
-    name, unless it is a national body of its own ("KOSGEB Kayseri ... Müdürlüğü" is its branch)."""
+    """ "ZEN" for "ZEN Fuarcılık": an abbreviation that opens the name is that body's short name, unless
+    it is a national body of its own ("KOSGEB Aksu ... Müdürlüğü" is its branch)."""
     words = organization.name.split()
     return len(words) >= 2 and words[0] == acronym and acronym not in rules.known_acronyms
 
@@ -500,7 +500,7 @@ def _merge_contained(organizations: list[Organization]) -> None:
 
 
 def _merge_organs(organizations: list[Organization], rules: OrganizationRules) -> None:
-    """ "BTSO Tekstil Konseyi" is BTSO's council: an organ named after another body's abbreviation is
+    """ "NTSO Mobilya Konseyi" is NTSO's council: an organ named after another body's abbreviation is
     that body."""
     by_acronym = {n: o for o in organizations for n in o.names[1:] if _ACRONYM_RE.match(n)}
     for organization in organizations:
@@ -515,13 +515,14 @@ def _merge_organs(organizations: list[Organization], rules: OrganizationRules) -
 
 
 def _event_name(text: str, organization: Organization, rules: OrganizationRules) -> bool:
-    """ "Joint Committees Meeting", "Regional Chambers Summit": an event word in or right after the name."""
+    """ "Export Committee Meeting and Autumn Assembly", "Regional Chambers Summit": an event word in or
+    right after the name."""
     if any(casefold_tr(word) in rules.event_words for word in tokens(organization.name)):
         return True
     return all(tokens(text[end : end + 16])[:1] in ([w] for w in rules.event_words) for _, end in organization.mentions)
 
 
-# "Türkiye'nin Avrupa Birliği'ne tam üyeliği", "Romanya'nın Avrupa Birliği üyesi olması", "EU member
+# "Türkiye'nin Avrupa Birliği'ne tam üyelik süreci", "Macaristan'ın Avrupa Birliği üyesi olması", "EU member
 # states": a union spoken of as what one joins or belongs to, not as a body that acts; "Odası üyeleri"
 # (the chamber's members) is the chamber acting through them.
 _MEMBERSHIP_AFTER = {
@@ -548,7 +549,7 @@ def _venue(text: str, organization: Organization, rules: OrganizationRules) -> b
     congress or culture centre, or one only ever named as where ("... Merkezi'nde")."""
     name = organization.name
     if all(tokens(text[end : end + 12])[:1] in ([h] for h in rules.venue_heads) for _, end in organization.mentions):
-        return True  # "Odakule Fazıl Zobu Assembly Hall": the name of a hall
+        return True  # "the Cedar Assembly Hall": the name of a hall
     if not any(casefold_tr(word) in rules.venue_heads for word in name.split()[-2:]):
         return False
     if any(casefold_tr(word) in rules.venue_words for word in tokens(name)):
@@ -571,12 +572,12 @@ def _generic_plural(organization: Organization, rules: OrganizationRules, langua
     return all(casefold_tr(_POSSESSIVE_S_RE.sub("", w)) in rules.generic_words or w in connectors for w in words)
 
 
-_DEFINITION_RE = re.compile(r"\s*\([^()\s]{2,10}\)")  # "(DAİB)" after the name it abbreviates
+_DEFINITION_RE = re.compile(r"\s*\([^()\s]{2,10}\)")  # "(SIA)" after the name it abbreviates
 
 
 @lru_cache(maxsize=4)
 def _title_before_re(titles: frozenset[str]) -> re.Pattern[str]:
-    """ "director-general of World Trade Organization", "commissioner for trade ... of the African Union"."""
+    """ "deputy director-general of the World Customs Organization", "commissioner for ... of the Savanna Union"."""
     alternatives = "|".join(sorted(map(re.escape, titles), key=len, reverse=True))
     return re.compile(rf"\b(?:{alternatives})\b[^.;:()]{{0,80}}?\bof\s+(?:the\s+)?$", re.IGNORECASE)
 
@@ -598,8 +599,8 @@ def _title_only(text: str, organization: Organization, rules: OrganizationRules)
     offices_before = frozenset(office.lower() for office in rules.offices)
     if all(_in_title(text, start, end, rules.offices, offices_before) for start, end in mentions):
         return True
-    # Named once in a title, the body is the person's affiliation, unless a role is stated ("MÜSİAD
-    # Münih Başkanı X'in ev sahipliğinde": the branch hosts through its head).
+    # Named once in a title, the body is the person's affiliation, unless a role is stated ("Lale
+    # Derneği Başkanı X'in ev sahipliğinde": the association hosts through its head).
     single = len(mentions) == 1 and _in_title(text, *mentions[0], rules.titles, rules.titles_before)
     return single and _role(text, organization, rules) is None
 
