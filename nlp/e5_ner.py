@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from spacy.util import minibatch
 
 from nlp.iob import bio_entities
 
@@ -217,14 +218,7 @@ class E5NerComponent:
         return next(iter(self.pipe([doc])))
 
     def pipe(self, docs: Iterable[Doc], *, batch_size: int | None = None) -> Iterator[Doc]:
-        size = batch_size or self.batch_size
-        batch: list[Doc] = []
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= size:
-                yield from self._annotate(batch)
-                batch = []
-        if batch:
+        for batch in minibatch(docs, batch_size or self.batch_size):
             yield from self._annotate(batch)
 
     def _annotate(self, docs: list[Doc]) -> list[Doc]:

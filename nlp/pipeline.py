@@ -28,7 +28,6 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 import nlp.components  # registers the kume_* factories
-import nlp.e5_ner
 import nlp.transformers_ner  # noqa: F401 - registers kume_transformers_ner (torch loads only with a model)
 from kume.config import Settings, load_settings
 from kume.schema import Document, Extraction, ExtractionStatus

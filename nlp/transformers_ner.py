@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
+from spacy.util import filter_spans, minibatch
 
 from nlp.iob import bio_entities
 
@@ -141,7 +141,7 @@ class TransformersNer:
         for text_index, token_ids in enumerate(token_ids_per_text):
             windows.extend((text_index, start) for start in window_starts(len(token_ids), self.window, self.stride))
         window_predictions: dict[tuple[int, int], list[int]] = {}
-        for batch in _batched(windows, self.batch_size):
+        for batch in minibatch(windows, self.batch_size):
             inputs = [
                 [*self._prefix_ids, *token_ids_per_text[text_index][start : start + self.window], *self._suffix_ids]
                 for text_index, start in batch
@@ -192,11 +192,6 @@ def _special_token_template(tokenizer: Any) -> tuple[list[int], list[int]]:
     return probe.ids[:first_text], probe.ids[last_text:]
 
 
-def _batched(items: Sequence[tuple[int, int]], size: int) -> Iterator[Sequence[tuple[int, int]]]:
-    for offset in range(0, len(items), size):
-        yield items[offset : offset + size]
-
-
 def load_transformers_ner(settings: Settings, **options: Any) -> TransformersNer:
     """The backend for Settings.ner_model (KUME_NER_MODEL)."""
     if settings.ner_model is None:
@@ -214,13 +209,7 @@ class TransformersNerComponent:
         return next(iter(self.pipe([doc])))
 
     def pipe(self, docs: Iterable[Doc], *, batch_size: int = 32) -> Iterator[Doc]:
-        batch: list[Doc] = []
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= batch_size:
-                yield from self._annotate(batch)
-                batch = []
-        if batch:
+        for batch in minibatch(docs, batch_size):
             yield from self._annotate(batch)
 
     def _annotate(self, docs: list[Doc]) -> list[Doc]:
