@@ -62,7 +62,9 @@ from nlp.projects import GENERIC_WORDS, find_programs, find_projects, program_ru
 from nlp.text import match_key, title_tr, tokens, turkish_lemmas
 from nlp.turkish_ner.lexical import GAZETTEER_PATH, gazetteer_classes
 
-# 10: several codes in a text are several projects; generic plurals with a possessive; the E5 Turkish NER
+# 11: organisations that only stand beside the acting ones (a title named once, a union one joins, event
+# names, organs, units with their parent); 10: several codes in a text are several projects; generic
+# plurals with a possessive; the E5 Turkish NER
 PIPELINE_VERSION = "kume-nlp-11"
 
 _PERSON_LABELS = {"PERSON", "PER"}

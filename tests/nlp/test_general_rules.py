@@ -9,6 +9,15 @@ def places(result) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
     return {(c.name, c.country) for c in result.cities}
 
 
+def organization_names(result) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    return [o.names for o in result.organizations]
+
+
+def full_names(result) -> set[str]:  # type: ignore[no-untyped-def]
+    """Each organisation's first (full) name."""
+    return {names[0] for names in organization_names(result)}
+
+
 def test_foreign_regions_from_iso_names_translations_and_former_regions(extractor: Extractor) -> None:
     turkish = extractor.extract(
         "Heyet Bavyera'daki firmalarla ve Toskana bölgesindeki üreticilerle görüştü.", language="tr"
@@ -113,7 +122,7 @@ def test_generic_plural_bodies_with_a_possessive_are_no_organisation(extractor: 
         "and Industry led the trade mission to Georgia.",
         language="en",
     )
-    names = {o.names[0] for o in result.organizations}
+    names = full_names(result)
     assert "Samsun Chamber of Commerce and Industry" in names
     assert not {"Exporters' Associations", "Chambers of Commerce"} & names
 
@@ -134,17 +143,13 @@ def test_several_codes_are_several_projects_and_none_is_a_named_ones(extractor: 
     assert [(p.name, p.code) for p in single.projects] == [("Bakır Ürünleri UR-GE Projesi", "19.UR-GE.056")]
 
 
-def organization_names(result) -> list[list[str]]:  # type: ignore[no-untyped-def]
-    return [o.names for o in result.organizations]
-
-
 def test_a_body_named_once_in_a_persons_title_is_the_persons_affiliation(extractor: Extractor) -> None:
     turkish = extractor.extract(
         "Kestane Ticaret Odası heyeti Tiflis'te fuara katıldı. Heyete Lale Sanayicileri Derneği Başkanı Oya "
         "Demirtaş da eşlik etti. Kestane Ticaret Odası Başkanı Rıza Er, Kestane Ticaret Odası Başkanı "
         "olarak firmaları kutladı."
     )
-    names = {o.names[0] for o in turkish.organizations}
+    names = full_names(turkish)
     assert "Kestane Ticaret Odası" in names
     assert "Lale Sanayicileri Derneği" not in names
     english = extractor.extract(
@@ -153,7 +158,7 @@ def test_a_body_named_once_in_a_persons_title_is_the_persons_affiliation(extract
         "Kofi Mensah met the firms.",
         language="en",
     )
-    names = {o.names[0] for o in english.organizations}
+    names = full_names(english)
     assert "Pine Chamber of Commerce" in names
     assert not {"World Customs Organization", "Savanna Investment Agency"} & names
 
